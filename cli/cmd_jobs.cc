@@ -1,0 +1,14 @@
+// Placeholder until the owning issue lands: the subcommand exists and says so.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+namespace sluice::cli {
+
+void RegisterSubmit(CLI::App& app) {
+  auto* cmd = app.add_subcommand("jobs", "(not built yet)");
+  cmd->allow_extras();
+  cmd->callback([] { throw CLI::RuntimeError("sluice jobs: not built yet", 2); });
+}
+
+}  // namespace sluice::cli

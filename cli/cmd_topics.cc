@@ -1,0 +1,14 @@
+// Placeholder until the owning issue lands: the subcommand exists and says so.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+namespace sluice::cli {
+
+void RegisterTopics(CLI::App& app) {
+  auto* cmd = app.add_subcommand("topics", "(not built yet)");
+  cmd->allow_extras();
+  cmd->callback([] { throw CLI::RuntimeError("sluice topics: not built yet", 2); });
+}
+
+}  // namespace sluice::cli

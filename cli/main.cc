@@ -1,0 +1,20 @@
+// sluice: the one program. Subcommands are registered explicitly in commands.h.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Sluice: an embedded Kafka-compatible log with a streaming dataflow runtime", "sluice"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "sluice 0.1.0");
+  sluice::cli::RegisterServe(app);
+  sluice::cli::RegisterRun(app);
+  sluice::cli::RegisterSubmit(app);
+  sluice::cli::RegisterTopics(app);
+  sluice::cli::RegisterProduce(app);
+  sluice::cli::RegisterConsume(app);
+  sluice::cli::RegisterGroups(app);
+  sluice::cli::RegisterPerf(app);
+  CLI11_PARSE(app, argc, argv);
+  return 0;
+}
