@@ -33,7 +33,8 @@ struct TopicConfig {
 
   // Applies `overrides` on top of `base`. Unknown keys and bad values are
   // kInvalidArgument naming the key, the value and what is allowed.
-  static Result<TopicConfig> FromMap(const ConfigMap& overrides, const TopicConfig& base = TopicConfig());
+  static Result<TopicConfig> FromMap(const ConfigMap& overrides, const TopicConfig& base);
+  static Result<TopicConfig> FromMap(const ConfigMap& overrides);
   // Every key with its current value, as strings (DescribeConfigs, `topics describe`).
   ConfigMap ToMap() const;
   static bool IsKnownKey(const std::string& key);

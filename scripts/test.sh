@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The second README command: installs what the tests need, builds Sluice with
+# AddressSanitizer + UndefinedBehaviorSanitizer, and runs every test through ctest.
+#
+#   SLUICE_TEST_SANITIZE=0 ./scripts/test.sh    plain RelWithDebInfo build instead
+#   ./scripts/test.sh -R broker                 extra arguments go to ctest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+sluice_install_packages "${SLUICE_BUILD_PACKAGES[@]}" "${SLUICE_TEST_PACKAGES[@]}"
+
+if [[ "${SLUICE_TEST_SANITIZE:-1}" == "1" ]]; then
+  build_dir=build/test-asan
+  cmake_args=(-DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g")
+  export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:strict_string_checks=1"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+else
+  build_dir=build/test
+  cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+fi
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+
+cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" -DSLUICE_BUILD_BENCH=ON
+ninja -C "$build_dir"
+cd "$build_dir"
+ctest --output-on-failure -j2 --timeout 900 "$@"
