@@ -12,5 +12,7 @@ namespace sluice::log {
 uint32_t Crc32cExtend(uint32_t crc, const uint8_t* data, size_t n);
 inline uint32_t Crc32c(std::span<const uint8_t> data) { return Crc32cExtend(0, data.data(), data.size()); }
 bool Crc32cHardwareAccelerated();
+// The table-driven path, always; tests compare it with the hardware path.
+uint32_t Crc32cPortableForTest(uint32_t crc, const uint8_t* data, size_t n);
 
 }  // namespace sluice::log
