@@ -199,7 +199,9 @@ Result<std::vector<uint8_t>> EncodeBatch(const BatchOptions& options, std::span<
   int64_t max_ts = base_ts;
   std::vector<uint8_t> body;
   for (size_t i = 0; i < records.size(); ++i) {
-    PutRecord(body, records[i], static_cast<int64_t>(i), base_ts);
+    const int64_t delta =
+        options.keep_record_offsets ? records[i].offset - options.base_offset : static_cast<int64_t>(i);
+    PutRecord(body, records[i], delta, base_ts);
     max_ts = std::max(max_ts, records[i].timestamp);
   }
   if (options.compression != Compression::kNone) {
@@ -217,7 +219,11 @@ Result<std::vector<uint8_t>> EncodeBatch(const BatchOptions& options, std::span<
   w.I8(kMagicV2);
   w.U32(0);  // CRC, patched below
   w.I16(attributes);
-  w.I32(static_cast<int32_t>(records.size() - 1));
+  int64_t last_delta = static_cast<int64_t>(records.size() - 1);
+  if (options.keep_record_offsets) {
+    last_delta = std::max(records.back().offset, options.last_offset) - options.base_offset;
+  }
+  w.I32(static_cast<int32_t>(last_delta));
   w.I64(base_ts);
   w.I64(max_ts);
   w.I64(options.producer_id);

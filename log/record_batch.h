@@ -117,10 +117,16 @@ struct BatchOptions {
   int32_t base_sequence = -1;
   bool transactional = false;
   int32_t leader_epoch = -1;
+  // Keep each record's own offset (delta = record.offset - base_offset), as
+  // compaction does; otherwise record i gets offset delta i.
+  bool keep_record_offsets = false;
+  // With keep_record_offsets: the batch's last offset, when it is larger than the
+  // last kept record's (a compacted batch keeps its original offset range).
+  int64_t last_offset = -1;
 };
 
-// Builds a batch from records. Offsets in `records` are ignored: record i gets
-// offset delta i. The base timestamp is the first record's; maxTimestamp the largest.
+// Builds a batch from records. Unless keep_record_offsets, offsets in `records`
+// are ignored: record i gets offset delta i. The base timestamp is the first record's; maxTimestamp the largest.
 Result<std::vector<uint8_t>> EncodeBatch(const BatchOptions& options, std::span<const Record> records);
 
 // A commit or abort marker: attributes transactional|control, baseSequence -1,

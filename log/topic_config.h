@@ -30,6 +30,9 @@ struct TopicConfig {
   double min_cleanable_dirty_ratio = 0.5;
   int32_t index_interval_bytes = 4096;
   int32_t segment_index_bytes = 10 * 1024 * 1024;
+  // Kafka topic keys that are accepted and reported but have no effect on a
+  // single-replica log (min.insync.replicas, compression.type, ...).
+  ConfigMap passthrough;
 
   // Applies `overrides` on top of `base`. Unknown keys and bad values are
   // kInvalidArgument naming the key, the value and what is allowed.

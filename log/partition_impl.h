@@ -1,0 +1,95 @@
+// PartitionImpl: the Partition of partition.h on segment files, plus what the
+// LogManager needs to drive it (recovery on open, retention, compaction,
+// time-based flush, config changes, deletion).
+//
+// Lock order: maintenance_mu_ -> append_mu_ -> segments_mu_ -> txn_mu_.
+// Readers take segments_mu_ shared (then txn_mu_), never append_mu_, so a
+// slow fdatasync never blocks a fetch.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "log/partition.h"
+#include "log/producer_state.h"
+#include "log/segment.h"
+
+namespace sluice::log {
+
+struct PartitionContext {
+  std::filesystem::path dir;  // <data>/<topic>-<partition>
+  std::string topic;
+  int32_t id = 0;
+  uint64_t min_free_bytes = 0;
+  std::function<void(const std::string&, int32_t)> on_append;  // may be empty
+};
+
+class PartitionImpl final : public Partition {
+ public:
+  // Opens (creating if needed) and recovers the partition directory.
+  static Result<std::shared_ptr<PartitionImpl>> Open(PartitionContext context, const TopicConfig& config);
+
+  const std::string& topic() const override { return ctx_.topic; }
+  PartitionId id() const override { return PartitionId(ctx_.id); }
+  Result<AppendResult> Append(std::vector<uint8_t> batch) override;
+  Result<ReadResult> Read(Offset from, const ReadOptions& options) const override;
+  Offset HighWatermark() const override { return Offset(hw_.load(std::memory_order_acquire)); }
+  Offset LogStartOffset() const override { return Offset(log_start_.load(std::memory_order_acquire)); }
+  Offset LastStableOffset() const override;
+  Result<Offset> OffsetForTimestamp(int64_t timestamp_ms) const override;
+  Status Truncate(Offset offset) override;
+  Result<Offset> DeleteRecordsBefore(Offset offset) override;
+  Status Flush() override;
+  PartitionStats Stats() const override;
+
+  void SetConfig(const TopicConfig& config);
+  // Retention by time and size (cleanup.policy delete), then compaction
+  // (compact), then flush.ms. Safe to call concurrently with appends and reads.
+  Status RunMaintenance(std::chrono::system_clock::time_point now);
+  Status Compact(std::chrono::system_clock::time_point now);
+  // Flushes and records the recovery point (clean shutdown).
+  Status Close();
+  // After this every operation fails with kNotFound.
+  void MarkDeleted() { deleted_.store(true); }
+
+ private:
+  PartitionImpl(PartitionContext context, const TopicConfig& config);
+  Status Recover();
+  Status RebuildProducerState();
+  Status RollIfNeeded(size_t batch_size, int64_t last_offset_delta);
+  Status DeleteSegmentsBelow(int64_t offset);  // whole segments entirely below offset
+  Status ApplyRetention(std::chrono::system_clock::time_point now);
+  Status PersistLogStart();
+  Status PersistRecoveryPoint(int64_t offset);
+  Status CheckNotDeleted() const;
+  Status ReadFromSegments(size_t first, int64_t from, int64_t limit, size_t max_bytes, std::vector<uint8_t>& out) const;
+  TopicConfig config() const;
+
+  PartitionContext ctx_;
+  mutable std::mutex config_mu_;
+  TopicConfig config_;
+
+  std::mutex maintenance_mu_;
+  std::mutex append_mu_;
+  mutable std::shared_mutex segments_mu_;
+  std::vector<std::unique_ptr<Segment>> segments_;  // ordered by base offset; back() is active
+  mutable std::mutex txn_mu_;
+  ProducerStateTable producers_;
+
+  std::atomic<int64_t> hw_{0};
+  std::atomic<int64_t> log_start_{0};
+  std::atomic<int64_t> first_unstable_{-1};
+  int64_t unflushed_messages_ = 0;  // under append_mu_
+  int64_t flushed_offset_ = 0;      // under append_mu_
+  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
+  std::atomic<bool> deleted_{false};
+};
+
+}  // namespace sluice::log
