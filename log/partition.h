@@ -42,8 +42,30 @@ struct ReadOptions {
   IsolationLevel isolation = IsolationLevel::kReadUncommitted;
 };
 
+// A byte vector whose resize() leaves the new bytes uninitialised: reads fill
+// them right away, and zeroing a megabyte first would cost as much as the read.
+template <typename T>
+struct UninitAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitAllocator<U>;
+  };
+  UninitAllocator() = default;
+  template <typename U>
+  UninitAllocator(const UninitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+using ReadBuffer = std::vector<uint8_t, UninitAllocator<uint8_t>>;
+
 struct ReadResult {
-  std::vector<uint8_t> data;  // whole batches, as stored; the first may start before `from`
+  ReadBuffer data;  // whole batches, as stored; the first may start before `from`
   Offset high_watermark;
   Offset last_stable_offset;
   Offset log_start_offset;

@@ -150,7 +150,7 @@ Status PartitionImpl::RollIfNeeded(size_t batch_size, int64_t last_offset_delta)
   const bool old = std::chrono::system_clock::now() - active.created() > cfg.segment_ms;
   const bool offsets_overflow = hw_.load() + last_offset_delta - active.base_offset() > INT32_MAX;
   if (!has_data || !(full || old || offsets_overflow)) return Status::Ok();
-  RETURN_IF_ERROR(active.Flush());  // a rolled segment is durable: recovery starts after it
+  RETURN_IF_ERROR(active.Seal());  // a rolled segment is durable: recovery starts after it
   ASSIGN_OR_RETURN(auto next, Segment::Create(ctx_.dir, hw_.load(), cfg.index_interval_bytes));
   std::unique_lock lock(segments_mu_);
   segments_.push_back(std::move(next));
@@ -171,12 +171,7 @@ Result<AppendResult> PartitionImpl::Append(std::vector<uint8_t> batch) {
                                                    " bytes exceeds max.message.bytes " +
                                                    std::to_string(cfg.max_message_bytes));
   }
-  ASSIGN_OR_RETURN(uint64_t free_bytes, FreeBytes(ctx_.dir));
-  if (free_bytes < ctx_.min_free_bytes + batch.size()) {
-    return Status(StatusCode::kDiskFull, "only " + std::to_string(free_bytes) + " bytes free under " +
-                                             ctx_.dir.string() + ", below the floor of " +
-                                             std::to_string(ctx_.min_free_bytes));
-  }
+  RETURN_IF_ERROR(CheckFreeSpace(batch.size()));
   {
     std::lock_guard lock(txn_mu_);
     ASSIGN_OR_RETURN(CheckResult check, producers_.Check(h));
@@ -210,6 +205,25 @@ Result<AppendResult> PartitionImpl::Append(std::vector<uint8_t> batch) {
   return AppendResult{Offset(base), Offset(h.last_offset()), append_time, LogStartOffset(), false};
 }
 
+Status PartitionImpl::CheckFreeSpace(size_t batch_size) {
+  // statvfs is cheap but not free: ask again after 4 MiB or 100 ms, or every time
+  // while within 256 MiB of the floor.
+  const auto now = std::chrono::steady_clock::now();
+  bytes_since_space_check_ += batch_size;
+  const bool near_floor = last_free_bytes_ < ctx_.min_free_bytes + (256u << 20);
+  if (near_floor || bytes_since_space_check_ >= (4u << 20) || now - last_space_check_ >= std::chrono::milliseconds(100)) {
+    ASSIGN_OR_RETURN(last_free_bytes_, FreeBytes(ctx_.dir));
+    bytes_since_space_check_ = 0;
+    last_space_check_ = now;
+  }
+  if (last_free_bytes_ < ctx_.min_free_bytes + batch_size) {
+    return Status(StatusCode::kDiskFull, "only " + std::to_string(last_free_bytes_) + " bytes free under " +
+                                             ctx_.dir.string() + ", below the floor of " +
+                                             std::to_string(ctx_.min_free_bytes));
+  }
+  return Status::Ok();
+}
+
 Offset PartitionImpl::LastStableOffset() const {
   const int64_t first = first_unstable_.load(std::memory_order_acquire);
   const int64_t hw = hw_.load(std::memory_order_acquire);
@@ -217,7 +231,7 @@ Offset PartitionImpl::LastStableOffset() const {
 }
 
 Status PartitionImpl::ReadFromSegments(size_t first, int64_t from, int64_t limit, size_t max_bytes,
-                                       std::vector<uint8_t>& out) const {
+                                       ReadBuffer& out) const {
   for (size_t i = first; i < segments_.size(); ++i) {
     const Segment& seg = *segments_[i];
     if (seg.base_offset() >= limit) break;
@@ -373,6 +387,10 @@ Status PartitionImpl::Close() {
   std::lock_guard append_lock(append_mu_);
   if (deleted_.load()) return Status::Ok();
   RETURN_IF_ERROR(Flush());
+  {
+    std::shared_lock lock(segments_mu_);
+    RETURN_IF_ERROR(segments_.back()->Seal());
+  }
   return PersistRecoveryPoint(hw_.load());
 }
 

@@ -69,7 +69,8 @@ class PartitionImpl final : public Partition {
   Status PersistLogStart();
   Status PersistRecoveryPoint(int64_t offset);
   Status CheckNotDeleted() const;
-  Status ReadFromSegments(size_t first, int64_t from, int64_t limit, size_t max_bytes, std::vector<uint8_t>& out) const;
+  Status CheckFreeSpace(size_t batch_size);  // under append_mu_
+  Status ReadFromSegments(size_t first, int64_t from, int64_t limit, size_t max_bytes, ReadBuffer& out) const;
   TopicConfig config() const;
 
   PartitionContext ctx_;
@@ -89,6 +90,9 @@ class PartitionImpl final : public Partition {
   int64_t unflushed_messages_ = 0;  // under append_mu_
   int64_t flushed_offset_ = 0;      // under append_mu_
   std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
+  uint64_t last_free_bytes_ = 0;  // under append_mu_; 0 forces the first check
+  uint64_t bytes_since_space_check_ = 0;
+  std::chrono::steady_clock::time_point last_space_check_;
   std::atomic<bool> deleted_{false};
 };
 

@@ -223,7 +223,14 @@ Status Segment::TruncateTo(int64_t offset) {
 
 Status Segment::Flush() {
   if (::fdatasync(fd_.get()) != 0) return ErrnoStatus("fdatasync", log_path_.string(), errno);
-  return Status::Ok();
+  RETURN_IF_ERROR(offset_index_.Persist());
+  return time_index_.Persist();
+}
+
+Status Segment::Seal() {
+  RETURN_IF_ERROR(Flush());
+  RETURN_IF_ERROR(offset_index_.Flush());
+  return time_index_.Flush();
 }
 
 Status Segment::Remove() {

@@ -55,7 +55,10 @@ class Segment {
 
   // Cuts the segment so that it holds only offsets < `offset`.
   Status TruncateTo(int64_t offset);
+  // fdatasync of the log file; index entries are written (not synced: they are rebuildable).
   Status Flush();
+  // Flush, and the index files synced too: when the segment is rolled or closed.
+  Status Seal();
   // Deletes the three files.
   Status Remove();
   // Replaces the log file with `cleaned` (a complete segment file written

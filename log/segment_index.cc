@@ -11,6 +11,9 @@
 namespace sluice::log {
 namespace {
 
+// Entries are written to the file in groups (they are rebuildable from the log).
+constexpr size_t kWriteBatch = 64;
+
 Result<std::vector<uint8_t>> Slurp(int fd, const std::filesystem::path& path) {
   off_t size = ::lseek(fd, 0, SEEK_END);
   if (size < 0) return ErrnoStatus("lseek", path.string(), errno);
@@ -48,19 +51,15 @@ Result<OffsetIndex> OffsetIndex::Open(const std::filesystem::path& path, uint64_
     }
   }
   if (!*valid) RETURN_IF_ERROR(index.Reset());
+  index.written_ = index.entries_.size();
   return index;
 }
 
 Status OffsetIndex::Append(uint32_t relative_offset, uint32_t position) {
   std::lock_guard lock(mu_);
   if (!entries_.empty() && relative_offset <= entries_.back().first) return Status::Ok();
-  std::vector<uint8_t> e;
-  ByteWriter w(e);
-  w.U32(relative_offset);
-  w.U32(position);
-  RETURN_IF_ERROR(WriteAt(fd_.get(), e, entries_.size() * 8, path_));
   entries_.emplace_back(relative_offset, position);
-  return Status::Ok();
+  return entries_.size() - written_ >= kWriteBatch ? PersistLocked() : Status::Ok();
 }
 
 uint32_t OffsetIndex::Lookup(uint32_t relative_offset) const {
@@ -75,16 +74,37 @@ Status OffsetIndex::TruncateFrom(uint32_t relative_offset) {
   auto it = std::lower_bound(entries_.begin(), entries_.end(), relative_offset,
                              [](const auto& e, uint32_t v) { return e.first < v; });
   entries_.erase(it, entries_.end());
-  return TruncateFile(fd_.get(), entries_.size() * 8, path_);
+  written_ = std::min(written_, entries_.size());
+  return TruncateFile(fd_.get(), written_ * 8, path_);
+}
+
+Status OffsetIndex::PersistLocked() {
+  if (written_ == entries_.size()) return Status::Ok();
+  std::vector<uint8_t> bytes;
+  ByteWriter w(bytes);
+  for (size_t i = written_; i < entries_.size(); ++i) {
+    w.U32(entries_[i].first);
+    w.U32(entries_[i].second);
+  }
+  RETURN_IF_ERROR(WriteAt(fd_.get(), bytes, written_ * 8, path_));
+  written_ = entries_.size();
+  return Status::Ok();
 }
 
 Status OffsetIndex::Reset() {
   std::lock_guard lock(mu_);
   entries_.clear();
+  written_ = 0;
   return TruncateFile(fd_.get(), 0, path_);
 }
 
+Status OffsetIndex::Persist() {
+  std::lock_guard lock(mu_);
+  return PersistLocked();
+}
+
 Status OffsetIndex::Flush() {
+  RETURN_IF_ERROR(Persist());
   if (::fdatasync(fd_.get()) != 0) return ErrnoStatus("fdatasync", path_.string(), errno);
   return Status::Ok();
 }
@@ -110,19 +130,15 @@ Result<TimeIndex> TimeIndex::Open(const std::filesystem::path& path, bool* valid
     }
   }
   if (!*valid) RETURN_IF_ERROR(index.Reset());
+  index.written_ = index.entries_.size();
   return index;
 }
 
 Status TimeIndex::MaybeAppend(int64_t timestamp, uint32_t relative_offset) {
   std::lock_guard lock(mu_);
   if (!entries_.empty() && timestamp <= entries_.back().first) return Status::Ok();
-  std::vector<uint8_t> e;
-  ByteWriter w(e);
-  w.I64(timestamp);
-  w.U32(relative_offset);
-  RETURN_IF_ERROR(WriteAt(fd_.get(), e, entries_.size() * 12, path_));
   entries_.emplace_back(timestamp, relative_offset);
-  return Status::Ok();
+  return entries_.size() - written_ >= kWriteBatch ? PersistLocked() : Status::Ok();
 }
 
 uint32_t TimeIndex::Lookup(int64_t timestamp) const {
@@ -136,16 +152,37 @@ Status TimeIndex::TruncateFrom(uint32_t relative_offset) {
   std::lock_guard lock(mu_);
   auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.second >= relative_offset; });
   entries_.erase(it, entries_.end());
-  return TruncateFile(fd_.get(), entries_.size() * 12, path_);
+  written_ = std::min(written_, entries_.size());
+  return TruncateFile(fd_.get(), written_ * 12, path_);
+}
+
+Status TimeIndex::PersistLocked() {
+  if (written_ == entries_.size()) return Status::Ok();
+  std::vector<uint8_t> bytes;
+  ByteWriter w(bytes);
+  for (size_t i = written_; i < entries_.size(); ++i) {
+    w.I64(entries_[i].first);
+    w.U32(entries_[i].second);
+  }
+  RETURN_IF_ERROR(WriteAt(fd_.get(), bytes, written_ * 12, path_));
+  written_ = entries_.size();
+  return Status::Ok();
 }
 
 Status TimeIndex::Reset() {
   std::lock_guard lock(mu_);
   entries_.clear();
+  written_ = 0;
   return TruncateFile(fd_.get(), 0, path_);
 }
 
+Status TimeIndex::Persist() {
+  std::lock_guard lock(mu_);
+  return PersistLocked();
+}
+
 Status TimeIndex::Flush() {
+  RETURN_IF_ERROR(Persist());
   if (::fdatasync(fd_.get()) != 0) return ErrnoStatus("fdatasync", path_.string(), errno);
   return Status::Ok();
 }

@@ -28,24 +28,28 @@ class OffsetIndex {
   // Drops entries with relative offset >= `relative_offset`.
   Status TruncateFrom(uint32_t relative_offset);
   Status Reset();  // empty the index (before a rebuild)
+  // Writes entries still held in memory to the file; Flush also fdatasyncs it.
+  Status Persist();
   Status Flush();
   size_t entries() const;
 
   OffsetIndex() = default;
-  OffsetIndex(OffsetIndex&& o) noexcept : path_(std::move(o.path_)), fd_(std::move(o.fd_)), entries_(std::move(o.entries_)) {}
+  OffsetIndex(OffsetIndex&& o) noexcept : path_(std::move(o.path_)), fd_(std::move(o.fd_)), entries_(std::move(o.entries_)), written_(o.written_) {}
   OffsetIndex& operator=(OffsetIndex&& o) noexcept {
     path_ = std::move(o.path_);
     fd_ = std::move(o.fd_);
     entries_ = std::move(o.entries_);
+    written_ = o.written_;
     return *this;
   }
 
  private:
-  Status Rewrite();
+  Status PersistLocked();
   std::filesystem::path path_;
   FileHandle fd_;
   mutable std::mutex mu_;
   std::vector<std::pair<uint32_t, uint32_t>> entries_;
+  size_t written_ = 0;  // entries_[0, written_) are in the file
 };
 
 class TimeIndex {
@@ -58,24 +62,27 @@ class TimeIndex {
   uint32_t Lookup(int64_t timestamp) const;
   Status TruncateFrom(uint32_t relative_offset);
   Status Reset();
+  Status Persist();
   Status Flush();
   int64_t last_timestamp() const;
 
   TimeIndex() = default;
-  TimeIndex(TimeIndex&& o) noexcept : path_(std::move(o.path_)), fd_(std::move(o.fd_)), entries_(std::move(o.entries_)) {}
+  TimeIndex(TimeIndex&& o) noexcept : path_(std::move(o.path_)), fd_(std::move(o.fd_)), entries_(std::move(o.entries_)), written_(o.written_) {}
   TimeIndex& operator=(TimeIndex&& o) noexcept {
     path_ = std::move(o.path_);
     fd_ = std::move(o.fd_);
     entries_ = std::move(o.entries_);
+    written_ = o.written_;
     return *this;
   }
 
  private:
-  Status Rewrite();
+  Status PersistLocked();
   std::filesystem::path path_;
   FileHandle fd_;
   mutable std::mutex mu_;
   std::vector<std::pair<int64_t, uint32_t>> entries_;
+  size_t written_ = 0;
 };
 
 }  // namespace sluice::log

@@ -29,8 +29,9 @@ TEST_P(CompressionTest, RoundTripSizes) {
   }
 }
 
-TEST_P(CompressionTest, GarbageIsCorruptionNotCrash) {
-  if (GetParam() == Compression::kNone) GTEST_SKIP() << "no codec: any bytes are valid";
+class RealCodecTest : public ::testing::TestWithParam<Compression> {};
+
+TEST_P(RealCodecTest, GarbageIsCorruptionNotCrash) {
   std::vector<uint8_t> garbage = Payload(300);
   auto d = Decompress(GetParam(), garbage);
   EXPECT_FALSE(d.ok());
@@ -41,8 +42,7 @@ TEST_P(CompressionTest, GarbageIsCorruptionNotCrash) {
   EXPECT_FALSE(Decompress(GetParam(), truncated).ok());
 }
 
-TEST_P(CompressionTest, OutputIsBounded) {
-  if (GetParam() == Compression::kNone) GTEST_SKIP() << "no codec: nothing to inflate";
+TEST_P(RealCodecTest, OutputIsBounded) {
   std::vector<uint8_t> zeros(4 << 20, 0);
   auto c = Compress(GetParam(), zeros);
   ASSERT_TRUE(c.ok());
@@ -54,6 +54,9 @@ TEST_P(CompressionTest, OutputIsBounded) {
 INSTANTIATE_TEST_SUITE_P(AllCodecs, CompressionTest,
                          ::testing::Values(Compression::kNone, Compression::kGzip, Compression::kSnappy,
                                            Compression::kLz4, Compression::kZstd));
+INSTANTIATE_TEST_SUITE_P(Codecs, RealCodecTest,
+                         ::testing::Values(Compression::kGzip, Compression::kSnappy, Compression::kLz4,
+                                           Compression::kZstd));
 
 TEST(SnappyTest, AcceptsUnframedSnappyAsLibrdkafkaWrites) {
   // Raw snappy of "aaaa...": varint length 20, then a literal/copy; build with the library itself.

@@ -43,7 +43,7 @@ inline std::vector<uint8_t> MakeBatch(int n, const std::string& prefix, int64_t 
   return EncodeBatch(options, records).value();
 }
 
-inline std::vector<Record> DecodeAll(const std::vector<uint8_t>& bytes) {
+inline std::vector<Record> DecodeAll(std::span<const uint8_t> bytes) {
   std::vector<Record> out;
   auto batches = DecodeBatches(bytes);
   if (!batches.ok()) return out;
