@@ -1,0 +1,105 @@
+// The Kafka APIs this broker speaks, the version ranges it advertises
+// (KAFKA-PROTOCOL.md §2), and what a handler gets for one request.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sluice::broker {
+
+enum class ApiKey : int16_t {
+  kProduce = 0,
+  kFetch = 1,
+  kListOffsets = 2,
+  kMetadata = 3,
+  kOffsetCommit = 8,
+  kOffsetFetch = 9,
+  kFindCoordinator = 10,
+  kJoinGroup = 11,
+  kHeartbeat = 12,
+  kLeaveGroup = 13,
+  kSyncGroup = 14,
+  kDescribeGroups = 15,
+  kListGroups = 16,
+  kApiVersions = 18,
+  kCreateTopics = 19,
+  kDeleteTopics = 20,
+  kDeleteRecords = 21,
+  kInitProducerId = 22,
+  kDescribeConfigs = 32,
+  kCreatePartitions = 37,
+  kDeleteGroups = 42,
+};
+
+struct ApiRange {
+  ApiKey key;
+  int16_t min;
+  int16_t max;
+};
+
+// Every API and version range this broker answers; ApiVersions lists exactly these.
+const std::vector<ApiRange>& SupportedApis();
+// The range for `key`, or nullopt when unsupported.
+std::optional<ApiRange> FindApi(int16_t key);
+std::string ApiName(int16_t key);
+
+// Kafka error codes used here.
+namespace error {
+constexpr int16_t kNone = 0;
+constexpr int16_t kUnknownServerError = -1;
+constexpr int16_t kOffsetOutOfRange = 1;
+constexpr int16_t kCorruptMessage = 2;
+constexpr int16_t kUnknownTopicOrPartition = 3;
+constexpr int16_t kMessageTooLarge = 10;
+constexpr int16_t kCoordinatorNotAvailable = 15;
+constexpr int16_t kNotCoordinator = 16;
+constexpr int16_t kInvalidTopic = 17;
+constexpr int16_t kIllegalGeneration = 22;
+constexpr int16_t kInconsistentGroupProtocol = 23;
+constexpr int16_t kInvalidGroupId = 24;
+constexpr int16_t kUnknownMemberId = 25;
+constexpr int16_t kInvalidSessionTimeout = 26;
+constexpr int16_t kRebalanceInProgress = 27;
+constexpr int16_t kUnsupportedVersion = 35;
+constexpr int16_t kTopicAlreadyExists = 36;
+constexpr int16_t kInvalidPartitions = 37;
+constexpr int16_t kInvalidReplicationFactor = 38;
+constexpr int16_t kInvalidRequest = 42;
+constexpr int16_t kInvalidConfig = 40;
+constexpr int16_t kOutOfOrderSequence = 45;
+constexpr int16_t kDuplicateSequence = 46;
+constexpr int16_t kInvalidProducerEpoch = 47;
+constexpr int16_t kInvalidTxnState = 48;
+constexpr int16_t kUnknownProducerId = 59;
+constexpr int16_t kKafkaStorageError = 56;
+constexpr int16_t kNonEmptyGroup = 68;
+constexpr int16_t kGroupIdNotFound = 69;
+constexpr int16_t kMemberIdRequired = 79;
+constexpr int16_t kInvalidRecord = 87;
+}  // namespace error
+
+struct RequestContext {
+  int16_t api_key = 0;
+  int16_t api_version = 0;
+  int32_t correlation_id = 0;
+  std::string client_id;
+  std::string client_host;
+};
+
+// Sends the response body (without the size and header). Called exactly once
+// per request, from any thread, possibly later (long polls, group joins).
+// nullopt sends nothing: a Produce with acks=0 gets no response.
+using Respond = std::function<void(std::optional<std::vector<uint8_t>> body)>;
+
+// Runs work later on the broker's threads; handlers use it for timeouts.
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  virtual void RunAfter(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
+};
+
+}  // namespace sluice::broker

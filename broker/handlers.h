@@ -1,0 +1,63 @@
+// Handlers: one method per Kafka API, dispatched by key. No networking here:
+// a handler reads its request body and calls `respond` with the response body,
+// now or later (Fetch long polls and group joins answer later).
+//
+// Thread safety: Handle may be called from several threads at once; state that
+// handlers share (the group coordinator, fetch waiters) has its own locks.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include "broker/api.h"
+#include "broker/options.h"
+#include "broker/wire.h"
+#include "log/log_manager.h"
+
+namespace sluice::broker {
+
+class GroupCoordinator;
+class FetchWaiters;
+
+class Handlers {
+ public:
+  Handlers(log::LogManager& log, Scheduler& scheduler, const BrokerOptions& options);
+  ~Handlers();
+  // Loads committed offsets; call once before serving.
+  Status Start();
+  // Answers held requests (long polls, joins) so that shutdown does not wait.
+  void Shutdown();
+
+  void Handle(const RequestContext& ctx, Reader& body, const Respond& respond);
+  void set_advertised_port(uint16_t port) { advertised_port_ = port; }
+
+ private:
+  void ApiVersions(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void Metadata(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void Produce(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void Fetch(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void ListOffsets(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void CreateTopics(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void DeleteTopics(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void CreatePartitions(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void DeleteRecords(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void DescribeConfigs(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void InitProducerId(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void FindCoordinator(const RequestContext& ctx, Reader& r, const Respond& respond);
+
+  // Creates `topic` with the default partition count when auto-creation is on.
+  bool MaybeAutoCreate(const std::string& topic);
+
+  log::LogManager& log_;
+  Scheduler& scheduler_;
+  BrokerOptions options_;
+  uint16_t advertised_port_ = 0;
+  std::unique_ptr<GroupCoordinator> groups_;
+  std::unique_ptr<FetchWaiters> waiters_;
+  std::atomic<int64_t> next_producer_id_{1000};
+};
+
+// Maps a log error to the Kafka error code a client understands.
+int16_t ErrorCodeFor(const Status& status);
+
+}  // namespace sluice::broker

@@ -1,0 +1,179 @@
+// Produce and Fetch: the data path. Produce appends each partition's batch as
+// it came; Fetch returns stored batches without decoding them, parking the
+// request (long poll) until min_bytes are there or max_wait has passed.
+#include <set>
+
+#include "broker/fetch_waiters.h"
+#include "broker/handlers.h"
+
+namespace sluice::broker {
+namespace {
+
+struct FetchPartition {
+  int32_t index;
+  int64_t offset;
+  int32_t max_bytes;
+};
+
+struct FetchTopic {
+  std::string name;
+  std::vector<FetchPartition> partitions;
+};
+
+struct FetchRequest {
+  int16_t version;
+  int32_t min_bytes;
+  int32_t max_bytes;
+  log::IsolationLevel isolation;
+  std::vector<FetchTopic> topics;
+};
+
+FetchRequest ParseFetch(int16_t v, Reader& r, int32_t* max_wait) {
+  FetchRequest req;
+  req.version = v;
+  r.I32();  // replica id
+  *max_wait = r.I32();
+  req.min_bytes = r.I32();
+  req.max_bytes = r.I32();
+  req.isolation = static_cast<log::IsolationLevel>(r.I8());
+  if (v >= 7) {
+    r.I32();  // session id: always answered sessionless (KIP-227)
+    r.I32();
+  }
+  for (int32_t t = r.ArrayLength(); t > 0 && r.ok(); --t) {
+    FetchTopic topic;
+    topic.name = r.String();
+    for (int32_t p = r.ArrayLength(); p > 0 && r.ok(); --p) {
+      FetchPartition part;
+      part.index = r.I32();
+      if (v >= 9) r.I32();  // current leader epoch
+      part.offset = r.I64();
+      if (v >= 5) r.I64();  // log start offset (follower only)
+      part.max_bytes = r.I32();
+      topic.partitions.push_back(part);
+    }
+    req.topics.push_back(std::move(topic));
+  }
+  return req;
+}
+
+// Reads every partition and encodes the response; returns the record bytes found.
+size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer& w) {
+  const int16_t v = req.version;
+  w.I32(0);  // throttle
+  if (v >= 7) {
+    w.I16(error::kNone);
+    w.I32(0);  // session id
+  }
+  size_t total = 0;
+  w.ArrayLength(static_cast<int32_t>(req.topics.size()));
+  for (const auto& topic : req.topics) {
+    w.String(topic.name);
+    w.ArrayLength(static_cast<int32_t>(topic.partitions.size()));
+    for (const auto& part : topic.partitions) {
+      auto p = log.GetPartition(topic.name, part.index);
+      Status st = p.status();
+      std::optional<log::ReadResult> read;
+      if (p.ok()) {
+        log::ReadOptions o;
+        // Within the request's byte budget; the first batch may exceed it (KIP-74).
+        const size_t budget = req.max_bytes > 0 && total < static_cast<size_t>(req.max_bytes)
+                                  ? static_cast<size_t>(req.max_bytes) - total
+                                  : 1;
+        o.max_bytes = std::min<size_t>(static_cast<size_t>(std::max(part.max_bytes, 1)), budget);
+        o.isolation = req.isolation;
+        auto result = (*p)->Read(Offset(part.offset), o);
+        if (result.ok()) {
+          read = std::move(result).value();
+        } else {
+          st = result.status();
+        }
+      }
+      w.I32(part.index);
+      w.I16(ErrorCodeFor(st));
+      const int64_t hw = p.ok() ? (*p)->HighWatermark().value : -1;
+      w.I64(hw);
+      w.I64(p.ok() ? (*p)->LastStableOffset().value : -1);
+      if (v >= 5) w.I64(p.ok() ? (*p)->LogStartOffset().value : -1);
+      if (read && req.isolation == log::IsolationLevel::kReadCommitted) {
+        w.ArrayLength(static_cast<int32_t>(read->aborted.size()));
+        for (const auto& a : read->aborted) {
+          w.I64(a.producer_id);
+          w.I64(a.first_offset);
+        }
+      } else {
+        w.ArrayLength(-1);
+      }
+      if (v >= 11) w.I32(-1);  // preferred read replica: none
+      if (read) {
+        w.Bytes(read->data);
+        total += read->data.size();
+      } else {
+        w.Bytes({});
+      }
+    }
+  }
+  return total;
+}
+
+}  // namespace
+
+void Handlers::Produce(const RequestContext& ctx, Reader& r, const Respond& respond) {
+  const int16_t v = ctx.api_version;
+  r.NullableString();  // transactional id
+  const int16_t acks = r.I16();
+  r.I32();  // timeout
+  Writer w;
+  const int32_t topics = r.ArrayLength();
+  w.ArrayLength(std::max(topics, 0));
+  for (int32_t t = 0; t < topics && r.ok(); ++t) {
+    const std::string name = r.String();
+    w.String(name);
+    const int32_t parts = r.ArrayLength();
+    w.ArrayLength(std::max(parts, 0));
+    for (int32_t i = 0; i < parts && r.ok(); ++i) {
+      const int32_t index = r.I32();
+      auto records = r.NullableBytes();
+      auto p = log_.GetPartition(name, index);
+      Result<log::AppendResult> appended =
+          !p.ok() ? Result<log::AppendResult>(p.status())
+          : (!records || records->empty())
+              ? Result<log::AppendResult>(Status(StatusCode::kInvalidRecord, "produce request without a record batch"))
+              : (*p)->Append(std::vector<uint8_t>(records->begin(), records->end()));
+      w.I32(index);
+      w.I16(ErrorCodeFor(appended.status()));
+      w.I64(appended.ok() ? appended->base_offset.value : -1);
+      w.I64(appended.ok() ? appended->log_append_time : -1);
+      if (v >= 5) w.I64(appended.ok() ? appended->log_start_offset.value : -1);
+    }
+  }
+  w.I32(0);  // throttle comes last in Produce
+  if (!r.ok()) {
+    respond(std::nullopt);  // the connection layer closes on a malformed request
+    return;
+  }
+  respond(acks == 0 ? std::nullopt : std::optional<std::vector<uint8_t>>(w.Take()));
+}
+
+void Handlers::Fetch(const RequestContext& ctx, Reader& r, const Respond& respond) {
+  int32_t max_wait = 0;
+  auto req = std::make_shared<FetchRequest>(ParseFetch(ctx.api_version, r, &max_wait));
+  auto attempt = [this, req, respond](bool final) {
+    Writer w;
+    const size_t bytes = BuildFetchResponse(log_, *req, w);
+    if (!final && bytes < static_cast<size_t>(std::max(req->min_bytes, 1))) return false;
+    respond(w.Take());
+    return true;
+  };
+  if (max_wait <= 0 || attempt(false)) {
+    if (max_wait <= 0) attempt(true);
+    return;
+  }
+  std::set<std::pair<std::string, int32_t>> keys;
+  for (const auto& t : req->topics) {
+    for (const auto& p : t.partitions) keys.emplace(t.name, p.index);
+  }
+  waiters_->Wait(std::move(keys), std::chrono::milliseconds(max_wait), attempt);
+}
+
+}  // namespace sluice::broker
