@@ -147,7 +147,10 @@ Status PartitionImpl::RollIfNeeded(size_t batch_size, int64_t last_offset_delta)
   const TopicConfig cfg = config();
   const bool has_data = active.size() > 0;
   const bool full = active.size() + batch_size > static_cast<uint64_t>(cfg.segment_bytes);
-  const bool old = std::chrono::system_clock::now() - active.created() > cfg.segment_ms;
+  // Compare in milliseconds: the configured values may be near INT64_MAX.
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  const bool old = duration_cast<milliseconds>(std::chrono::system_clock::now() - active.created()) > cfg.segment_ms;
   const bool offsets_overflow = hw_.load() + last_offset_delta - active.base_offset() > INT32_MAX;
   if (!has_data || !(full || old || offsets_overflow)) return Status::Ok();
   RETURN_IF_ERROR(active.Seal());  // a rolled segment is durable: recovery starts after it
@@ -440,7 +443,9 @@ Status PartitionImpl::RunMaintenance(std::chrono::system_clock::time_point now) 
   if (config().cleanup_policy != CleanupPolicy::kDelete) RETURN_IF_ERROR(Compact(now));
   const TopicConfig cfg = config();
   std::lock_guard append_lock(append_mu_);
-  if (unflushed_messages_ > 0 && std::chrono::steady_clock::now() - last_flush_ >= cfg.flush_ms) {
+  const auto since_flush =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - last_flush_);
+  if (unflushed_messages_ > 0 && since_flush >= cfg.flush_ms) {
     RETURN_IF_ERROR(Flush());
   }
   if (flushed_offset_ != hw_.load() && unflushed_messages_ == 0) {
