@@ -44,12 +44,13 @@ struct RequestHeader {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, Handlers& handlers, BrokerProbe& probe, size_t max_request)
+  Connection(tcp::socket socket, Handlers& handlers, BrokerProbe& probe, const BrokerOptions& options)
       : socket_(std::move(socket)),
         strand_(asio::make_strand(socket_.get_executor())),
         handlers_(handlers),
         probe_(probe),
-        max_request_(max_request) {
+        max_request_(options.max_request_bytes),
+        max_in_flight_bytes_(options.max_in_flight_bytes) {
     boost::system::error_code ec;
     auto endpoint = socket_.remote_endpoint(ec);
     host_ = ec ? "unknown" : endpoint.address().to_string();
@@ -70,6 +71,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   struct Slot {
+    size_t request_bytes = 0;
     bool done = false;
     std::optional<std::vector<uint8_t>> frame;
   };
@@ -84,7 +86,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void ReadSize() {
     if (closed_ || reading_) return;
-    if (in_flight_.size() >= kMaxInFlight) return;  // resumed when replies drain
+    // Bounded memory: pause reading while many requests (or bytes) await replies;
+    // Complete() resumes it as replies drain.
+    if (in_flight_.size() >= kMaxInFlight || in_flight_bytes_ >= max_in_flight_bytes_) return;
     reading_ = true;
     asio::async_read(socket_, asio::buffer(size_buf_), asio::bind_executor(strand_,
         [self = shared_from_this()](const boost::system::error_code& ec, size_t) { self->OnSize(ec); }));
@@ -129,6 +133,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const bool is_api_versions = h.api_key == static_cast<int16_t>(ApiKey::kApiVersions);
     const uint64_t seq = next_seq_++;
     in_flight_.emplace_back();
+    in_flight_.back().request_bytes = body_.size();
+    in_flight_bytes_ += body_.size();
     if (is_api_versions && h.api_version > api->max) {
       // Answer in v0 layout with UNSUPPORTED_VERSION so the client retries lower.
       Writer w;
@@ -177,6 +183,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     while (!in_flight_.empty() && in_flight_.front().done) {
       if (in_flight_.front().frame) write_queue_.push_back(std::move(*in_flight_.front().frame));
+      in_flight_bytes_ -= in_flight_.front().request_bytes;
       in_flight_.pop_front();
       ++first_seq_;
     }
@@ -202,6 +209,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Handlers& handlers_;
   BrokerProbe& probe_;
   size_t max_request_;
+  size_t max_in_flight_bytes_;
+  size_t in_flight_bytes_ = 0;
   std::string host_;
   std::array<uint8_t, 4> size_buf_{};
   std::vector<uint8_t> body_;
@@ -267,7 +276,13 @@ class Broker::Impl {
         if (ec != asio::error::operation_aborted) spdlog::warn("accept: {}", ec.message());
         if (!acceptor_.is_open()) return;
       } else {
-        auto c = std::make_shared<Connection>(std::move(socket), handlers_, probe_, options_.max_request_bytes);
+        if (probe_.connections_active.load() >= options_.max_connections) {
+          spdlog::warn("refusing a connection: {} connections open (--max-connections)", options_.max_connections);
+          boost::system::error_code ignored;
+          socket.close(ignored);
+          return Accept();
+        }
+        auto c = std::make_shared<Connection>(std::move(socket), handlers_, probe_, options_);
         {
           std::lock_guard lock(mu_);
           std::erase_if(connections_, [](const auto& w) { return w.expired(); });

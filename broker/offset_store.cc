@@ -35,7 +35,7 @@ std::optional<OffsetKey> DecodeKey(const std::string& s) {
 
 Status OffsetStore::Load() {
   if (!log_.TopicExists(kTopic)) {
-    Status st = log_.CreateTopic(kTopic, 1, 1, {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}});
+    Status st = log_.CreateTopic(kTopic, 1, 1, {{"cleanup.policy", "compact"}, {"segment.bytes", "104857600"}, {"flush.messages", "1"}});
     if (!st.ok() && st.code() != StatusCode::kAlreadyExists) return st;
   }
   ASSIGN_OR_RETURN(auto p, log_.GetPartition(kTopic, 0));

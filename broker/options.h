@@ -17,6 +17,8 @@ struct BrokerOptions {
   int32_t default_partitions = 1;    // num.partitions
   size_t max_request_bytes = 100u << 20;  // socket.request.max.bytes
   int io_threads = 2;
+  int max_connections = 1000;                  // beyond it new connections are closed at once
+  size_t max_in_flight_bytes = 256u << 20;     // per connection: request bytes held before reading pauses
   std::string cluster_id = "sluice-cluster";
 };
 

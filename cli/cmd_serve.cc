@@ -22,6 +22,7 @@ struct ServeArgs {
   std::string advertise = "localhost:9092";
   broker::BrokerOptions options;
   uint64_t min_free_mib = 64;
+  int64_t flush_messages = 0;  // 0: leave to the OS
 };
 
 void SplitHostPort(const std::string& what, const std::string& text, std::string* host, uint16_t* port) {
@@ -48,6 +49,7 @@ void DoServe(ServeArgs& a) {
   log::LogOptions log_options;
   log_options.data_dir = a.data_dir;
   log_options.min_free_bytes = a.min_free_mib << 20;
+  if (a.flush_messages > 0) log_options.topic_defaults.flush_messages = a.flush_messages;
   auto log = log::LogManager::Open(log_options);
   if (!log.ok()) Fail("serve", log.status());
   broker::Broker server(**log, a.options);
@@ -84,6 +86,11 @@ void RegisterServe(CLI::App& app) {
   cmd->add_option("--io-threads", args->options.io_threads, "Network threads")->capture_default_str();
   cmd->add_option("--max-request-bytes", args->options.max_request_bytes,
                   "Largest request frame (socket.request.max.bytes)")
+      ->capture_default_str();
+  cmd->add_option("--log-flush-messages", args->flush_messages,
+                  "Default flush.messages of topics: 1 = fdatasync every batch before acknowledging (0: the OS)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections", args->options.max_connections, "Connections accepted at once")
       ->capture_default_str();
   cmd->add_option("--min-free-mib", args->min_free_mib, "Refuse appends below this much free disk space")
       ->capture_default_str();
