@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -136,6 +137,76 @@ TEST_F(WireTest, GarbageAndTruncatedRequestsClose) {
   std::vector<uint8_t> resp;
   EXPECT_EQ(ReadResponse(fd, &resp), 11);
   close(fd);
+}
+
+TEST_F(WireTest, UnknownApisRandomBytesAndHalfSentRequests) {
+  std::vector<uint8_t> resp;
+  // An API key nobody defined, and a known API at an unsupported version.
+  for (auto [key, version] : std::vector<std::pair<int, int>>{{999, 0}, {0, 99}, {1, 0}}) {
+    int fd = Connect(server_->port());
+    std::vector<uint8_t> body = {static_cast<uint8_t>(key >> 8), static_cast<uint8_t>(key), 0,
+                                 static_cast<uint8_t>(version), 0, 0, 0, 1, 0xff, 0xff};
+    std::vector<uint8_t> frame;
+    Put32(frame, static_cast<uint32_t>(body.size()));
+    frame.insert(frame.end(), body.begin(), body.end());
+    send(fd, frame.data(), frame.size(), 0);
+    EXPECT_TRUE(ClosedByPeer(fd)) << key << " v" << version;
+    close(fd);
+  }
+  // Random bytes.
+  std::mt19937 rng(99);
+  for (int round = 0; round < 20; ++round) {
+    int fd = Connect(server_->port());
+    std::vector<uint8_t> junk(static_cast<size_t>(rng() % 200 + 1));
+    for (auto& b : junk) b = static_cast<uint8_t>(rng());
+    send(fd, junk.data(), junk.size(), MSG_NOSIGNAL);
+    shutdown(fd, SHUT_WR);
+    char buf[256];
+    while (recv(fd, buf, sizeof buf, 0) > 0) {
+    }
+    close(fd);
+  }
+  // A client that disconnects in the middle of a request.
+  int fd = Connect(server_->port());
+  auto req = ApiVersionsRequest(5);
+  send(fd, req.data(), req.size() / 2, 0);
+  close(fd);
+  // Still serving.
+  fd = Connect(server_->port());
+  req = ApiVersionsRequest(12);
+  send(fd, req.data(), req.size(), 0);
+  EXPECT_EQ(ReadResponse(fd, &resp), 12);
+  close(fd);
+}
+
+TEST(WireLimitsTest, ConnectionLimit) {
+  auto server = ServerProcess::Start({"--max-connections", "3"});
+  ASSERT_NE(server, nullptr);
+  std::vector<int> open;
+  std::vector<uint8_t> resp;
+  for (int i = 0; i < 3; ++i) {
+    open.push_back(Connect(server->port()));
+    auto req = ApiVersionsRequest(i);
+    send(open.back(), req.data(), req.size(), 0);
+    ASSERT_EQ(ReadResponse(open.back(), &resp), i);
+  }
+  int extra = Connect(server->port());
+  EXPECT_TRUE(ClosedByPeer(extra));
+  close(extra);
+  close(open.back());
+  open.pop_back();
+  // A slot is free again once a connection closes.
+  bool served = false;
+  for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+    int fd = Connect(server->port());
+    auto req = ApiVersionsRequest(42);
+    send(fd, req.data(), req.size(), MSG_NOSIGNAL);
+    served = ReadResponse(fd, &resp) == 42;
+    close(fd);
+    if (!served) usleep(100000);
+  }
+  EXPECT_TRUE(served);
+  for (int fd : open) close(fd);
 }
 
 }  // namespace
