@@ -57,6 +57,12 @@ TEST_F(PythonClientTest, AdminAndOffsetLookups) {
   EXPECT_EQ(o.out, "{\"begin\": 0, \"end\": 11, \"by_time\": 0}\n");
 }
 
+TEST_F(PythonClientTest, SecondConsumerSplitsThePartitions) {
+  auto r = Py("kafka_python_client.py", "rebalance");
+  ASSERT_EQ(r.exit_code, 0) << r.err << server_->Log();
+  EXPECT_EQ(r.out, "{\"first\": [0, 1, 2, 3], \"a\": 2, \"b\": 2, \"union\": [0, 1, 2, 3]}\n") << server_->Log();
+}
+
 TEST_F(PythonClientTest, ConfluentIdempotentProducer) {
   auto r = Py("confluent_idempotent.py", "3000");
   ASSERT_EQ(r.exit_code, 0) << r.err << server_->Log();

@@ -1,10 +1,12 @@
 """kafka-python 2.0.2 as a user runs it, against a Sluice broker.
 
-usage: kafka_python_client.py BOOTSTRAP produce N | consume GROUP | admin | offsets
+usage: kafka_python_client.py BOOTSTRAP produce N | consume GROUP | admin | offsets | rebalance
 Prints one JSON line with what it saw; exits non-zero on any error.
 """
 import json
 import sys
+import threading
+import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
@@ -60,6 +62,48 @@ def offsets(bootstrap):
     print(json.dumps({'begin': begin, 'end': end, 'by_time': by_time.offset if by_time else None}))
 
 
+def rebalance(bootstrap):
+    """A second consumer in the group makes the first give up half of the partitions."""
+    KafkaAdminClient(bootstrap_servers=bootstrap).create_topics(
+        [NewTopic('split', num_partitions=4, replication_factor=1)])
+    consumers, stop = [], threading.Event()
+
+    def run(consumer):
+        while not stop.is_set():
+            consumer.poll(timeout_ms=100)
+
+    def start():
+        c = KafkaConsumer('split', group_id='split-group', bootstrap_servers=bootstrap,
+                          auto_offset_reset='earliest', session_timeout_ms=10000,
+                          heartbeat_interval_ms=500)
+        consumers.append(c)
+        t = threading.Thread(target=run, args=(c,), daemon=True)
+        t.start()
+        return t
+
+    def assigned(c):
+        return sorted(p.partition for p in c.assignment())
+
+    threads = [start()]
+    deadline = time.time() + 60
+    while len(assigned(consumers[0])) != 4 and time.time() < deadline:
+        time.sleep(0.1)
+    first = assigned(consumers[0])
+    threads.append(start())
+    a, b = [], []
+    while time.time() < deadline:
+        a, b = assigned(consumers[0]), assigned(consumers[1])
+        if a and b and not set(a) & set(b) and len(a) + len(b) == 4:
+            break
+        time.sleep(0.1)
+    stop.set()
+    for t in threads:
+        t.join()
+    for c in consumers:
+        c.close()
+    print(json.dumps({'first': first, 'a': len(a), 'b': len(b), 'union': sorted(set(a) | set(b))}))
+
+
 if __name__ == '__main__':
     bootstrap, mode = sys.argv[1], sys.argv[2]
     if mode == 'produce':
@@ -68,6 +112,8 @@ if __name__ == '__main__':
         consume(bootstrap, sys.argv[3])
     elif mode == 'admin':
         admin(bootstrap)
+    elif mode == 'rebalance':
+        rebalance(bootstrap)
     elif mode == 'offsets':
         offsets(bootstrap)
     else:
