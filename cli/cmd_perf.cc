@@ -31,6 +31,7 @@ struct PerfArgs {
   std::string acks = "1";
   std::string compression = "none";
   int32_t linger_ms = 5;
+  int64_t rate = 0;  // records/s; 0 = as fast as possible
 };
 
 struct RdkDeleter {
@@ -86,7 +87,12 @@ void ProduceToBroker(const PerfArgs& a) {
                             OnDelivery, &state);
   std::string payload(static_cast<size_t>(a.record_size), 'x');
   stats.Start();
+  const auto t0 = Clock::now();
   for (int64_t i = 0; i < a.records; ++i) {
+    if (a.rate > 0) {  // pace: record i is due at t0 + i/rate
+      const auto due = t0 + std::chrono::nanoseconds(i * 1'000'000'000 / a.rate);
+      while (Clock::now() < due) rd_kafka_poll(rk.get(), 0);
+    }
     sent[static_cast<size_t>(i)] = Clock::now();
     for (;;) {
       rd_kafka_resp_err_t err = rd_kafka_producev(
@@ -204,6 +210,8 @@ void RegisterPerf(CLI::App& app) {
   produce->add_option("--acks", args->acks, "0, 1 or all (broker mode)")->capture_default_str();
   produce->add_option("-z,--compression", args->compression, "Codec (broker mode)")->capture_default_str();
   produce->add_option("--linger-ms", args->linger_ms, "librdkafka linger.ms (broker mode)")->capture_default_str();
+  produce->add_option("--rate", args->rate, "Records per second (broker mode; 0 = as fast as possible)")
+      ->capture_default_str();
   produce->callback([args] { args->bootstrap.empty() ? ProduceToLog(*args) : ProduceToBroker(*args); });
   auto* consume = perf->add_subcommand("consume", "Read records from the beginning as fast as possible");
   AddCommon(consume, *args);
