@@ -34,14 +34,7 @@ void GroupCoordinator::Shutdown() {
   for (auto& [name, g] : groups_) {
     for (auto& [id, m] : g.members) {
       if (m.pending_join) SendJoinResponse(g, m, error::kCoordinatorNotAvailable);
-      if (m.pending_sync) {
-        Writer w;
-        if (m.sync_version >= 1) w.I32(0);
-        w.I16(error::kCoordinatorNotAvailable);
-        w.Bytes({});
-        m.pending_sync(w.Take());
-        m.pending_sync = nullptr;
-      }
+      if (m.pending_sync) ReplySync(m, error::kCoordinatorNotAvailable);
     }
   }
 }
@@ -114,18 +107,20 @@ void GroupCoordinator::SendJoinResponse(const Group& g, const Member& m, int16_t
   m.pending_join(w.Take());
 }
 
+void GroupCoordinator::ReplySync(Member& m, int16_t err) {
+  Writer w;
+  if (m.sync_version >= 1) w.I32(0);
+  w.I16(err);
+  w.Bytes(err == error::kNone ? m.assignment : Bytes());
+  m.pending_sync(w.Take());
+  m.pending_sync = nullptr;
+}
+
 void GroupCoordinator::PrepareRebalance(Group& g) {
   if (g.state == State::kPreparingRebalance) return;
   // Members still waiting for SyncGroup learn that a new round started.
   for (auto& [id, m] : g.members) {
-    if (m.pending_sync) {
-      Writer w;
-      if (m.sync_version >= 1) w.I32(0);
-      w.I16(error::kRebalanceInProgress);
-      w.Bytes({});
-      m.pending_sync(w.Take());
-      m.pending_sync = nullptr;
-    }
+    if (m.pending_sync) ReplySync(m, error::kRebalanceInProgress);
   }
   g.state = State::kPreparingRebalance;
   const uint64_t round = ++g.rebalance_round;
@@ -294,13 +289,7 @@ void GroupCoordinator::SyncGroup(const RequestContext& ctx, Reader& r, const Res
   }
   g.state = State::kStable;
   for (auto& [id, member] : g.members) {
-    if (!member.pending_sync) continue;
-    Writer w;
-    if (member.sync_version >= 1) w.I32(0);
-    w.I16(error::kNone);
-    w.Bytes(member.assignment);
-    member.pending_sync(w.Take());
-    member.pending_sync = nullptr;
+    if (member.pending_sync) ReplySync(member, error::kNone);
   }
 }
 

@@ -77,6 +77,8 @@ class GroupCoordinator {
   void PrepareRebalance(Group& g);
   void MaybeCompleteJoin(Group& g, bool deadline_passed);
   void SendJoinResponse(const Group& g, const Member& m, int16_t err);
+  // Answers the member's parked SyncGroup (its assignment when err is none).
+  void ReplySync(Member& m, int16_t err);
   void RemoveMember(Group& g, const std::string& id);
   void ExpireSessions();
   std::string ChooseProtocol(const Group& g) const;

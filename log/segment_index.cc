@@ -22,32 +22,24 @@ Result<std::vector<uint8_t>> Slurp(int fd, const std::filesystem::path& path) {
   return buf;
 }
 
-Status WriteAt(int fd, const std::vector<uint8_t>& bytes, uint64_t at, const std::filesystem::path& path) {
-  return PWriteAll(fd, bytes.data(), bytes.size(), at, path);
-}
-
-Status TruncateFile(int fd, uint64_t size, const std::filesystem::path& path) {
-  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return ErrnoStatus("ftruncate", path.string(), errno);
-  return Status::Ok();
-}
-
 }  // namespace
 
-Result<OffsetIndex> OffsetIndex::Open(const std::filesystem::path& path, uint64_t log_size, bool* valid) {
-  OffsetIndex index;
+template <typename Key, typename Value>
+Result<IndexFile<Key, Value>> IndexFile<Key, Value>::Open(const std::filesystem::path& path,
+                                                          const Validator& validator, bool* valid) {
+  IndexFile index;
   index.path_ = path;
   ASSIGN_OR_RETURN(index.fd_, OpenFile(path, O_RDWR | O_CREAT));
   ASSIGN_OR_RETURN(std::vector<uint8_t> buf, Slurp(index.fd_.get(), path));
-  *valid = buf.size() % 8 == 0;
-  for (size_t i = 0; *valid && i + 8 <= buf.size(); i += 8) {
-    uint32_t rel = static_cast<uint32_t>(LoadBE(&buf[i], 4));
-    uint32_t pos = static_cast<uint32_t>(LoadBE(&buf[i + 4], 4));
-    if (!index.entries_.empty() && (rel <= index.entries_.back().first || pos <= index.entries_.back().second)) {
-      *valid = false;
-    } else if (pos >= log_size) {
+  *valid = buf.size() % kEntrySize == 0;
+  for (size_t i = 0; *valid && i + kEntrySize <= buf.size(); i += kEntrySize) {
+    Entry e{static_cast<Key>(LoadBE(&buf[i], sizeof(Key))),
+            static_cast<Value>(LoadBE(&buf[i + sizeof(Key)], sizeof(Value)))};
+    const Entry* prev = index.entries_.empty() ? nullptr : &index.entries_.back();
+    if ((prev && e.first <= prev->first) || !validator(prev, e)) {
       *valid = false;
     } else {
-      index.entries_.emplace_back(rel, pos);
+      index.entries_.push_back(e);
     }
   }
   if (!*valid) RETURN_IF_ERROR(index.Reset());
@@ -55,141 +47,121 @@ Result<OffsetIndex> OffsetIndex::Open(const std::filesystem::path& path, uint64_
   return index;
 }
 
-Status OffsetIndex::Append(uint32_t relative_offset, uint32_t position) {
+template <typename Key, typename Value>
+Status IndexFile<Key, Value>::Append(Key key, Value value) {
   std::lock_guard lock(mu_);
-  if (!entries_.empty() && relative_offset <= entries_.back().first) return Status::Ok();
-  entries_.emplace_back(relative_offset, position);
+  if (!entries_.empty() && key <= entries_.back().first) return Status::Ok();
+  entries_.emplace_back(key, value);
   return entries_.size() - written_ >= kWriteBatch ? PersistLocked() : Status::Ok();
 }
 
-uint32_t OffsetIndex::Lookup(uint32_t relative_offset) const {
+template <typename Key, typename Value>
+Value IndexFile<Key, Value>::LastBefore(Key k, bool inclusive, Value fallback) const {
   std::lock_guard lock(mu_);
-  auto it = std::upper_bound(entries_.begin(), entries_.end(), relative_offset,
-                             [](uint32_t v, const auto& e) { return v < e.first; });
-  return it == entries_.begin() ? 0 : std::prev(it)->second;
+  auto it = inclusive ? std::upper_bound(entries_.begin(), entries_.end(), k,
+                                         [](Key v, const Entry& e) { return v < e.first; })
+                      : std::lower_bound(entries_.begin(), entries_.end(), k,
+                                         [](const Entry& e, Key v) { return e.first < v; });
+  return it == entries_.begin() ? fallback : std::prev(it)->second;
 }
 
-Status OffsetIndex::TruncateFrom(uint32_t relative_offset) {
+template <typename Key, typename Value>
+Status IndexFile<Key, Value>::TruncateFrom(const std::function<bool(const Entry&)>& from_here) {
   std::lock_guard lock(mu_);
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), relative_offset,
-                             [](const auto& e, uint32_t v) { return e.first < v; });
-  entries_.erase(it, entries_.end());
+  entries_.erase(std::find_if(entries_.begin(), entries_.end(), from_here), entries_.end());
   written_ = std::min(written_, entries_.size());
-  return TruncateFile(fd_.get(), written_ * 8, path_);
+  return TruncateFile(written_);
 }
 
-Status OffsetIndex::PersistLocked() {
-  if (written_ == entries_.size()) return Status::Ok();
-  std::vector<uint8_t> bytes;
-  ByteWriter w(bytes);
-  for (size_t i = written_; i < entries_.size(); ++i) {
-    w.U32(entries_[i].first);
-    w.U32(entries_[i].second);
+template <typename Key, typename Value>
+Status IndexFile<Key, Value>::Reset() {
+  std::lock_guard lock(mu_);
+  entries_.clear();
+  written_ = 0;
+  return TruncateFile(0);
+}
+
+template <typename Key, typename Value>
+Status IndexFile<Key, Value>::TruncateFile(size_t entries) {
+  if (::ftruncate(fd_.get(), static_cast<off_t>(entries * kEntrySize)) != 0) {
+    return ErrnoStatus("ftruncate", path_.string(), errno);
   }
-  RETURN_IF_ERROR(WriteAt(fd_.get(), bytes, written_ * 8, path_));
+  return Status::Ok();
+}
+
+template <typename Key, typename Value>
+Status IndexFile<Key, Value>::PersistLocked() {
+  if (written_ == entries_.size()) return Status::Ok();
+  std::vector<uint8_t> bytes((entries_.size() - written_) * kEntrySize);
+  uint8_t* p = bytes.data();
+  for (size_t i = written_; i < entries_.size(); ++i, p += kEntrySize) {
+    StoreBE(p, static_cast<uint64_t>(entries_[i].first), sizeof(Key));
+    StoreBE(p + sizeof(Key), static_cast<uint64_t>(entries_[i].second), sizeof(Value));
+  }
+  RETURN_IF_ERROR(PWriteAll(fd_.get(), bytes.data(), bytes.size(), written_ * kEntrySize, path_));
   written_ = entries_.size();
   return Status::Ok();
 }
 
-Status OffsetIndex::Reset() {
-  std::lock_guard lock(mu_);
-  entries_.clear();
-  written_ = 0;
-  return TruncateFile(fd_.get(), 0, path_);
-}
-
-Status OffsetIndex::Persist() {
+template <typename Key, typename Value>
+Status IndexFile<Key, Value>::Persist() {
   std::lock_guard lock(mu_);
   return PersistLocked();
 }
 
-Status OffsetIndex::Flush() {
+template <typename Key, typename Value>
+Status IndexFile<Key, Value>::Flush() {
   RETURN_IF_ERROR(Persist());
   if (::fdatasync(fd_.get()) != 0) return ErrnoStatus("fdatasync", path_.string(), errno);
   return Status::Ok();
 }
 
-size_t OffsetIndex::entries() const {
+template <typename Key, typename Value>
+size_t IndexFile<Key, Value>::size() const {
   std::lock_guard lock(mu_);
   return entries_.size();
 }
 
-Result<TimeIndex> TimeIndex::Open(const std::filesystem::path& path, bool* valid) {
-  TimeIndex index;
-  index.path_ = path;
-  ASSIGN_OR_RETURN(index.fd_, OpenFile(path, O_RDWR | O_CREAT));
-  ASSIGN_OR_RETURN(std::vector<uint8_t> buf, Slurp(index.fd_.get(), path));
-  *valid = buf.size() % 12 == 0;
-  for (size_t i = 0; *valid && i + 12 <= buf.size(); i += 12) {
-    int64_t ts = static_cast<int64_t>(LoadBE(&buf[i], 8));
-    uint32_t rel = static_cast<uint32_t>(LoadBE(&buf[i + 8], 4));
-    if (!index.entries_.empty() && (ts <= index.entries_.back().first || rel < index.entries_.back().second)) {
-      *valid = false;
-    } else {
-      index.entries_.emplace_back(ts, rel);
-    }
-  }
-  if (!*valid) RETURN_IF_ERROR(index.Reset());
-  index.written_ = index.entries_.size();
+template <typename Key, typename Value>
+std::optional<typename IndexFile<Key, Value>::Entry> IndexFile<Key, Value>::last() const {
+  std::lock_guard lock(mu_);
+  if (entries_.empty()) return std::nullopt;
+  return entries_.back();
+}
+
+template class IndexFile<uint32_t, uint32_t>;
+template class IndexFile<int64_t, uint32_t>;
+
+Result<OffsetIndex> OffsetIndex::Open(const std::filesystem::path& path, uint64_t log_size, bool* valid) {
+  OffsetIndex index;
+  ASSIGN_OR_RETURN(index.file_, (IndexFile<uint32_t, uint32_t>::Open(
+                                    path,
+                                    [log_size](const auto* prev, const auto& e) {
+                                      return e.second < log_size && (!prev || e.second > prev->second);
+                                    },
+                                    valid)));
   return index;
 }
 
-Status TimeIndex::MaybeAppend(int64_t timestamp, uint32_t relative_offset) {
-  std::lock_guard lock(mu_);
-  if (!entries_.empty() && timestamp <= entries_.back().first) return Status::Ok();
-  entries_.emplace_back(timestamp, relative_offset);
-  return entries_.size() - written_ >= kWriteBatch ? PersistLocked() : Status::Ok();
+Status OffsetIndex::TruncateFrom(uint32_t relative_offset) {
+  return file_.TruncateFrom([relative_offset](const auto& e) { return e.first >= relative_offset; });
 }
 
-uint32_t TimeIndex::Lookup(int64_t timestamp) const {
-  std::lock_guard lock(mu_);
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), timestamp,
-                             [](const auto& e, int64_t v) { return e.first < v; });
-  return it == entries_.begin() ? 0 : std::prev(it)->second;
+Result<TimeIndex> TimeIndex::Open(const std::filesystem::path& path, bool* valid) {
+  TimeIndex index;
+  ASSIGN_OR_RETURN(index.file_, (IndexFile<int64_t, uint32_t>::Open(
+                                    path, [](const auto* prev, const auto& e) { return !prev || e.second >= prev->second; },
+                                    valid)));
+  return index;
 }
 
 Status TimeIndex::TruncateFrom(uint32_t relative_offset) {
-  std::lock_guard lock(mu_);
-  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.second >= relative_offset; });
-  entries_.erase(it, entries_.end());
-  written_ = std::min(written_, entries_.size());
-  return TruncateFile(fd_.get(), written_ * 12, path_);
-}
-
-Status TimeIndex::PersistLocked() {
-  if (written_ == entries_.size()) return Status::Ok();
-  std::vector<uint8_t> bytes;
-  ByteWriter w(bytes);
-  for (size_t i = written_; i < entries_.size(); ++i) {
-    w.I64(entries_[i].first);
-    w.U32(entries_[i].second);
-  }
-  RETURN_IF_ERROR(WriteAt(fd_.get(), bytes, written_ * 12, path_));
-  written_ = entries_.size();
-  return Status::Ok();
-}
-
-Status TimeIndex::Reset() {
-  std::lock_guard lock(mu_);
-  entries_.clear();
-  written_ = 0;
-  return TruncateFile(fd_.get(), 0, path_);
-}
-
-Status TimeIndex::Persist() {
-  std::lock_guard lock(mu_);
-  return PersistLocked();
-}
-
-Status TimeIndex::Flush() {
-  RETURN_IF_ERROR(Persist());
-  if (::fdatasync(fd_.get()) != 0) return ErrnoStatus("fdatasync", path_.string(), errno);
-  return Status::Ok();
+  return file_.TruncateFrom([relative_offset](const auto& e) { return e.second >= relative_offset; });
 }
 
 int64_t TimeIndex::last_timestamp() const {
-  std::lock_guard lock(mu_);
-  return entries_.empty() ? -1 : entries_.back().first;
+  auto e = file_.last();
+  return e ? e->first : -1;
 }
 
 }  // namespace sluice::log

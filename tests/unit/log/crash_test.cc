@@ -73,7 +73,9 @@ std::vector<int64_t> Recover(const Fixture& f) {
   // The log accepts appends again, at the right offset.
   auto again = p->Append(MakeBatch(1, "again"));
   EXPECT_TRUE(again.ok());
-  if (again.ok()) EXPECT_EQ(again->base_offset.value, static_cast<int64_t>(offsets.size()));
+  if (again.ok()) {
+    EXPECT_EQ(again->base_offset.value, static_cast<int64_t>(offsets.size()));
+  }
   return offsets;
 }
 
