@@ -1,0 +1,127 @@
+// The typed form of a job file (JOB-SPEC.md), as parsed from YAML.
+//
+// ParseJobSpec turns YAML text into a JobSpec and reports every structural
+// problem it finds (YAML syntax, unknown or missing keys, wrong types, bad
+// durations and sizes, unknown kinds) as Diagnostics with 1-based positions in
+// the file; it never stops at the first. Graph checks (inputs, cycles, names)
+// are in validate.h. Expressions are kept as text with the position of their
+// first character, for the expression compiler's diagnostics.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sluice::runtime {
+
+struct Mark {
+  int line = 0;    // 1-based; 0 = unknown
+  int column = 0;  // 1-based
+};
+
+struct Diagnostic {
+  Mark mark;
+  std::string path;  // e.g. operators.hot.filter
+  std::string message;
+};
+
+// An expression or name from the file, with where its text starts (inside any quotes).
+struct Text {
+  std::string text;
+  Mark mark;
+  std::string path;
+};
+
+using Duration = std::chrono::milliseconds;
+
+enum class Format { kJson, kString, kBytes, kCsv };
+enum class StartKind { kCommitted, kEarliest, kLatest, kTime };
+
+struct SourceSpec {
+  std::string name;
+  Mark mark;
+  std::string topic;
+  Format format = Format::kJson;
+  StartKind start = StartKind::kCommitted;
+  std::string start_time;  // the RFC 3339 text when start == kTime
+  std::optional<Text> event_time;
+  Duration max_delay{0};
+  std::optional<Duration> idle_after;
+};
+
+enum class WindowType { kTumbling, kHopping, kSession };
+
+struct WindowSpec {
+  WindowType type = WindowType::kTumbling;
+  Duration size{0};   // tumbling, hopping
+  Duration slide{0};  // hopping
+  Duration gap{0};    // session
+};
+
+struct JoinSpec {
+  Text left;
+  Text right;
+  Duration within{0};
+};
+
+// Operator kinds. A node holds one kind, except that `filter` and `map` may
+// share a node (the filter runs first), as JOB-SPEC's example 2 does.
+enum class OperatorKind { kFilter, kMap, kFilterMap, kKeyBy, kFlatMap, kWindow, kUnion, kJoin };
+
+struct OperatorSpec {
+  std::string name;
+  Mark mark;
+  std::vector<Text> inputs;  // `input:` (one name or a list); `union:` adds its names
+  OperatorKind kind = OperatorKind::kFilter;
+  std::optional<Text> filter;                      // filter, filter+map
+  std::vector<std::pair<std::string, Text>> map;   // map, filter+map, in file order
+  std::optional<Text> expr;                        // key_by, flat_map
+  WindowSpec window;                               // window
+  std::vector<std::pair<std::string, Text>> aggregate;
+  Duration allowed_lateness{0};
+  std::optional<std::string> late_records;         // topic
+  std::optional<Duration> emit_every;              // unset = emit: final
+  JoinSpec join;
+};
+
+enum class SinkKind { kTopic, kStdout, kFile };
+
+struct SinkSpec {
+  std::string name;
+  Mark mark;
+  Text input;
+  SinkKind kind = SinkKind::kTopic;
+  std::string target;  // topic name or file path
+  Format format = Format::kJson;
+  std::optional<Text> key;  // topic sinks
+};
+
+enum class ErrorPolicy { kFail, kSkip, kDeadLetter };
+
+struct JobSpec {
+  std::string file;  // for messages
+  Text job;
+  std::optional<int> parallelism;  // unset = number of cores
+  Duration checkpoint_interval{10'000};
+  bool exactly_once = true;
+  ErrorPolicy on_error = ErrorPolicy::kDeadLetter;
+  std::string dead_letter_topic;  // `<job>-dlq` unless set
+  std::vector<SourceSpec> sources;
+  std::vector<OperatorSpec> operators;
+  std::vector<SinkSpec> sinks;
+};
+
+// Parses `yaml` (the contents of `file`); appends problems to `diagnostics`.
+// The returned spec is complete only when no diagnostics were added.
+JobSpec ParseJobSpec(const std::string& yaml, const std::string& file,
+                     std::vector<Diagnostic>* diagnostics);
+
+// "FILE:LINE:COL: path: message".
+std::string FormatDiagnostic(const std::string& file, const Diagnostic& d);
+
+const char* FormatName(Format format);
+const char* OperatorKindName(OperatorKind kind);
+
+}  // namespace sluice::runtime

@@ -1,0 +1,153 @@
+#include "runtime/operator_parser.h"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "runtime/suggest.h"
+
+namespace sluice::runtime {
+namespace {
+
+constexpr std::array<const char*, 7> kKinds = {"filter", "map", "key_by", "flat_map", "window", "union", "join"};
+
+std::vector<std::pair<std::string, Text>> ReadFields(YamlReader& r, const YAML::Node& node,
+                                                     const std::string& path) {
+  std::vector<std::pair<std::string, Text>> fields;
+  if (!r.ExpectMap(node, path)) return fields;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    std::string field = it->first.IsScalar() ? it->first.Scalar() : "";
+    if (auto text = r.ReadText(it->second, path + "." + field)) fields.emplace_back(field, *text);
+  }
+  if (fields.empty() && node.size() == 0) r.Error(node, path, "expected at least one field");
+  return fields;
+}
+
+void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path, OperatorSpec* op) {
+  r.CheckKeys(node, path, {"input", "window", "aggregate", "allowed_lateness", "late_records", "emit"},
+              {"input", "aggregate"});
+  const std::string wpath = path + ".window";
+  const YAML::Node w = node["window"];
+  if (r.ExpectMap(w, wpath)) {
+    auto type = r.ReadChoice(w["type"], wpath + ".type", {"tumbling", "hopping", "session"});
+    if (type == "tumbling") {
+      op->window.type = WindowType::kTumbling;
+      r.CheckKeys(w, wpath, {"type", "size"}, {"size"});
+    } else if (type == "hopping") {
+      op->window.type = WindowType::kHopping;
+      r.CheckKeys(w, wpath, {"type", "size", "slide"}, {"size", "slide"});
+    } else if (type == "session") {
+      op->window.type = WindowType::kSession;
+      r.CheckKeys(w, wpath, {"type", "gap"}, {"gap"});
+    }
+    if (w["size"]) op->window.size = r.ReadDuration(w["size"], wpath + ".size").value_or(Duration{0});
+    if (w["slide"]) op->window.slide = r.ReadDuration(w["slide"], wpath + ".slide").value_or(Duration{0});
+    if (w["gap"]) op->window.gap = r.ReadDuration(w["gap"], wpath + ".gap").value_or(Duration{0});
+    if (w["size"] && op->window.size.count() == 0) r.Error(w["size"], wpath + ".size", "must be positive");
+    if (w["gap"] && op->window.gap.count() == 0) r.Error(w["gap"], wpath + ".gap", "must be positive");
+    if (op->window.type == WindowType::kHopping && op->window.slide.count() > 0 &&
+        (op->window.slide > op->window.size || op->window.size.count() % op->window.slide.count() != 0)) {
+      r.Error(w["slide"], wpath + ".slide", "must be positive, at most size, and divide size");
+    }
+  }
+  if (node["aggregate"]) op->aggregate = ReadFields(r, node["aggregate"], path + ".aggregate");
+  if (node["allowed_lateness"]) {
+    op->allowed_lateness = r.ReadDuration(node["allowed_lateness"], path + ".allowed_lateness").value_or(Duration{0});
+  }
+  if (node["late_records"]) op->late_records = r.ReadString(node["late_records"], path + ".late_records");
+  const YAML::Node emit = node["emit"];
+  if (!emit || (emit.IsScalar() && emit.Scalar() == "final")) return;
+  if (emit.IsMap()) {
+    r.CheckKeys(emit, path + ".emit", {"every"}, {"every"});
+    if (emit["every"]) op->emit_every = r.ReadDuration(emit["every"], path + ".emit.every");
+    return;
+  }
+  r.Error(emit, path + ".emit", "expected 'final' or {every: <duration>}");
+}
+
+void ParseJoin(YamlReader& r, const YAML::Node& node, const std::string& path, OperatorSpec* op) {
+  r.CheckKeys(node, path, {"input", "join"}, {"input"});
+  const std::string jpath = path + ".join";
+  const YAML::Node j = node["join"];
+  if (!r.ExpectMap(j, jpath)) return;
+  r.CheckKeys(j, jpath, {"left", "right", "within"}, {"left", "right", "within"});
+  if (j["left"]) op->join.left = r.ReadText(j["left"], jpath + ".left").value_or(Text{});
+  if (j["right"]) op->join.right = r.ReadText(j["right"], jpath + ".right").value_or(Text{});
+  if (j["within"]) op->join.within = r.ReadDuration(j["within"], jpath + ".within").value_or(Duration{0});
+}
+
+// Which kind the node is; reports nodes with none or with a combination other than filter+map.
+std::optional<OperatorKind> DetectKind(YamlReader& r, const YAML::Node& node, const std::string& path) {
+  std::vector<std::string> present;
+  for (const char* kind : kKinds) {
+    if (node[kind]) present.emplace_back(kind);
+  }
+  if (present.size() == 2 && present[0] == "filter" && present[1] == "map") return OperatorKind::kFilterMap;
+  if (present.size() != 1) {
+    std::string list;
+    for (const auto& p : present) list += (list.empty() ? "" : ", ") + p;
+    r.Error(node, path, present.empty() ? "no operator kind (one of filter, map, key_by, flat_map, window, union, join)"
+                                        : "more than one operator kind: " + list);
+    return std::nullopt;
+  }
+  const std::string& k = present[0];
+  if (k == "filter") return OperatorKind::kFilter;
+  if (k == "map") return OperatorKind::kMap;
+  if (k == "key_by") return OperatorKind::kKeyBy;
+  if (k == "flat_map") return OperatorKind::kFlatMap;
+  if (k == "window") return OperatorKind::kWindow;
+  if (k == "union") return OperatorKind::kUnion;
+  return OperatorKind::kJoin;
+}
+
+}  // namespace
+
+OperatorSpec ParseOperator(YamlReader& r, const std::string& name, const YAML::Node& node) {
+  const std::string path = "operators." + name;
+  OperatorSpec op;
+  op.name = name;
+  op.mark = r.MarkOf(node);
+  if (!r.ExpectMap(node, path)) return op;
+  if (node["input"]) op.inputs = r.ReadNames(node["input"], path + ".input");
+  auto kind = DetectKind(r, node, path);
+  if (!kind) {
+    r.CheckKeys(node, path, {"input", "filter", "map", "key_by", "flat_map", "window", "aggregate", "union",
+                             "join", "allowed_lateness", "late_records", "emit"}, {});
+    return op;
+  }
+  op.kind = *kind;
+  switch (op.kind) {
+    case OperatorKind::kFilter:
+    case OperatorKind::kMap:
+    case OperatorKind::kFilterMap:
+      r.CheckKeys(node, path, {"input", "filter", "map"}, {"input"});
+      if (node["filter"]) op.filter = r.ReadText(node["filter"], path + ".filter");
+      if (node["map"]) op.map = ReadFields(r, node["map"], path + ".map");
+      break;
+    case OperatorKind::kKeyBy:
+    case OperatorKind::kFlatMap: {
+      const char* key = op.kind == OperatorKind::kKeyBy ? "key_by" : "flat_map";
+      r.CheckKeys(node, path, {"input", key}, {"input"});
+      op.expr = r.ReadText(node[key], path + "." + key);
+      break;
+    }
+    case OperatorKind::kWindow:
+      ParseWindow(r, node, path, &op);
+      break;
+    case OperatorKind::kUnion: {
+      r.CheckKeys(node, path, {"input", "union"}, {});
+      // `union: [a, b]` names the inputs; an `input:` list beside it may repeat them.
+      for (auto& name : r.ReadNames(node["union"], path + ".union")) {
+        bool seen = std::any_of(op.inputs.begin(), op.inputs.end(), [&](const Text& t) { return t.text == name.text; });
+        if (!seen) op.inputs.push_back(std::move(name));
+      }
+      break;
+    }
+    case OperatorKind::kJoin:
+      ParseJoin(r, node, path, &op);
+      break;
+  }
+  return op;
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,142 @@
+#include "runtime/planner.h"
+
+#include <map>
+#include <set>
+
+namespace sluice::runtime {
+namespace {
+
+std::string DurationText(Duration d) {
+  const int64_t ms = d.count();
+  if (ms % 86'400'000 == 0 && ms > 0) return std::to_string(ms / 86'400'000) + "d";
+  if (ms % 3'600'000 == 0 && ms > 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0 && ms > 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0 && ms > 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+PlanStep DescribeSource(const SourceSpec& s) {
+  static const char* kStarts[] = {"committed", "earliest", "latest", "time"};
+  std::string d = "source topic " + s.topic + ", " + FormatName(s.format) + ", start " +
+                  (s.start == StartKind::kTime ? s.start_time : kStarts[static_cast<int>(s.start)]);
+  d += s.event_time ? ", event_time " + s.event_time->text : ", event_time = record timestamp";
+  d += ", max_delay " + DurationText(s.max_delay);
+  if (s.idle_after) d += ", idle_after " + DurationText(*s.idle_after);
+  return {s.name, d, "read offset and watermark per owned partition"};
+}
+
+std::string DescribeWindow(const OperatorSpec& op) {
+  const WindowSpec& w = op.window;
+  std::string d = "window ";
+  if (w.type == WindowType::kTumbling) d += "tumbling " + DurationText(w.size);
+  if (w.type == WindowType::kHopping) d += "hopping " + DurationText(w.size) + " every " + DurationText(w.slide);
+  if (w.type == WindowType::kSession) d += "session gap " + DurationText(w.gap);
+  d += ", aggregate";
+  for (const auto& [name, text] : op.aggregate) d += " " + name + "=" + text.text;
+  if (op.allowed_lateness.count() > 0) d += ", allowed_lateness " + DurationText(op.allowed_lateness);
+  if (op.late_records) d += ", late records to " + *op.late_records;
+  d += op.emit_every ? ", emit every " + DurationText(*op.emit_every) : ", emit final";
+  return d;
+}
+
+PlanStep DescribeOperator(const OperatorSpec& op) {
+  std::string d = OperatorKindName(op.kind);
+  std::string state = "none";
+  if (op.filter) d += " " + op.filter->text;
+  if (!op.map.empty()) {
+    d += op.filter ? " then map {" : " {";
+    for (size_t i = 0; i < op.map.size(); ++i) d += (i ? ", " : "") + op.map[i].first;
+    d += "}";
+  }
+  if (op.expr) d += " " + op.expr->text;
+  if (op.kind == OperatorKind::kWindow) {
+    d = DescribeWindow(op);
+    state = "open windows with their aggregates, per key";
+  }
+  if (op.kind == OperatorKind::kJoin) {
+    d += " left " + op.join.left.text + ", right " + op.join.right.text + ", within " + DurationText(op.join.within);
+    state = "records of each side younger than the watermark minus within, per key";
+  }
+  return {op.name, d, state};
+}
+
+PlanStep DescribeSink(const SinkSpec& s) {
+  static const char* kKinds[] = {"topic", "stdout", "file"};
+  std::string d = std::string("sink ") + kKinds[static_cast<int>(s.kind)];
+  if (!s.target.empty()) d += " " + s.target;
+  d += std::string(", ") + FormatName(s.format);
+  if (s.key) d += ", key " + s.key->text;
+  return {s.name, d, s.kind == SinkKind::kTopic ? "records buffered until the next flush" : "none"};
+}
+
+}  // namespace
+
+Result<Plan> BuildPlan(const JobSpec& job, int default_parallelism) {
+  Plan plan;
+  plan.job = job.job.text;
+  plan.parallelism = job.parallelism.value_or(default_parallelism);
+  std::map<std::string, int> chain_of;  // node -> chain id
+  std::set<std::string> key_by_nodes;
+  auto new_chain = [&](ExchangeKind exchange, bool keyed, int parallelism) -> Chain& {
+    plan.chains.push_back({static_cast<int>(plan.chains.size()), parallelism, exchange, {}, keyed, {}});
+    return plan.chains.back();
+  };
+  for (const auto& s : job.sources) {
+    new_chain(ExchangeKind::kNone, false, plan.parallelism).steps.push_back(DescribeSource(s));
+    chain_of[s.name] = plan.chains.back().id;
+  }
+  // Places a node that reads `inputs` either at the end of its input's chain or at a new chain.
+  auto place = [&](const std::string& name, const std::vector<Text>& inputs, bool multi, bool needs_key,
+                   PlanStep step) {
+    const int first = chain_of.at(inputs.at(0).text);
+    const bool after_key_by = key_by_nodes.count(inputs[0].text) > 0;
+    if (multi || after_key_by) {
+      Chain& c = new_chain(ExchangeKind::kHash, true, plan.parallelism);
+      for (const auto& in : inputs) c.upstream.push_back(chain_of.at(in.text));
+    } else if (needs_key && !plan.chains[first].keyed) {
+      new_chain(ExchangeKind::kGlobal, true, 1).upstream.push_back(first);
+    }
+    Chain& target = (multi || after_key_by || (needs_key && !plan.chains[first].keyed)) ? plan.chains.back()
+                                                                                         : plan.chains[first];
+    target.steps.push_back(std::move(step));
+    chain_of[name] = target.id;
+  };
+  // Operators in an order where every input comes first (validation excluded cycles).
+  std::set<std::string> placed;
+  for (size_t round = 0; placed.size() < job.operators.size() && round <= job.operators.size(); ++round) {
+    for (const auto& op : job.operators) {
+      if (placed.count(op.name)) continue;
+      bool ready = !op.inputs.empty();
+      for (const auto& in : op.inputs) ready = ready && chain_of.count(in.text);
+      if (!ready) continue;
+      const bool multi = op.kind == OperatorKind::kUnion || op.kind == OperatorKind::kJoin;
+      place(op.name, op.inputs, multi, op.kind == OperatorKind::kWindow, DescribeOperator(op));
+      if (op.kind == OperatorKind::kKeyBy) key_by_nodes.insert(op.name);
+      placed.insert(op.name);
+    }
+  }
+  if (placed.size() < job.operators.size()) return InvalidArgument("the job graph has a cycle or unknown inputs");
+  for (const auto& s : job.sinks) {
+    if (!chain_of.count(s.input.text)) return InvalidArgument("sink " + s.name + " has an unknown input");
+    place(s.name, {s.input}, false, false, DescribeSink(s));
+  }
+  return plan;
+}
+
+std::string ExplainPlan(const Plan& plan) {
+  std::string out = "job " + plan.job + ": " + std::to_string(plan.chains.size()) + " chains, parallelism " +
+                    std::to_string(plan.parallelism) + "\n";
+  for (const auto& c : plan.chains) {
+    out += "chain " + std::to_string(c.id) + " (" + std::to_string(c.parallelism) + " subtask" +
+           (c.parallelism == 1 ? "" : "s") + ")";
+    if (c.input_exchange != ExchangeKind::kNone) {
+      out += c.input_exchange == ExchangeKind::kHash ? " <- hash(key) exchange from chain" : " <- global exchange from chain";
+      for (int u : c.upstream) out += " " + std::to_string(u);
+    }
+    out += "\n";
+    for (const auto& s : c.steps) out += "  " + s.name + ": " + s.description + "\n    state: " + s.state + "\n";
+  }
+  return out;
+}
+
+}  // namespace sluice::runtime

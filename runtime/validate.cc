@@ -1,0 +1,144 @@
+#include "runtime/validate.h"
+
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "runtime/suggest.h"
+
+namespace sluice::runtime {
+namespace {
+
+bool IsValidJobName(const std::string& name) {
+  if (name.empty() || name.size() > 200) return false;
+  auto lower_or_digit = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!lower_or_digit(name[0])) return false;
+  for (char c : name) {
+    if (!lower_or_digit(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+// Each stream-producing node (source or operator) with its inputs.
+struct Graph {
+  std::map<std::string, std::vector<std::string>> inputs;
+  std::vector<std::string> names;
+};
+
+void CheckInputs(const std::vector<Text>& inputs, const Graph& graph, const std::set<std::string>& sinks,
+                 std::vector<Diagnostic>* out) {
+  for (const Text& input : inputs) {
+    if (input.text.empty() || graph.inputs.count(input.text)) continue;
+    std::string why = sinks.count(input.text) ? "'" + input.text + "' is a sink; it has no output"
+                                              : "unknown input '" + input.text + "'" + DidYouMean(input.text, graph.names);
+    out->push_back({input.mark, input.path, why});
+  }
+}
+
+void CheckArity(const OperatorSpec& op, std::vector<Diagnostic>* out) {
+  const std::string path = "operators." + op.name;
+  const size_t n = op.inputs.size();
+  if (op.kind == OperatorKind::kUnion) {
+    if (n < 2) out->push_back({op.mark, path, "a union needs at least two inputs"});
+  } else if (op.kind == OperatorKind::kJoin) {
+    if (n != 2) {
+      out->push_back({op.mark, path + ".input", "a join needs exactly two inputs, its left and right"});
+      return;
+    }
+    for (const Text* side : {&op.join.left, &op.join.right}) {
+      if (!side->text.empty() && side->text != op.inputs[0].text && side->text != op.inputs[1].text) {
+        out->push_back({side->mark, side->path, "'" + side->text + "' is not one of this join's inputs"});
+      }
+    }
+    if (op.join.left.text == op.join.right.text && !op.join.left.text.empty()) {
+      out->push_back({op.join.right.mark, op.join.right.path, "left and right must be different inputs"});
+    }
+  } else if (n > 1) {
+    out->push_back({op.inputs[1].mark, path + ".input", std::string("a ") + OperatorKindName(op.kind) +
+                                                            " has one input; use union or join to combine streams"});
+  } else if (n == 0 && op.mark.line > 0) {
+    out->push_back({op.mark, path, "missing required key 'input'"});
+  }
+}
+
+// Depth-first search for a cycle; reports each operator that closes one.
+void CheckCycles(const JobSpec& job, const Graph& graph, std::vector<Diagnostic>* out) {
+  enum Color { kWhite, kGrey, kBlack };
+  std::map<std::string, Color> color;
+  std::function<bool(const std::string&)> visit = [&](const std::string& node) {
+    color[node] = kGrey;
+    for (const auto& next : graph.inputs.at(node)) {
+      if (!graph.inputs.count(next)) continue;
+      if (color[next] == kGrey) return true;
+      if (color[next] == kWhite && visit(next)) return true;
+    }
+    color[node] = kBlack;
+    return false;
+  };
+  for (const auto& op : job.operators) {
+    if (color[op.name] == kWhite && visit(op.name)) {
+      out->push_back({op.mark, "operators." + op.name, "the inputs form a cycle through '" + op.name + "'"});
+    }
+  }
+}
+
+}  // namespace
+
+void ValidateJobGraph(const JobSpec& job, std::vector<Diagnostic>* diagnostics) {
+  if (!job.job.text.empty() && !IsValidJobName(job.job.text)) {
+    diagnostics->push_back({job.job.mark, "job", "'" + job.job.text + "' is not a valid job name ([a-z0-9][a-z0-9._-]*)"});
+  }
+  Graph graph;
+  std::set<std::string> sinks;
+  auto add = [&](const std::string& name, Mark mark, const std::string& path) {
+    if (graph.inputs.count(name) || sinks.count(name)) {
+      diagnostics->push_back({mark, path, "the name '" + name + "' is used by more than one node"});
+    }
+  };
+  for (const auto& s : job.sources) {
+    add(s.name, s.mark, "sources." + s.name);
+    graph.inputs[s.name] = {};
+    graph.names.push_back(s.name);
+  }
+  for (const auto& op : job.operators) {
+    add(op.name, op.mark, "operators." + op.name);
+    auto& in = graph.inputs[op.name];
+    for (const auto& t : op.inputs) in.push_back(t.text);
+    graph.names.push_back(op.name);
+  }
+  for (const auto& s : job.sinks) {
+    add(s.name, s.mark, "sinks." + s.name);
+    sinks.insert(s.name);
+  }
+  if (job.sources.empty()) diagnostics->push_back({{1, 1}, "sources", "a job needs at least one source"});
+  if (job.sinks.empty()) diagnostics->push_back({{1, 1}, "sinks", "a job needs at least one sink"});
+  for (const auto& op : job.operators) {
+    CheckInputs(op.inputs, graph, sinks, diagnostics);
+    CheckArity(op, diagnostics);
+  }
+  for (const auto& s : job.sinks) CheckInputs({s.input}, graph, sinks, diagnostics);
+  CheckCycles(job, graph, diagnostics);
+}
+
+}  // namespace sluice::runtime
+
+namespace sluice::runtime {
+
+JobSpec LoadJobFile(const std::string& path, std::vector<Diagnostic>* diagnostics) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || in.bad()) {
+    diagnostics->push_back({{0, 0}, "", "cannot read the job file"});
+    return {};
+  }
+  const size_t before = diagnostics->size();
+  JobSpec job = ParseJobSpec(text.str(), path, diagnostics);
+  if (diagnostics->size() == before) ValidateJobGraph(job, diagnostics);
+  return job;
+}
+
+}  // namespace sluice::runtime

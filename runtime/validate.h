@@ -1,0 +1,23 @@
+// Checks of a parsed job that need the whole graph (JOB-SPEC.md): the job
+// name, unique node names, inputs that name existing sources or operators
+// (with "did you mean"), input counts per kind (a join has exactly two, its
+// left and right), and cycles. Appends every problem found to `diagnostics`.
+//
+// Expression checks (syntax, names, arity, types) belong to the expression
+// compiler (operators/expr); they are not run here.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime/job_spec.h"
+
+namespace sluice::runtime {
+
+void ValidateJobGraph(const JobSpec& job, std::vector<Diagnostic>* diagnostics);
+
+// Reads, parses and validates the job file at `path`. An unreadable file is a
+// diagnostic at 0:0. The job is usable only when `diagnostics` stays empty.
+JobSpec LoadJobFile(const std::string& path, std::vector<Diagnostic>* diagnostics);
+
+}  // namespace sluice::runtime

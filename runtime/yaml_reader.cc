@@ -1,0 +1,114 @@
+#include "runtime/yaml_reader.h"
+
+#include <algorithm>
+
+#include "runtime/suggest.h"
+#include "runtime/units.h"
+
+namespace sluice::runtime {
+
+Mark YamlReader::MarkOf(const YAML::Node& node) const {
+  const YAML::Mark m = node.Mark();
+  if (m.line < 0) return {};
+  Mark mark{m.line + 1, m.column + 1};
+  bool quoted = m.pos >= 0 && static_cast<size_t>(m.pos) < source_.size() &&
+                (source_[m.pos] == '"' || source_[m.pos] == '\'');
+  if (node.IsScalar() && quoted) mark.column += 1;
+  return mark;
+}
+
+void YamlReader::Error(const YAML::Node& node, const std::string& path, std::string message) {
+  diagnostics_->push_back({MarkOf(node), path, std::move(message)});
+}
+
+bool YamlReader::ExpectMap(const YAML::Node& node, const std::string& path) {
+  if (node.IsMap()) return true;
+  Error(node, path, "expected a map of keys");
+  return false;
+}
+
+void YamlReader::CheckKeys(const YAML::Node& map, const std::string& path,
+                           std::initializer_list<const char*> allowed,
+                           std::initializer_list<const char*> required) {
+  std::vector<std::string> names(allowed.begin(), allowed.end());
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+    if (std::find(names.begin(), names.end(), key) != names.end()) continue;
+    Error(it->first, path.empty() ? key : path + "." + key, "unknown key '" + key + "'" + DidYouMean(key, names));
+  }
+  for (const char* key : required) {
+    if (!map[key]) Error(map, path, std::string("missing required key '") + key + "'");
+  }
+}
+
+std::optional<std::string> YamlReader::ReadString(const YAML::Node& node, const std::string& path) {
+  if (!node.IsScalar() || node.Scalar().empty()) {
+    Error(node, path, "expected a non-empty string");
+    return std::nullopt;
+  }
+  return node.Scalar();
+}
+
+std::optional<Text> YamlReader::ReadText(const YAML::Node& node, const std::string& path) {
+  auto text = ReadString(node, path);
+  if (!text) return std::nullopt;
+  return Text{*text, MarkOf(node), path};
+}
+
+std::optional<Duration> YamlReader::ReadDuration(const YAML::Node& node, const std::string& path) {
+  auto text = ReadString(node, path);
+  if (!text) return std::nullopt;
+  auto duration = ParseDuration(*text);
+  if (!duration.ok()) {
+    Error(node, path, duration.status().message());
+    return std::nullopt;
+  }
+  return *duration;
+}
+
+std::optional<int> YamlReader::ReadPositiveInt(const YAML::Node& node, const std::string& path) {
+  const std::string text = node.IsScalar() ? node.Scalar() : "";
+  bool digits = !text.empty() && text.size() <= 6 &&
+                std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || std::stoi(text) == 0) {
+    Error(node, path, "expected a positive integer (at most 999999)");
+    return std::nullopt;
+  }
+  return std::stoi(text);
+}
+
+std::optional<std::string> YamlReader::ReadChoice(const YAML::Node& node, const std::string& path,
+                                                  std::initializer_list<const char*> choices) {
+  auto text = ReadString(node, path);
+  if (!text) return std::nullopt;
+  std::vector<std::string> names(choices.begin(), choices.end());
+  if (std::find(names.begin(), names.end(), *text) != names.end()) return text;
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  Error(node, path, "'" + *text + "' is not one of " + list + DidYouMean(*text, names));
+  return std::nullopt;
+}
+
+std::optional<Format> YamlReader::ReadFormat(const YAML::Node& node, const std::string& path) {
+  auto choice = ReadChoice(node, path, {"json", "string", "bytes", "csv"});
+  if (!choice) return std::nullopt;
+  if (*choice == "json") return Format::kJson;
+  if (*choice == "string") return Format::kString;
+  if (*choice == "bytes") return Format::kBytes;
+  return Format::kCsv;
+}
+
+std::vector<Text> YamlReader::ReadNames(const YAML::Node& node, const std::string& path) {
+  std::vector<Text> names;
+  if (node.IsSequence()) {
+    for (size_t i = 0; i < node.size(); ++i) {
+      if (auto t = ReadText(node[i], path + "[" + std::to_string(i) + "]")) names.push_back(*t);
+    }
+    if (node.size() == 0) Error(node, path, "expected at least one name");
+  } else if (auto t = ReadText(node, path)) {
+    names.push_back(*t);
+  }
+  return names;
+}
+
+}  // namespace sluice::runtime
