@@ -158,7 +158,7 @@ JobSpec ParseJobSpec(const std::string& yaml, const std::string& file, std::vect
     diagnostics->push_back({{e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax: " + e.msg});
     return job;
   }
-  YamlReader reader(text, diagnostics);
+  YamlReader reader(yaml, diagnostics);
   if (!root.IsMap()) {
     diagnostics->push_back({{1, 1}, "", "a job file must be a YAML map with job, sources and sinks"});
     return job;

@@ -1,5 +1,6 @@
 #include "runtime/lenient_yaml.h"
 
+#include <algorithm>
 #include <sstream>
 #include <string_view>
 
@@ -32,6 +33,26 @@ bool NeedsQuotes(std::string_view value) {
   return value.substr(0, comment).find(": ") != std::string_view::npos;
 }
 
+// Open minus closed brackets of flow collections on `line`, ignoring quoted text.
+int FlowDepthChange(std::string_view line) {
+  int depth = 0;
+  char quote = 0;
+  for (char c : line) {
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '#') {
+      break;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return depth;
+}
+
 std::string Quote(std::string_view value) {
   std::string out = "'";
   for (char c : value) out += c == '\'' ? std::string("''") : std::string(1, c);
@@ -45,6 +66,7 @@ std::string QuotePlainValues(const std::string& yaml) {
   std::string out;
   std::string line;
   size_t block_indent = std::string::npos;  // inside a block scalar deeper than this
+  int flow_depth = 0;                        // inside a flow collection spanning lines
   while (std::getline(in, line)) {
     std::string_view view(line);
     const bool blank = view.find_first_not_of(' ') == std::string_view::npos;
@@ -53,6 +75,12 @@ std::string QuotePlainValues(const std::string& yaml) {
       continue;
     }
     block_indent = std::string::npos;
+    const bool in_flow = flow_depth > 0;
+    flow_depth = std::max(0, flow_depth + FlowDepthChange(view));
+    if (in_flow) {
+      out += line + "\n";
+      continue;
+    }
     const size_t v = ValueStart(view);
     if (v != std::string_view::npos && (view[v] == '|' || view[v] == '>')) block_indent = Indent(view);
     if (v != std::string_view::npos && NeedsQuotes(view.substr(v))) {

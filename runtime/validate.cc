@@ -64,23 +64,34 @@ void CheckArity(const OperatorSpec& op, std::vector<Diagnostic>* out) {
   }
 }
 
-// Depth-first search for a cycle; reports each operator that closes one.
+// Depth-first search; reports each cycle once, at the operator where it closes.
 void CheckCycles(const JobSpec& job, const Graph& graph, std::vector<Diagnostic>* out) {
   enum Color { kWhite, kGrey, kBlack };
   std::map<std::string, Color> color;
-  std::function<bool(const std::string&)> visit = [&](const std::string& node) {
+  std::set<std::string> reported;
+  // Returns the node that closes a cycle reachable from `node`, or "".
+  std::function<std::string(const std::string&)> visit = [&](const std::string& node) -> std::string {
     color[node] = kGrey;
     for (const auto& next : graph.inputs.at(node)) {
       if (!graph.inputs.count(next)) continue;
-      if (color[next] == kGrey) return true;
-      if (color[next] == kWhite && visit(next)) return true;
+      if (color[next] == kGrey) return next;
+      if (color[next] == kWhite) {
+        std::string closing = visit(next);
+        if (!closing.empty()) return closing;
+      }
     }
     color[node] = kBlack;
-    return false;
+    return "";
   };
   for (const auto& op : job.operators) {
-    if (color[op.name] == kWhite && visit(op.name)) {
-      out->push_back({op.mark, "operators." + op.name, "the inputs form a cycle through '" + op.name + "'"});
+    if (color[op.name] != kWhite) continue;
+    const std::string closing = visit(op.name);
+    if (closing.empty() || !reported.insert(closing).second) continue;
+    for (const auto& o : job.operators) {
+      if (o.name == closing) {
+        out->push_back({o.mark, "operators." + o.name, "the inputs form a cycle through '" + o.name + "'"});
+        break;
+      }
     }
   }
 }

@@ -7,12 +7,20 @@
 
 namespace sluice::runtime {
 
+YamlReader::YamlReader(const std::string& source, std::vector<Diagnostic>* diagnostics)
+    : source_(source), diagnostics_(diagnostics) {
+  line_starts_.push_back(0);
+  for (size_t i = 0; i < source_.size(); ++i) {
+    if (source_[i] == '\n') line_starts_.push_back(i + 1);
+  }
+}
+
 Mark YamlReader::MarkOf(const YAML::Node& node) const {
   const YAML::Mark m = node.Mark();
-  if (m.line < 0) return {};
+  if (m.line < 0 || static_cast<size_t>(m.line) >= line_starts_.size()) return {};
   Mark mark{m.line + 1, m.column + 1};
-  bool quoted = m.pos >= 0 && static_cast<size_t>(m.pos) < source_.size() &&
-                (source_[m.pos] == '"' || source_[m.pos] == '\'');
+  const size_t pos = line_starts_[m.line] + m.column;
+  bool quoted = pos < source_.size() && (source_[pos] == '"' || source_[pos] == '\'');
   if (node.IsScalar() && quoted) mark.column += 1;
   return mark;
 }

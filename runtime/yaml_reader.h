@@ -18,8 +18,8 @@ namespace sluice::runtime {
 
 class YamlReader {
  public:
-  YamlReader(const std::string& source, std::vector<Diagnostic>* diagnostics)
-      : source_(source), diagnostics_(diagnostics) {}
+  // `source` is the file as written (before QuotePlainValues), for positions.
+  YamlReader(const std::string& source, std::vector<Diagnostic>* diagnostics);
 
   void Error(const YAML::Node& node, const std::string& path, std::string message);
   Mark MarkOf(const YAML::Node& node) const;
@@ -44,6 +44,7 @@ class YamlReader {
 
  private:
   const std::string& source_;
+  std::vector<size_t> line_starts_;
   std::vector<Diagnostic>* diagnostics_;
 };
 
