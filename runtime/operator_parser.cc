@@ -23,6 +23,14 @@ std::vector<std::pair<std::string, Text>> ReadFields(YamlReader& r, const YAML::
   return fields;
 }
 
+// A duration > 0 when present; 0 when absent or bad (reported).
+Duration ReadPositiveDuration(YamlReader& r, const YAML::Node& node, const std::string& path) {
+  if (!node) return Duration{0};
+  auto d = r.ReadDuration(node, path);
+  if (d && d->count() == 0) r.Error(node, path, "must be positive");
+  return d.value_or(Duration{0});
+}
+
 void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path, OperatorSpec* op) {
   r.CheckKeys(node, path, {"input", "window", "aggregate", "allowed_lateness", "late_records", "emit"},
               {"input", "aggregate"});
@@ -40,11 +48,9 @@ void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path,
       op->window.type = WindowType::kSession;
       r.CheckKeys(w, wpath, {"type", "gap"}, {"gap"});
     }
-    if (w["size"]) op->window.size = r.ReadDuration(w["size"], wpath + ".size").value_or(Duration{0});
-    if (w["slide"]) op->window.slide = r.ReadDuration(w["slide"], wpath + ".slide").value_or(Duration{0});
-    if (w["gap"]) op->window.gap = r.ReadDuration(w["gap"], wpath + ".gap").value_or(Duration{0});
-    if (w["size"] && op->window.size.count() == 0) r.Error(w["size"], wpath + ".size", "must be positive");
-    if (w["gap"] && op->window.gap.count() == 0) r.Error(w["gap"], wpath + ".gap", "must be positive");
+    op->window.size = ReadPositiveDuration(r, w["size"], wpath + ".size");
+    op->window.slide = ReadPositiveDuration(r, w["slide"], wpath + ".slide");
+    op->window.gap = ReadPositiveDuration(r, w["gap"], wpath + ".gap");
     if (op->window.type == WindowType::kHopping && op->window.slide.count() > 0 &&
         (op->window.slide > op->window.size || op->window.size.count() % op->window.slide.count() != 0)) {
       r.Error(w["slide"], wpath + ".slide", "must be positive, at most size, and divide size");

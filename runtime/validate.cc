@@ -1,11 +1,13 @@
 #include "runtime/validate.h"
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "runtime/suggest.h"
 
@@ -146,9 +148,12 @@ JobSpec LoadJobFile(const std::string& path, std::vector<Diagnostic>* diagnostic
     diagnostics->push_back({{0, 0}, "", "cannot read the job file"});
     return {};
   }
-  const size_t before = diagnostics->size();
+  const size_t first = diagnostics->size();
   JobSpec job = ParseJobSpec(text.str(), path, diagnostics);
-  if (diagnostics->size() == before) ValidateJobGraph(job, diagnostics);
+  ValidateJobGraph(job, diagnostics);
+  std::stable_sort(diagnostics->begin() + first, diagnostics->end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::pair(a.mark.line, a.mark.column) < std::pair(b.mark.line, b.mark.column);
+  });
   return job;
 }
 

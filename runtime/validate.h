@@ -17,7 +17,8 @@ namespace sluice::runtime {
 void ValidateJobGraph(const JobSpec& job, std::vector<Diagnostic>* diagnostics);
 
 // Reads, parses and validates the job file at `path`. An unreadable file is a
-// diagnostic at 0:0. The job is usable only when `diagnostics` stays empty.
+// diagnostic at 0:0. Problems come sorted by position. The job is usable only
+// when `diagnostics` stays empty.
 JobSpec LoadJobFile(const std::string& path, std::vector<Diagnostic>* diagnostics);
 
 }  // namespace sluice::runtime

@@ -1,0 +1,87 @@
+// `sluice validate` and `sluice explain` on the example jobs and on broken ones,
+// through the built binary: exit codes and the FILE:LINE:COL: path: message form.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "tests/support/server_process.h"
+
+namespace sluice {
+namespace {
+
+using sluice::testing::RunCommand;
+using std::chrono::seconds;
+
+std::string Sluice(const std::string& args) { return std::string(SLUICE_BINARY) + " " + args; }
+std::string Example(const std::string& name) { return std::string(SLUICE_SOURCE_DIR) + "/jobs/" + name + ".yaml"; }
+
+class JobFile {
+ public:
+  explicit JobFile(const std::string& text) : dir_(sluice::testing::MakeTempDir("sluice-job")) {
+    std::ofstream(path()) << text;
+  }
+  ~JobFile() { std::filesystem::remove_all(dir_); }
+  std::string path() const { return (dir_ / "job.yaml").string(); }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+TEST(ValidateCommandTest, ExamplesAreValid) {
+  for (const char* name : {"hot-readings", "overheat-alerts", "error-rate"}) {
+    auto r = RunCommand(Sluice("validate " + Example(name)), seconds(60));
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    EXPECT_NE(r.out.find(std::string("job ") + name + " is valid"), std::string::npos) << r.out;
+  }
+}
+
+TEST(ValidateCommandTest, PrintsEveryProblemAndFails) {
+  JobFile job(
+      "job: Bad_Name\n"
+      "sources:\n"
+      "  readings: {topic: t, fromat: json}\n"
+      "operators:\n"
+      "  w: {input: readings, window: {type: tumbling, size: 1minute}, aggregate: {n: count()}}\n"
+      "sinks:\n"
+      "  out: {input: readngs, topic: o}\n");
+  auto r = RunCommand(Sluice("validate " + job.path()), seconds(60));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.find(job.path() + ":1:6: job: 'Bad_Name' is not a valid job name"), 0u) << r.err;
+  EXPECT_NE(r.err.find(job.path() + ":3:24: sources.readings.fromat: unknown key 'fromat' (did you mean 'format'?)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(job.path() + ":5:55: operators.w.window.size: bad duration '1minute'"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(job.path() + ":7:16: sinks.out.input: unknown input 'readngs' (did you mean 'readings'?)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("4 problems in " + job.path()), std::string::npos) << r.err;
+}
+
+TEST(ValidateCommandTest, GraphProblemsAfterAStructurallyValidFile) {
+  JobFile job("job: Bad_Name\nsources: {r: {topic: t}}\nsinks: {out: {input: rr, topic: o}}\n");
+  auto r = RunCommand(Sluice("validate " + job.path()), seconds(60));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(":1:6: job: 'Bad_Name' is not a valid job name"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(":3:22: sinks.out.input: unknown input 'rr'\n"), std::string::npos) << r.err;
+}
+
+TEST(ValidateCommandTest, MissingFile) {
+  auto r = RunCommand(Sluice("validate /nonexistent/job.yaml"), seconds(60));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/nonexistent/job.yaml:0:0: cannot read the job file"), std::string::npos) << r.err;
+}
+
+TEST(ExplainCommandTest, ShowsChainsExchangesAndState) {
+  auto r = RunCommand(Sluice("explain " + Example("error-rate")), seconds(60));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("job error-rate: 2 chains"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("<- hash(key) exchange from chain 0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rates: window hopping 5m every 1m"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("state: open windows with their aggregates, per key"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace sluice
