@@ -1,0 +1,65 @@
+// Event-time watermarks (JOB-SPEC.md "Semantics").
+//
+// SourceWatermarks tracks the partitions one source subtask reads. A
+// partition's watermark is the largest event time read from it minus
+// max_delay, updated record by record. The subtask's watermark is the minimum
+// over its partitions, except that a partition silent for idle_after (by the
+// caller's clock) stops holding it back; when every partition is idle the
+// largest of them counts. A partition that has not yet produced a record holds
+// the watermark at kNoWatermark until it turns idle. Watermarks never go back.
+//
+// WatermarkMerge takes the minimum over the channels feeding an operator
+// (inputs of a union or join, or upstream subtasks of an exchange).
+//
+// Not thread-safe: each belongs to one subtask.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <vector>
+
+namespace sluice::runtime {
+
+inline constexpr int64_t kNoWatermark = std::numeric_limits<int64_t>::min();
+
+class SourceWatermarks {
+ public:
+  // `partitions` partitions (indexes 0..n-1), all last active at `now_ms`.
+  SourceWatermarks(size_t partitions, std::chrono::milliseconds max_delay,
+                   std::optional<std::chrono::milliseconds> idle_after, int64_t now_ms);
+
+  // A record with `event_time` (epoch ms) was read from `partition` at `now_ms`.
+  void Observe(size_t partition, int64_t event_time, int64_t now_ms);
+  // The subtask's watermark at `now_ms`.
+  int64_t Current(int64_t now_ms);
+  // Moves every partition's watermark to the end of time (end of a bounded run).
+  void Finish();
+
+ private:
+  struct Partition {
+    int64_t watermark = kNoWatermark;
+    int64_t last_active_ms = 0;
+  };
+  bool Idle(const Partition& p, int64_t now_ms) const;
+
+  std::vector<Partition> partitions_;
+  int64_t max_delay_ms_;
+  std::optional<int64_t> idle_after_ms_;
+  int64_t emitted_ = kNoWatermark;
+};
+
+class WatermarkMerge {
+ public:
+  explicit WatermarkMerge(size_t channels) : channels_(channels, kNoWatermark) {}
+  // Records `watermark` for `channel` (older values are ignored); returns the merged watermark.
+  int64_t Update(size_t channel, int64_t watermark);
+  int64_t Current() const { return current_; }
+
+ private:
+  std::vector<int64_t> channels_;
+  int64_t current_ = kNoWatermark;
+};
+
+}  // namespace sluice::runtime
