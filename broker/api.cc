@@ -11,6 +11,8 @@ const std::vector<ApiRange>& SupportedApis() {
       {ApiKey::kListGroups, 0, 2},      {ApiKey::kApiVersions, 0, 3},      {ApiKey::kCreateTopics, 0, 4},
       {ApiKey::kDeleteTopics, 0, 3},    {ApiKey::kDeleteRecords, 0, 1},    {ApiKey::kInitProducerId, 0, 1},
       {ApiKey::kDescribeConfigs, 0, 2}, {ApiKey::kCreatePartitions, 0, 1}, {ApiKey::kDeleteGroups, 0, 1},
+      {ApiKey::kAddPartitionsToTxn, 0, 1}, {ApiKey::kAddOffsetsToTxn, 0, 1}, {ApiKey::kEndTxn, 0, 1},
+      {ApiKey::kTxnOffsetCommit, 0, 2},
   };
   return kApis;
 }
@@ -45,6 +47,10 @@ std::string ApiName(int16_t key) {
     case ApiKey::kDescribeConfigs: return "DescribeConfigs";
     case ApiKey::kCreatePartitions: return "CreatePartitions";
     case ApiKey::kDeleteGroups: return "DeleteGroups";
+    case ApiKey::kAddPartitionsToTxn: return "AddPartitionsToTxn";
+    case ApiKey::kAddOffsetsToTxn: return "AddOffsetsToTxn";
+    case ApiKey::kEndTxn: return "EndTxn";
+    case ApiKey::kTxnOffsetCommit: return "TxnOffsetCommit";
   }
   return "Api" + std::to_string(key);
 }

@@ -32,6 +32,8 @@ class GroupCoordinator {
   Status Start();
   void Shutdown();
   void Handle(const RequestContext& ctx, Reader& r, const Respond& respond);
+  // Committed offsets, shared with the transaction coordinator (TxnOffsetCommit).
+  OffsetStore& offsets() { return offsets_; }
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -4,6 +4,7 @@
 
 #include "broker/fetch_waiters.h"
 #include "broker/group_coordinator.h"
+#include "broker/txn_coordinator.h"
 
 namespace sluice::broker {
 
@@ -39,16 +40,21 @@ Handlers::Handlers(log::LogManager& log, Scheduler& scheduler, const BrokerOptio
   next_producer_id_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
+  txns_ = std::make_unique<TxnCoordinator>(log, scheduler, groups_->offsets(), next_producer_id_);
   log_.SetAppendListener([this](const std::string& topic, int32_t partition) { waiters_->Notify(topic, partition); });
 }
 
 Handlers::~Handlers() { log_.SetAppendListener(nullptr); }
 
-Status Handlers::Start() { return groups_->Start(); }
+Status Handlers::Start() {
+  RETURN_IF_ERROR(groups_->Start());
+  return txns_->Start();
+}
 
 void Handlers::Shutdown() {
   waiters_->CompleteAll();
   groups_->Shutdown();
+  txns_->Shutdown();
 }
 
 void Handlers::Handle(const RequestContext& ctx, Reader& r, const Respond& respond) {
@@ -65,6 +71,10 @@ void Handlers::Handle(const RequestContext& ctx, Reader& r, const Respond& respo
     case ApiKey::kDescribeConfigs: return DescribeConfigs(ctx, r, respond);
     case ApiKey::kInitProducerId: return InitProducerId(ctx, r, respond);
     case ApiKey::kFindCoordinator: return FindCoordinator(ctx, r, respond);
+    case ApiKey::kAddPartitionsToTxn: return txns_->AddPartitionsToTxn(ctx, r, respond);
+    case ApiKey::kAddOffsetsToTxn: return txns_->AddOffsetsToTxn(ctx, r, respond);
+    case ApiKey::kTxnOffsetCommit: return txns_->TxnOffsetCommit(ctx, r, respond);
+    case ApiKey::kEndTxn: return txns_->EndTxn(ctx, r, respond);
     default: return groups_->Handle(ctx, r, respond);
   }
 }
@@ -155,22 +165,23 @@ void Handlers::FindCoordinator(const RequestContext& ctx, Reader& r, const Respo
   respond(w.Take());
 }
 
-void Handlers::InitProducerId(const RequestContext& ctx, Reader& r, const Respond& respond) {
+void Handlers::InitProducerId(const RequestContext&, Reader& r, const Respond& respond) {
   auto transactional_id = r.NullableString();
-  r.I32();  // transaction timeout
+  const int32_t timeout_ms = r.I32();
+  int64_t producer_id = -1;
+  int16_t epoch = -1;
+  int16_t err = error::kNone;
+  if (transactional_id) {
+    err = txns_->InitProducerId(*transactional_id, timeout_ms, &producer_id, &epoch);
+  } else {
+    producer_id = next_producer_id_.fetch_add(1);
+    epoch = 0;
+  }
   Writer w;
   w.I32(0);
-  if (transactional_id) {
-    // Transactions (EndTxn, markers) are not served yet: refuse rather than pretend.
-    w.I16(error::kInvalidTxnState);
-    w.I64(-1);
-    w.I16(-1);
-  } else {
-    w.I16(error::kNone);
-    w.I64(next_producer_id_.fetch_add(1));
-    w.I16(0);
-  }
-  (void)ctx;
+  w.I16(err);
+  w.I64(producer_id);
+  w.I16(epoch);
   respond(w.Take());
 }
 

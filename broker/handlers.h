@@ -18,6 +18,7 @@ namespace sluice::broker {
 
 class GroupCoordinator;
 class FetchWaiters;
+class TxnCoordinator;
 
 class Handlers {
  public:
@@ -55,6 +56,7 @@ class Handlers {
   std::unique_ptr<GroupCoordinator> groups_;
   std::unique_ptr<FetchWaiters> waiters_;
   std::atomic<int64_t> next_producer_id_{1000};
+  std::unique_ptr<TxnCoordinator> txns_;
 };
 
 // Maps a log error to the Kafka error code a client understands.

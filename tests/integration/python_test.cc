@@ -69,5 +69,42 @@ TEST_F(PythonClientTest, ConfluentIdempotentProducer) {
   EXPECT_EQ(r.out, "{\"errors\": [], \"unsent\": 0, \"count\": 3000, \"distinct\": 3000, \"in_order\": true}\n");
 }
 
+TEST_F(PythonClientTest, ConfluentTransactions) {
+  auto r = Py("confluent_transactions.py", "");
+  ASSERT_EQ(r.exit_code, 0) << r.err << server_->Log();
+  EXPECT_EQ(r.out,
+            "{\"read_committed\": [\"committed-1\", \"committed-2\", \"from-in-0\", \"from-in-1\", \"from-in-2\"], "
+            "\"read_uncommitted\": [\"committed-1\", \"committed-2\", \"aborted-1\", \"from-in-0\", \"from-in-1\", "
+            "\"from-in-2\"], \"group_offset\": 3}\n");
+}
+
+TEST_F(PythonClientTest, AbandonedTransactionIsAbortedByTimeout) {
+  auto die = Py("confluent_abandoned.py", "die");
+  ASSERT_EQ(die.exit_code, 0) << die.err;
+  auto r = Py("confluent_abandoned.py", "");
+  ASSERT_EQ(r.exit_code, 0) << r.err << server_->Log();
+  EXPECT_EQ(r.out, "{\"seen\": [\"after\"]}\n") << server_->Log();
+  EXPECT_NE(server_->Log().find("transaction abandoned timed out"), std::string::npos);
+}
+
+TEST_F(PythonClientTest, TransactionStateSurvivesRestart) {
+  // A transaction left open by a crashed broker is aborted when the broker comes back.
+  auto die = RunCommand("/usr/bin/python3 -c \"import os; from confluent_kafka import Producer; "
+                        "p = Producer({'bootstrap.servers': '" + server_->bootstrap() + "', 'transactional.id': 'crash', "
+                        "'transaction.timeout.ms': 600000}); p.init_transactions(30); p.begin_transaction(); "
+                        "p.produce('crashy', value=b'open'); p.flush(30); os._exit(0)\"",
+                        seconds(120));
+  ASSERT_EQ(die.exit_code, 0) << die.err;
+  const auto dir = server_->data_dir();
+  server_->Kill();
+  auto restarted = ServerProcess::Start({}, dir);
+  ASSERT_NE(restarted, nullptr);
+  EXPECT_NE(restarted->Log().find("transaction crash: aborting after restart"), std::string::npos) << restarted->Log();
+  auto lso = RunCommand("kcat -b " + restarted->bootstrap() + " -C -t crashy -o beginning -e -X isolation.level=read_committed",
+                        seconds(60));
+  ASSERT_EQ(lso.exit_code, 0) << lso.err;
+  EXPECT_EQ(lso.out, "");  // aborted: nothing visible, and the reader is not stuck
+}
+
 }  // namespace
 }  // namespace sluice::testing

@@ -1,0 +1,295 @@
+#include "broker/txn_coordinator.h"
+
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "log/record_batch.h"
+
+namespace sluice::broker {
+namespace {
+
+constexpr auto kExpiryCheck = std::chrono::milliseconds(1000);
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+TxnCoordinator::TxnCoordinator(log::LogManager& log, Scheduler& scheduler, OffsetStore& offsets,
+                               std::atomic<int64_t>& producer_ids)
+    : log_(log), scheduler_(scheduler), offsets_(offsets), producer_ids_(producer_ids) {}
+
+// "pid epoch state timeout n topic partition ..." — topic names cannot hold spaces.
+std::string TxnCoordinator::Encode(const Txn& txn) {
+  std::ostringstream out;
+  out << txn.producer_id << ' ' << txn.epoch << ' ' << static_cast<int>(txn.state) << ' ' << txn.timeout_ms << ' '
+      << txn.partitions.size();
+  for (const auto& [topic, partition] : txn.partitions) out << ' ' << topic << ' ' << partition;
+  return out.str();
+}
+
+bool TxnCoordinator::Decode(const std::string& text, Txn* txn) {
+  std::istringstream in(text);
+  int state = 0;
+  size_t n = 0;
+  if (!(in >> txn->producer_id >> txn->epoch >> state >> txn->timeout_ms >> n)) return false;
+  txn->state = static_cast<State>(state);
+  for (size_t i = 0; i < n; ++i) {
+    std::string topic;
+    int32_t partition = 0;
+    if (!(in >> topic >> partition)) return false;
+    txn->partitions.emplace(topic, partition);
+  }
+  return true;
+}
+
+Status TxnCoordinator::Start() {
+  if (!log_.TopicExists(kTopic)) {
+    Status st = log_.CreateTopic(kTopic, 1, 1, {{"cleanup.policy", "compact"}, {"flush.messages", "1"}});
+    if (!st.ok() && st.code() != StatusCode::kAlreadyExists) return st;
+  }
+  ASSIGN_OR_RETURN(auto p, log_.GetPartition(kTopic, 0));
+  std::lock_guard lock(mu_);
+  for (Offset next = p->LogStartOffset(); next < p->HighWatermark();) {
+    ASSIGN_OR_RETURN(auto read, p->Read(next, log::ReadOptions{4 << 20}));
+    ASSIGN_OR_RETURN(auto batches, log::DecodeBatches(read.data));
+    if (batches.empty()) break;
+    for (const auto& b : batches) {
+      for (const auto& r : b.records) {
+        Txn txn;
+        if (r.key && r.value && Decode(*r.value, &txn)) txns_[*r.key] = txn;
+      }
+      next = Offset(b.header.last_offset() + 1);
+    }
+  }
+  for (auto& [id, txn] : txns_) {
+    producer_ids_ = std::max(producer_ids_.load(), txn.producer_id + 1);
+    if (txn.state == State::kEmpty) continue;
+    // Left open (or half-finished) by the last run: finish a prepared commit, abort the rest.
+    const bool commit = txn.state == State::kPrepareCommit;
+    spdlog::info("transaction {}: {} after restart", id, commit ? "committing" : "aborting");
+    RETURN_IF_ERROR(Complete(id, txn, commit));
+  }
+  scheduler_.RunAfter(kExpiryCheck, [this] { ExpireTransactions(); });
+  return Status::Ok();
+}
+
+void TxnCoordinator::Shutdown() {
+  std::lock_guard lock(mu_);
+  stopping_ = true;
+}
+
+Status TxnCoordinator::Persist(const std::string& txn_id, const Txn& txn) {
+  log::Record r;
+  r.timestamp = NowMs();
+  r.key = txn_id;
+  r.value = Encode(txn);
+  ASSIGN_OR_RETURN(auto batch, log::EncodeBatch({}, std::span<const log::Record>(&r, 1)));
+  ASSIGN_OR_RETURN(auto p, log_.GetPartition(kTopic, 0));
+  return p->Append(std::move(batch)).status();
+}
+
+Status TxnCoordinator::Complete(const std::string& txn_id, Txn& txn, bool commit) {
+  txn.state = commit ? State::kPrepareCommit : State::kPrepareAbort;
+  RETURN_IF_ERROR(Persist(txn_id, txn));
+  const auto type = commit ? log::ControlType::kCommit : log::ControlType::kAbort;
+  for (const auto& [topic, partition] : txn.partitions) {
+    auto p = log_.GetPartition(topic, partition);
+    if (!p.ok()) continue;  // deleted meanwhile: nothing to mark
+    RETURN_IF_ERROR((*p)->Append(log::EncodeControlBatch(txn.producer_id, txn.epoch, type, 0, NowMs())).status());
+  }
+  if (commit && !txn.pending_offsets.empty()) RETURN_IF_ERROR(offsets_.Commit(txn.pending_offsets));
+  txn.partitions.clear();
+  txn.pending_offsets.clear();
+  txn.state = State::kEmpty;
+  return Persist(txn_id, txn);
+}
+
+void TxnCoordinator::ExpireTransactions() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    const auto now = Clock::now();
+    for (auto& [id, txn] : txns_) {
+      if (txn.state != State::kOngoing || now - txn.started < std::chrono::milliseconds(txn.timeout_ms)) continue;
+      spdlog::info("transaction {} timed out after {} ms: aborting and fencing its producer", id, txn.timeout_ms);
+      ++txn.epoch;  // the old producer's next request is fenced
+      Status st = Complete(id, txn, false);
+      if (!st.ok()) spdlog::error("aborting transaction {}: {}", id, st.ToString());
+    }
+  }
+  scheduler_.RunAfter(kExpiryCheck, [this] { ExpireTransactions(); });
+}
+
+int16_t TxnCoordinator::InitProducerId(const std::string& txn_id, int32_t timeout_ms, int64_t* producer_id,
+                                       int16_t* epoch) {
+  std::lock_guard lock(mu_);
+  auto [it, fresh] = txns_.try_emplace(txn_id);
+  Txn& txn = it->second;
+  if (fresh) {
+    txn.producer_id = producer_ids_.fetch_add(1);
+    txn.epoch = 0;
+  } else {
+    if (txn.state != State::kEmpty) {
+      // A new instance of the producer: abort what the old one left open.
+      if (!Complete(txn_id, txn, txn.state == State::kPrepareCommit).ok()) return error::kUnknownServerError;
+    }
+    if (txn.epoch == INT16_MAX - 1) {
+      txn.producer_id = producer_ids_.fetch_add(1);
+      txn.epoch = 0;
+    } else {
+      ++txn.epoch;
+    }
+  }
+  txn.timeout_ms = timeout_ms > 0 ? timeout_ms : 60000;
+  txn.state = State::kEmpty;
+  if (!Persist(txn_id, txn).ok()) return error::kUnknownServerError;
+  *producer_id = txn.producer_id;
+  *epoch = txn.epoch;
+  return error::kNone;
+}
+
+int16_t TxnCoordinator::Check(const std::string& txn_id, int64_t producer_id, int16_t epoch, Txn** txn) {
+  auto it = txns_.find(txn_id);
+  if (it == txns_.end() || it->second.producer_id != producer_id) return error::kInvalidProducerIdMapping;
+  if (epoch < it->second.epoch) return error::kInvalidProducerEpoch;
+  if (it->second.state == State::kPrepareCommit || it->second.state == State::kPrepareAbort) {
+    return error::kConcurrentTransactions;
+  }
+  *txn = &it->second;
+  return error::kNone;
+}
+
+void TxnCoordinator::AddPartitionsToTxn(const RequestContext&, Reader& r, const Respond& respond) {
+  const std::string txn_id = r.String();
+  const int64_t producer_id = r.I64();
+  const int16_t epoch = r.I16();
+  std::vector<std::pair<std::string, std::vector<int32_t>>> topics;
+  for (int32_t n = r.ArrayLength(); n > 0 && r.ok(); --n) {
+    topics.emplace_back(r.String(), std::vector<int32_t>());
+    for (int32_t p = r.ArrayLength(); p > 0 && r.ok(); --p) topics.back().second.push_back(r.I32());
+  }
+  if (!r.ok()) return respond(std::nullopt);
+  std::lock_guard lock(mu_);
+  Txn* txn = nullptr;
+  int16_t err = Check(txn_id, producer_id, epoch, &txn);
+  if (txn) {
+    for (const auto& [topic, partitions] : topics) {
+      for (int32_t p : partitions) {
+        if (!log_.GetPartition(topic, p).ok()) err = error::kUnknownTopicOrPartition;
+      }
+    }
+  }
+  if (err == error::kNone) {
+    if (txn->state == State::kEmpty) txn->started = Clock::now();
+    txn->state = State::kOngoing;
+    for (const auto& [topic, partitions] : topics) {
+      for (int32_t p : partitions) txn->partitions.emplace(topic, p);
+    }
+    if (!Persist(txn_id, *txn).ok()) err = error::kUnknownServerError;
+  }
+  Writer w;
+  w.I32(0);
+  w.ArrayLength(static_cast<int32_t>(topics.size()));
+  for (const auto& [topic, partitions] : topics) {
+    w.String(topic);
+    w.ArrayLength(static_cast<int32_t>(partitions.size()));
+    for (int32_t p : partitions) {
+      w.I32(p);
+      w.I16(err);
+    }
+  }
+  respond(w.Take());
+}
+
+void TxnCoordinator::AddOffsetsToTxn(const RequestContext&, Reader& r, const Respond& respond) {
+  const std::string txn_id = r.String();
+  const int64_t producer_id = r.I64();
+  const int16_t epoch = r.I16();
+  r.String();  // group id: its offsets arrive with TxnOffsetCommit
+  if (!r.ok()) return respond(std::nullopt);
+  std::lock_guard lock(mu_);
+  Txn* txn = nullptr;
+  int16_t err = Check(txn_id, producer_id, epoch, &txn);
+  if (err == error::kNone && txn->state == State::kEmpty) {
+    txn->started = Clock::now();
+    txn->state = State::kOngoing;
+  }
+  Writer w;
+  w.I32(0);
+  w.I16(err);
+  respond(w.Take());
+}
+
+void TxnCoordinator::TxnOffsetCommit(const RequestContext& ctx, Reader& r, const Respond& respond) {
+  const std::string txn_id = r.String();
+  const std::string group_id = r.String();
+  const int64_t producer_id = r.I64();
+  const int16_t epoch = r.I16();
+  std::vector<std::pair<OffsetKey, CommittedOffset>> offsets;
+  std::vector<std::pair<std::string, std::vector<int32_t>>> layout;
+  for (int32_t t = r.ArrayLength(); t > 0 && r.ok(); --t) {
+    layout.emplace_back(r.String(), std::vector<int32_t>());
+    for (int32_t p = r.ArrayLength(); p > 0 && r.ok(); --p) {
+      OffsetKey key{group_id, layout.back().first, r.I32()};
+      CommittedOffset value;
+      value.offset = r.I64();
+      if (ctx.api_version >= 2) r.I32();  // leader epoch
+      value.metadata = r.NullableString().value_or("");
+      layout.back().second.push_back(key.partition);
+      offsets.emplace_back(std::move(key), std::move(value));
+    }
+  }
+  if (!r.ok()) return respond(std::nullopt);
+  int16_t err;
+  {
+    std::lock_guard lock(mu_);
+    Txn* txn = nullptr;
+    err = Check(txn_id, producer_id, epoch, &txn);
+    if (err == error::kNone) txn->pending_offsets.insert(txn->pending_offsets.end(), offsets.begin(), offsets.end());
+  }
+  Writer w;
+  w.I32(0);
+  w.ArrayLength(static_cast<int32_t>(layout.size()));
+  for (const auto& [topic, partitions] : layout) {
+    w.String(topic);
+    w.ArrayLength(static_cast<int32_t>(partitions.size()));
+    for (int32_t p : partitions) {
+      w.I32(p);
+      w.I16(err);
+    }
+  }
+  respond(w.Take());
+}
+
+void TxnCoordinator::EndTxn(const RequestContext&, Reader& r, const Respond& respond) {
+  const std::string txn_id = r.String();
+  const int64_t producer_id = r.I64();
+  const int16_t epoch = r.I16();
+  const bool commit = r.Bool();
+  if (!r.ok()) return respond(std::nullopt);
+  int16_t err;
+  {
+    std::lock_guard lock(mu_);
+    Txn* txn = nullptr;
+    err = Check(txn_id, producer_id, epoch, &txn);
+    if (err == error::kNone && txn->state == State::kOngoing) {
+      Status st = Complete(txn_id, *txn, commit);
+      if (!st.ok()) {
+        spdlog::error("ending transaction {}: {}", txn_id, st.ToString());
+        err = error::kUnknownServerError;
+      }
+    } else if (err == error::kNone && txn->state == State::kEmpty && commit) {
+      err = error::kNone;  // an empty transaction commits trivially
+    }
+  }
+  Writer w;
+  w.I32(0);
+  w.I16(err);
+  respond(w.Take());
+}
+
+}  // namespace sluice::broker
