@@ -1,0 +1,274 @@
+#include "operators/expr/functions.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+namespace sluice::expr {
+namespace {
+
+Status TypeError(std::string_view fn, const Value& v, std::string_view wanted) {
+  return InvalidArgument(std::string(fn) + "() expects " + std::string(wanted) + ", got " + std::string(TypeName(v.type())));
+}
+
+Result<Value> Abs(const std::vector<Value>& a) {
+  if (a[0].is_null()) return Value();
+  if (a[0].type() == Type::kInt) return Value(a[0].as_int() < 0 ? -a[0].as_int() : a[0].as_int());
+  if (a[0].type() == Type::kDouble) return Value(std::fabs(a[0].as_double()));
+  return TypeError("abs", a[0], "a number");
+}
+
+Result<Value> Round(const std::vector<Value>& a) {
+  if (a[0].is_null()) return Value();
+  if (!a[0].is_number()) return TypeError("round", a[0], "a number");
+  if (a.size() == 1) return Value(static_cast<int64_t>(std::llround(a[0].as_number())));
+  if (a[1].type() != Type::kInt) return TypeError("round", a[1], "an int number of digits");
+  const double scale = std::pow(10.0, static_cast<double>(a[1].as_int()));
+  return Value(std::round(a[0].as_number() * scale) / scale);
+}
+
+template <double (*F)(double)>
+Result<Value> IntRound(const std::vector<Value>& a) {
+  if (a[0].is_null()) return Value();
+  if (a[0].type() == Type::kInt) return a[0];
+  if (!a[0].is_number()) return TypeError("floor/ceil", a[0], "a number");
+  return Value(static_cast<int64_t>(F(a[0].as_double())));
+}
+
+template <bool kMax>
+Result<Value> Extreme(const std::vector<Value>& a) {
+  const Value* best = nullptr;
+  for (const auto& v : a) {
+    if (v.is_null()) continue;
+    if (!v.is_number()) return TypeError(kMax ? "max" : "min", v, "numbers");
+    if (!best || (kMax ? v.as_number() > best->as_number() : v.as_number() < best->as_number())) best = &v;
+  }
+  return best ? *best : Value();
+}
+
+Result<Value> Len(const std::vector<Value>& a) {
+  switch (a[0].type()) {
+    case Type::kNull: return Value();
+    case Type::kString: return Value(static_cast<int64_t>(a[0].as_string().size()));
+    case Type::kList: return Value(static_cast<int64_t>(a[0].as_list().size()));
+    case Type::kObject: return Value(static_cast<int64_t>(a[0].as_object().size()));
+    default: return TypeError("len", a[0], "a string, list or object");
+  }
+}
+
+template <int (*F)(int)>
+Result<Value> MapChars(const std::vector<Value>& a) {
+  if (a[0].is_null()) return Value();
+  if (a[0].type() != Type::kString) return TypeError("lower/upper", a[0], "a string");
+  std::string s = a[0].as_string();
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(F(c)); });
+  return Value(std::move(s));
+}
+
+Result<Value> Contains(const std::vector<Value>& a) {
+  if (a[0].is_null()) return Value(false);
+  if (a[0].type() == Type::kList) {
+    for (const auto& v : a[0].as_list()) {
+      if (v == a[1]) return Value(true);
+    }
+    return Value(false);
+  }
+  if (a[0].type() != Type::kString || a[1].type() != Type::kString) return TypeError("contains", a[0], "strings or a list");
+  return Value(a[0].as_string().find(a[1].as_string()) != std::string::npos);
+}
+
+template <bool kStart>
+Result<Value> Affix(const std::vector<Value>& a) {
+  if (a[0].is_null() || a[1].is_null()) return Value(false);
+  if (a[0].type() != Type::kString || a[1].type() != Type::kString) {
+    return TypeError(kStart ? "starts_with" : "ends_with", a[0], "strings");
+  }
+  const std::string& s = a[0].as_string();
+  const std::string& x = a[1].as_string();
+  return Value(kStart ? s.starts_with(x) : s.ends_with(x));
+}
+
+std::string ToText(const Value& v) { return v.type() == Type::kString ? v.as_string() : v.ToJson(); }
+
+Result<Value> Concat(const std::vector<Value>& a) {
+  std::string s;
+  for (const auto& v : a) {
+    if (!v.is_null()) s += ToText(v);
+  }
+  return Value(std::move(s));
+}
+
+Result<Value> Substr(const std::vector<Value>& a) {
+  if (a[0].is_null()) return Value();
+  if (a[0].type() != Type::kString || a[1].type() != Type::kInt) return TypeError("substr", a[0], "(string, int[, int])");
+  const std::string& s = a[0].as_string();
+  int64_t start = std::clamp<int64_t>(a[1].as_int(), 0, static_cast<int64_t>(s.size()));
+  int64_t len = static_cast<int64_t>(s.size()) - start;
+  if (a.size() == 3) {
+    if (a[2].type() != Type::kInt) return TypeError("substr", a[2], "an int length");
+    len = std::clamp<int64_t>(a[2].as_int(), 0, len);
+  }
+  return Value(s.substr(static_cast<size_t>(start), static_cast<size_t>(len)));
+}
+
+Result<Value> Matches(const std::vector<Value>& a) {
+  if (a[1].type() != Type::kString) return TypeError("matches", a[1], "a string pattern");
+  try {
+    return MatchRegex(a[0], std::regex(a[1].as_string(), std::regex::ECMAScript));
+  } catch (const std::regex_error& e) {
+    return InvalidArgument(std::string("matches(): bad pattern: ") + e.what());
+  }
+}
+
+Result<Value> ToInt(const std::vector<Value>& a) {
+  const Value& v = a[0];
+  switch (v.type()) {
+    case Type::kNull: return Value();
+    case Type::kInt: return v;
+    case Type::kDouble: return Value(static_cast<int64_t>(v.as_double()));
+    case Type::kBool: return Value(static_cast<int64_t>(v.as_bool()));
+    case Type::kString: {
+      char* end = nullptr;
+      const long long n = std::strtoll(v.as_string().c_str(), &end, 10);
+      if (v.as_string().empty() || *end != '\0') return InvalidArgument("to_int(): '" + v.as_string() + "' is not an integer");
+      return Value(static_cast<int64_t>(n));
+    }
+    default: return TypeError("to_int", v, "a number, bool or string");
+  }
+}
+
+Result<Value> ToFloat(const std::vector<Value>& a) {
+  const Value& v = a[0];
+  if (v.is_null()) return Value();
+  if (v.is_number()) return Value(v.as_number());
+  if (v.type() == Type::kString) {
+    char* end = nullptr;
+    const double d = std::strtod(v.as_string().c_str(), &end);
+    if (v.as_string().empty() || *end != '\0') return InvalidArgument("to_float(): '" + v.as_string() + "' is not a number");
+    return Value(d);
+  }
+  return TypeError("to_float", v, "a number or string");
+}
+
+Result<Value> ToString(const std::vector<Value>& a) { return a[0].is_null() ? Value() : Value(ToText(a[0])); }
+
+Result<Value> Coalesce(const std::vector<Value>& a) {
+  for (const auto& v : a) {
+    if (!v.is_null()) return v;
+  }
+  return Value();
+}
+
+Result<Value> IsNull(const std::vector<Value>& a) { return Value(a[0].is_null()); }
+
+Result<Value> Now(const std::vector<Value>&) {
+  return Value(static_cast<int64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()));
+}
+
+Result<Value> ParseTime(const std::vector<Value>& a) {
+  if (a[0].is_null()) return Value();
+  if (a[0].type() != Type::kString) return TypeError("parse_time", a[0], "an RFC 3339 string");
+  auto ms = ParseRfc3339(a[0].as_string());
+  if (!ms) return InvalidArgument("parse_time(): '" + a[0].as_string() + "' is not an RFC 3339 time");
+  return Value(*ms);
+}
+
+Result<Value> FormatTime(const std::vector<Value>& a) {
+  if (a[0].is_null()) return Value();
+  if (!a[0].is_number()) return TypeError("format_time", a[0], "epoch milliseconds");
+  return Value(FormatRfc3339(static_cast<int64_t>(a[0].as_number())));
+}
+
+const std::vector<Builtin>& Builtins() {
+  static const std::vector<Builtin> kBuiltins = {
+      {"abs", 1, 1, Abs, std::nullopt},
+      {"round", 1, 2, Round, std::nullopt},
+      {"floor", 1, 1, IntRound<std::floor>, Type::kInt},
+      {"ceil", 1, 1, IntRound<std::ceil>, Type::kInt},
+      {"min", 1, -1, Extreme<false>, std::nullopt},
+      {"max", 1, -1, Extreme<true>, std::nullopt},
+      {"len", 1, 1, Len, Type::kInt},
+      {"lower", 1, 1, MapChars<std::tolower>, Type::kString},
+      {"upper", 1, 1, MapChars<std::toupper>, Type::kString},
+      {"contains", 2, 2, Contains, Type::kBool},
+      {"starts_with", 2, 2, Affix<true>, Type::kBool},
+      {"ends_with", 2, 2, Affix<false>, Type::kBool},
+      {"concat", 1, -1, Concat, Type::kString},
+      {"substr", 2, 3, Substr, Type::kString},
+      {"matches", 2, 2, Matches, Type::kBool},
+      {"to_int", 1, 1, ToInt, Type::kInt},
+      {"to_float", 1, 1, ToFloat, Type::kDouble},
+      {"to_string", 1, 1, ToString, Type::kString},
+      {"coalesce", 1, -1, Coalesce, std::nullopt},
+      {"is_null", 1, 1, IsNull, Type::kBool},
+      {"now", 0, 0, Now, Type::kInt},
+      {"parse_time", 1, 1, ParseTime, Type::kInt},
+      {"format_time", 1, 1, FormatTime, Type::kString},
+  };
+  return kBuiltins;
+}
+
+}  // namespace
+
+const Builtin* FindBuiltin(std::string_view name) {
+  for (const auto& b : Builtins()) {
+    if (b.name == name) return &b;
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> BuiltinNames() {
+  std::vector<std::string_view> names;
+  for (const auto& b : Builtins()) names.push_back(b.name);
+  return names;
+}
+
+Result<Value> MatchRegex(const Value& subject, const std::regex& re) {
+  if (subject.is_null()) return Value(false);
+  if (subject.type() != Type::kString) return TypeError("matches", subject, "a string");
+  return Value(std::regex_search(subject.as_string(), re));
+}
+
+std::optional<int64_t> ParseRfc3339(std::string_view text) {
+  int y, mo, d, h, mi;
+  double s;
+  char tz[8] = {};
+  int consumed = 0;
+  const std::string str(text);
+  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &s, &consumed) < 6) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = 0;
+  int64_t ms = static_cast<int64_t>(timegm(&tm)) * 1000 + static_cast<int64_t>(std::llround(s * 1000));
+  std::string_view rest = text.substr(static_cast<size_t>(consumed));
+  if (rest == "Z" || rest == "z") return ms;
+  int oh = 0, om = 0;
+  char sign = 0;
+  if (rest.size() == 6 && std::sscanf(std::string(rest).c_str(), "%c%2d:%2d%7s", &sign, &oh, &om, tz) >= 3 &&
+      (sign == '+' || sign == '-')) {
+    const int64_t offset = (oh * 60 + om) * 60000LL;
+    return sign == '+' ? ms - offset : ms + offset;
+  }
+  return std::nullopt;
+}
+
+std::string FormatRfc3339(int64_t epoch_ms) {
+  const int64_t secs = epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000;
+  const int64_t millis = epoch_ms - secs * 1000;
+  const std::time_t t = static_cast<std::time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(millis));
+  return buf;
+}
+
+}  // namespace sluice::expr
