@@ -1,0 +1,366 @@
+// Parsing and checking: a precedence-climbing parser over the tokens builds the
+// node tree directly, resolving names and functions and reporting every
+// problem it can find with its byte offset.
+//
+// Precedence, lowest first: ?: , ||, &&, == !=, < <= > >=, in, + -, * / %, unary ! -,
+// then postfix .field [index] and calls.
+#include <algorithm>
+#include <map>
+
+#include "operators/expr/expr.h"
+#include "operators/expr/lexer.h"
+#include "operators/expr/nodes.h"
+
+namespace sluice::expr {
+namespace {
+
+const std::map<std::string, Root, std::less<>>& Roots() {
+  static const std::map<std::string, Root, std::less<>> kRoots = {
+      {"key", Root::kKey},     {"value", Root::kValue},         {"timestamp", Root::kTimestamp},
+      {"headers", Root::kHeaders}, {"topic", Root::kTopic},     {"partition", Root::kPartition},
+      {"offset", Root::kOffset}};
+  return kRoots;
+}
+
+const std::vector<std::string>& AggregateNames() {
+  static const std::vector<std::string> kNames = {"count", "sum", "min", "max", "avg", "first", "last",
+                                                  "count_distinct", "percentile"};
+  return kNames;
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t prev = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cur = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      prev = cur;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string Suggest(std::string_view word, const std::vector<std::string_view>& candidates) {
+  std::string best;
+  size_t best_distance = 3;
+  for (auto c : candidates) {
+    const size_t d = EditDistance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = std::string(c);
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+class CompiledExpr final : public Expr {
+ public:
+  CompiledExpr(std::string source, NodePtr root) : source_(std::move(source)), root_(std::move(root)) {}
+  Result<Value> Eval(const RecordView& record) const override { return root_->Eval(record); }
+  const std::string& source() const override { return source_; }
+
+ private:
+  std::string source_;
+  NodePtr root_;
+};
+
+class Parser {
+ public:
+  Parser(std::string_view source, const CompileOptions& options, std::vector<Diagnostic>* diagnostics)
+      : source_(source), options_(options), diagnostics_(diagnostics), tokens_(Lex(source, diagnostics)) {}
+
+  NodePtr ParseAll() {
+    NodePtr n = Expression();
+    if (Peek().kind != Tok::kEnd) Error(Peek().offset, "unexpected '" + Peek().text + "'");
+    return n;
+  }
+
+  // `name(args)` at the top level, for aggregate calls.
+  bool ParseAggregate(AggregateCall* out) {
+    const Token& name = Peek();
+    if (name.kind != Tok::kIdent || tokens_[pos_ + 1].text != "(") {
+      Error(name.offset, "expected an aggregate call such as count() or avg(value.x)");
+      return false;
+    }
+    ++pos_;
+    std::vector<std::string_view> names(AggregateNames().begin(), AggregateNames().end());
+    if (std::find(names.begin(), names.end(), name.text) == names.end()) {
+      Error(name.offset, "unknown aggregate '" + name.text + "'" + Suggest(name.text, names));
+      return false;
+    }
+    out->function = name.text;
+    std::vector<NodePtr> args = Arguments();
+    if (Peek().kind != Tok::kEnd) Error(Peek().offset, "unexpected '" + Peek().text + "' after the aggregate call");
+    const size_t want = name.text == "count" ? 0 : name.text == "percentile" ? 2 : 1;
+    if (args.size() != want) {
+      Error(name.offset, name.text + "() takes " + std::to_string(want) + " argument" + (want == 1 ? "" : "s") +
+                             ", got " + std::to_string(args.size()));
+      return false;
+    }
+    if (name.text == "percentile") {
+      const Value* q = args[1]->literal();
+      if (!q || !q->is_number() || q->as_number() <= 0 || q->as_number() > 1) {
+        Error(args[1]->offset(), "percentile() needs a constant rank in (0, 1], such as 0.99");
+        return false;
+      }
+      out->constant_args.push_back(*q);
+      args.pop_back();
+    }
+    for (auto& a : args) out->args.push_back(std::make_shared<CompiledExpr>(source_, std::move(a)));
+    return true;
+  }
+
+  bool failed() const { return failed_; }
+
+ private:
+  const Token& Peek() const { return tokens_[pos_]; }
+  bool Accept(std::string_view op) {
+    if (Peek().kind == Tok::kOp && Peek().text == op) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  void Expect(std::string_view op) {
+    if (!Accept(op)) Error(Peek().offset, "expected '" + std::string(op) + "'" + Found());
+  }
+  std::string Found() const {
+    return Peek().kind == Tok::kEnd ? " at the end" : ", found '" + Peek().text + "'";
+  }
+  void Error(size_t offset, std::string message) {
+    failed_ = true;
+    diagnostics_->push_back({offset, std::move(message)});
+  }
+
+  NodePtr Expression() {
+    NodePtr cond = Binary(0);
+    if (!Accept("?")) return cond;
+    const size_t at = cond->offset();
+    NodePtr then_node = Expression();
+    Expect(":");
+    NodePtr else_node = Expression();
+    return MakeTernary(at, std::move(cond), std::move(then_node), std::move(else_node));
+  }
+
+  struct OpInfo {
+    int level;
+    BinOp op;
+  };
+  std::optional<OpInfo> BinaryOp() const {
+    const Token& t = Peek();
+    if (t.kind == Tok::kIdent && t.text == "in") return OpInfo{4, BinOp::kIn};
+    if (t.kind != Tok::kOp) return std::nullopt;
+    static const std::map<std::string, OpInfo, std::less<>> kOps = {
+        {"||", {0, BinOp::kOr}}, {"&&", {1, BinOp::kAnd}}, {"==", {2, BinOp::kEq}}, {"!=", {2, BinOp::kNe}},
+        {"<", {3, BinOp::kLt}},  {"<=", {3, BinOp::kLe}},  {">", {3, BinOp::kGt}},  {">=", {3, BinOp::kGe}},
+        {"+", {5, BinOp::kAdd}}, {"-", {5, BinOp::kSub}},  {"*", {6, BinOp::kMul}}, {"/", {6, BinOp::kDiv}},
+        {"%", {6, BinOp::kMod}}};
+    auto it = kOps.find(t.text);
+    if (it == kOps.end()) return std::nullopt;
+    return it->second;
+  }
+
+  NodePtr Binary(int min_level) {
+    NodePtr lhs = Unary();
+    for (;;) {
+      auto info = BinaryOp();
+      if (!info || info->level < min_level) return lhs;
+      const Token op_token = Peek();
+      ++pos_;
+      NodePtr rhs = Binary(info->level + 1);
+      CheckOperands(op_token, info->op, *lhs, *rhs);
+      const size_t at = lhs->offset();
+      lhs = MakeBinary(at, info->op, std::move(lhs), std::move(rhs));
+    }
+  }
+
+  // Type errors that are certain: both operand types known and incompatible.
+  void CheckOperands(const Token& op, BinOp kind, const Node& l, const Node& r) {
+    const bool arithmetic = kind == BinOp::kAdd || kind == BinOp::kSub || kind == BinOp::kMul ||
+                            kind == BinOp::kDiv || kind == BinOp::kMod;
+    if (!arithmetic || !l.type() || !r.type()) return;
+    const bool numbers = (*l.type() == Type::kInt || *l.type() == Type::kDouble) &&
+                         (*r.type() == Type::kInt || *r.type() == Type::kDouble);
+    const bool strings = kind == BinOp::kAdd && *l.type() == Type::kString && *r.type() == Type::kString;
+    if (!numbers && !strings) {
+      Error(op.offset, "cannot apply '" + op.text + "' to " + std::string(TypeName(*l.type())) + " and " +
+                           std::string(TypeName(*r.type())));
+    }
+  }
+
+  NodePtr Unary() {
+    const size_t at = Peek().offset;
+    if (Accept("!")) return MakeNot(at, Unary());
+    if (Accept("-")) {
+      NodePtr operand = Unary();
+      if (const Value* v = operand->literal(); v && v->type() == Type::kInt) return MakeLiteral(at, Value(-v->as_int()));
+      if (const Value* v = operand->literal(); v && v->type() == Type::kDouble) {
+        return MakeLiteral(at, Value(-v->as_double()));
+      }
+      return MakeNegate(at, std::move(operand));
+    }
+    return Postfix(Primary());
+  }
+
+  NodePtr Postfix(NodePtr n) {
+    for (;;) {
+      const size_t at = Peek().offset;
+      if (Accept(".")) {
+        if (Peek().kind != Tok::kIdent) {
+          Error(Peek().offset, "expected a field name after '.'" + Found());
+          return n;
+        }
+        n = MakeField(at, std::move(n), Peek().text);
+        ++pos_;
+      } else if (Accept("[")) {
+        NodePtr index = Expression();
+        Expect("]");
+        n = MakeIndex(at, std::move(n), std::move(index));
+      } else {
+        return n;
+      }
+    }
+  }
+
+  std::vector<NodePtr> Arguments() {
+    std::vector<NodePtr> args;
+    Expect("(");
+    if (Accept(")")) return args;
+    do {
+      args.push_back(Expression());
+    } while (Accept(","));
+    Expect(")");
+    return args;
+  }
+
+  NodePtr Call(const Token& name) {
+    const Builtin* fn = FindBuiltin(name.text);
+    std::vector<NodePtr> args = Arguments();
+    auto names = BuiltinNames();
+    if (!fn) {
+      const bool aggregate = std::find(AggregateNames().begin(), AggregateNames().end(), name.text) != AggregateNames().end();
+      Error(name.offset, aggregate ? name.text + "() is an aggregate: use it in a window's aggregate: block"
+                                   : "unknown function '" + name.text + "'" + Suggest(name.text, names));
+      return MakeLiteral(name.offset, Value());
+    }
+    const int n = static_cast<int>(args.size());
+    if (n < fn->min_args || (fn->max_args >= 0 && n > fn->max_args)) {
+      const std::string want = fn->min_args == fn->max_args ? std::to_string(fn->min_args)
+                               : fn->max_args < 0           ? "at least " + std::to_string(fn->min_args)
+                                                            : std::to_string(fn->min_args) + " to " + std::to_string(fn->max_args);
+      Error(name.offset, name.text + "() takes " + want + " argument" + (want == "1" ? "" : "s") + ", got " +
+                             std::to_string(n));
+      return MakeLiteral(name.offset, Value());
+    }
+    CheckArgumentTypes(name, args);
+    std::shared_ptr<const std::regex> re;
+    if (name.text == "matches" && args[1]->literal() && args[1]->literal()->type() == Type::kString) {
+      try {
+        re = std::make_shared<const std::regex>(args[1]->literal()->as_string(), std::regex::ECMAScript);
+      } catch (const std::regex_error& e) {
+        Error(args[1]->offset(), std::string("invalid regular expression: ") + e.what());
+      }
+    }
+    return MakeCall(name.offset, fn, std::move(args), std::move(re));
+  }
+
+  void CheckArgumentTypes(const Token& name, const std::vector<NodePtr>& args) {
+    static const std::vector<std::string_view> kStringFirst = {"lower", "upper", "starts_with", "ends_with",
+                                                               "substr", "matches", "parse_time"};
+    static const std::vector<std::string_view> kNumberFirst = {"abs", "round", "floor", "ceil", "format_time"};
+    if (args.empty()) return;
+    const auto& t = args[0]->type();
+    if (!t) return;
+    const bool wants_string = std::find(kStringFirst.begin(), kStringFirst.end(), name.text) != kStringFirst.end();
+    const bool wants_number = std::find(kNumberFirst.begin(), kNumberFirst.end(), name.text) != kNumberFirst.end();
+    if (wants_string && *t != Type::kString) {
+      Error(args[0]->offset(), name.text + "() expects a string, got " + std::string(TypeName(*t)));
+    } else if (wants_number && *t != Type::kInt && *t != Type::kDouble) {
+      Error(args[0]->offset(), name.text + "() expects a number, got " + std::string(TypeName(*t)));
+    } else if (name.text == "len" && (*t == Type::kInt || *t == Type::kDouble || *t == Type::kBool)) {
+      Error(args[0]->offset(), "len() expects a string, list or object, got " + std::string(TypeName(*t)));
+    }
+  }
+
+  NodePtr Primary() {
+    const Token t = Peek();
+    switch (t.kind) {
+      case Tok::kInt: ++pos_; return MakeLiteral(t.offset, Value(t.int_value));
+      case Tok::kFloat: ++pos_; return MakeLiteral(t.offset, Value(t.float_value));
+      case Tok::kString: ++pos_; return MakeLiteral(t.offset, Value(t.text));
+      case Tok::kIdent: {
+        ++pos_;
+        if (t.text == "true" || t.text == "false") return MakeLiteral(t.offset, Value(t.text == "true"));
+        if (t.text == "null") return MakeLiteral(t.offset, Value());
+        if (Peek().kind == Tok::kOp && Peek().text == "(") return Call(t);
+        auto root = Roots().find(t.text);
+        const bool allowed = std::find(options_.roots.begin(), options_.roots.end(), t.text) != options_.roots.end();
+        if (root == Roots().end() || !allowed) {
+          std::vector<std::string_view> names(options_.roots.begin(), options_.roots.end());
+          Error(t.offset, "unknown name '" + t.text + "'" + Suggest(t.text, names));
+          return MakeLiteral(t.offset, Value());
+        }
+        return MakeRoot(t.offset, root->second);
+      }
+      case Tok::kOp:
+        if (t.text == "(") {
+          ++pos_;
+          NodePtr inner = Expression();
+          Expect(")");
+          return inner;
+        }
+        if (t.text == "[") {
+          ++pos_;
+          std::vector<NodePtr> items;
+          if (!Accept("]")) {
+            do {
+              items.push_back(Expression());
+            } while (Accept(","));
+            Expect("]");
+          }
+          return MakeList(t.offset, std::move(items));
+        }
+        break;
+      case Tok::kError: ++pos_; failed_ = true; return MakeLiteral(t.offset, Value());
+      case Tok::kEnd: break;
+    }
+    Error(t.offset, t.kind == Tok::kEnd ? "expected an expression at the end" : "unexpected '" + t.text + "'");
+    if (t.kind != Tok::kEnd) ++pos_;
+    return MakeLiteral(t.offset, Value());
+  }
+
+  std::string source_;
+  const CompileOptions& options_;
+  std::vector<Diagnostic>* diagnostics_;
+  std::vector<Token> tokens_;
+  size_t pos_ = 0;
+  bool failed_ = false;
+};
+
+}  // namespace
+
+std::shared_ptr<const Expr> Compile(std::string_view source, const CompileOptions& options,
+                                    std::vector<Diagnostic>* diagnostics) {
+  std::vector<Diagnostic> local;
+  auto* sink = diagnostics ? diagnostics : &local;
+  const size_t before = sink->size();
+  Parser parser(source, options, sink);
+  NodePtr root = parser.ParseAll();
+  if (parser.failed() || sink->size() > before) return nullptr;
+  return std::make_shared<CompiledExpr>(std::string(source), std::move(root));
+}
+
+bool ParseAggregateCall(std::string_view source, const CompileOptions& options, AggregateCall* out,
+                        std::vector<Diagnostic>* diagnostics) {
+  std::vector<Diagnostic> local;
+  auto* sink = diagnostics ? diagnostics : &local;
+  const size_t before = sink->size();
+  Parser parser(source, options, sink);
+  const bool ok = parser.ParseAggregate(out);
+  return ok && !parser.failed() && sink->size() == before;
+}
+
+}  // namespace sluice::expr
