@@ -4,6 +4,7 @@
 #include "runtime/job_spec.h"
 #include "runtime/lenient_yaml.h"
 #include "runtime/operator_parser.h"
+#include "runtime/units.h"
 #include "runtime/yaml_reader.h"
 
 namespace sluice::runtime {
@@ -25,11 +26,12 @@ void ParseStart(YamlReader& r, const YAML::Node& node, const std::string& path, 
     source->start = StartKind::kEarliest;
   } else if (*text == "latest") {
     source->start = StartKind::kLatest;
-  } else if (text->size() >= 20 && (*text)[4] == '-' && (*text)[10] == 'T') {
+  } else if (auto time = ParseRfc3339(*text); time.ok()) {
     source->start = StartKind::kTime;
     source->start_time = *text;
+    source->start_time_ms = *time;
   } else {
-    r.Error(node, path, "'" + *text + "' is not committed, earliest, latest or an RFC 3339 time");
+    r.Error(node, path, "'" + *text + "' is not committed, earliest, latest or an RFC 3339 time (2024-05-01T10:00:00Z)");
   }
 }
 

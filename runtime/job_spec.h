@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -46,6 +47,7 @@ struct SourceSpec {
   Format format = Format::kJson;
   StartKind start = StartKind::kCommitted;
   std::string start_time;  // the RFC 3339 text when start == kTime
+  int64_t start_time_ms = 0;
   std::optional<Text> event_time;
   Duration max_delay{0};
   std::optional<Duration> idle_after;

@@ -4,6 +4,7 @@
 // ("250ms", "10s", "5m", "1h", "1d"). Sizes: an integer followed by B, KiB,
 // MiB or GiB ("512KiB", "64MiB", "1GiB"). Anything else, or a value that
 // overflows 64 bits, is an InvalidArgument whose message names the accepted forms.
+// RFC 3339 times are for `start: <time>`.
 #pragma once
 
 #include <chrono>
@@ -16,5 +17,9 @@ namespace sluice::runtime {
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
 Result<uint64_t> ParseSize(std::string_view text);
+
+// An RFC 3339 date-time (`2024-05-01T10:00:00Z`, `2024-05-01T12:00:00.250+02:00`;
+// `t` and `z` accepted, fractions beyond milliseconds truncated) as epoch ms.
+Result<int64_t> ParseRfc3339(std::string_view text);
 
 }  // namespace sluice::runtime

@@ -118,6 +118,7 @@ TEST(JobParserTest, ParsesSourceOptions) {
   EXPECT_EQ(s.format, Format::kCsv);
   EXPECT_EQ(s.start, StartKind::kTime);
   EXPECT_EQ(s.start_time, "2024-05-01T10:00:00Z");
+  EXPECT_EQ(s.start_time_ms, 1714557600000);
   ASSERT_TRUE(s.event_time.has_value());
   EXPECT_EQ(s.event_time->text, "value.ts");
   EXPECT_EQ(s.event_time->mark.line, 8);

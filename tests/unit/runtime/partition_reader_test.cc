@@ -1,4 +1,5 @@
 #include "runtime/partition_reader.h"
+#include "runtime/start_offset.h"
 
 #include <gtest/gtest.h>
 
@@ -15,9 +16,9 @@ namespace {
 using log::BatchOptions;
 using log::Record;
 
-std::vector<uint8_t> Batch(const std::vector<std::string>& values, BatchOptions options = {}) {
+std::vector<uint8_t> Batch(const std::vector<std::string>& values, BatchOptions options = {}, int64_t ts = 1000) {
   std::vector<Record> records;
-  for (const auto& v : values) records.push_back(Record{0, 1000, std::nullopt, v, {}});
+  for (const auto& v : values) records.push_back(Record{0, ts, std::nullopt, v, {}});
   return log::EncodeBatch(options, records).value();
 }
 
@@ -99,6 +100,26 @@ TEST_F(PartitionReaderTest, OutOfRangeStartIsAnError) {
   PartitionReader reader(partition_, Offset(-5));
   std::vector<Record> records;
   EXPECT_FALSE(reader.Poll(&records).ok());
+}
+
+TEST_F(PartitionReaderTest, StartOffsets) {
+  ASSERT_TRUE(partition_->Append(Batch({"a", "b"}, {}, 1000)).ok());  // 0..1
+  ASSERT_TRUE(partition_->Append(Batch({"c"}, {}, 5000)).ok());       // 2
+  ASSERT_TRUE(partition_->Append(Batch({"d"}, {}, 9000)).ok());       // 3
+  SourceSpec source;
+  source.start = StartKind::kEarliest;
+  EXPECT_EQ(*ResolveStartOffset(*partition_, source, Offset(2)), Offset(0));
+  source.start = StartKind::kLatest;
+  EXPECT_EQ(*ResolveStartOffset(*partition_, source, std::nullopt), Offset(4));
+  source.start = StartKind::kTime;
+  source.start_time_ms = 4000;
+  EXPECT_EQ(*ResolveStartOffset(*partition_, source, std::nullopt), Offset(2));
+  source.start_time_ms = 10'000;
+  EXPECT_EQ(*ResolveStartOffset(*partition_, source, std::nullopt), Offset(4)) << "no later record: the end";
+  source.start = StartKind::kCommitted;
+  EXPECT_EQ(*ResolveStartOffset(*partition_, source, std::nullopt), Offset(0)) << "no checkpoint: earliest";
+  EXPECT_EQ(*ResolveStartOffset(*partition_, source, Offset(3)), Offset(3));
+  EXPECT_EQ(*ResolveStartOffset(*partition_, source, Offset(99)), Offset(0)) << "out of range: earliest";
 }
 
 }  // namespace

@@ -43,5 +43,22 @@ TEST(ParseSizeTest, RejectsBadForms) {
   }
 }
 
+TEST(ParseRfc3339Test, ParsesZonesAndFractions) {
+  EXPECT_EQ(*ParseRfc3339("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(*ParseRfc3339("2024-05-01T10:00:00Z"), 1714557600000);
+  EXPECT_EQ(*ParseRfc3339("2024-05-01T12:00:00+02:00"), 1714557600000);
+  EXPECT_EQ(*ParseRfc3339("2024-05-01T09:30:00.25-00:30"), 1714557600250);
+  EXPECT_EQ(*ParseRfc3339("2024-05-01t10:00:00.123456z"), 1714557600123);
+  EXPECT_EQ(*ParseRfc3339("1969-12-31T23:59:59Z"), -1000);
+}
+
+TEST(ParseRfc3339Test, RejectsBadTimes) {
+  for (const char* bad : {"", "2024-05-01", "2024-05-01T10:00Z", "2024-02-30T10:00:00Z", "2024-05-01T24:00:00Z",
+                          "2024-05-01T10:00:00", "2024-05-01T10:00:00+2:00", "2024-05-01T10:00:00Zjunk",
+                          "2024-05-01T10:00:00.Z", "yesterday"}) {
+    EXPECT_FALSE(ParseRfc3339(bad).ok()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace sluice::runtime
