@@ -1,0 +1,45 @@
+#include "runtime/topic_writer.h"
+
+#include "log/partitioner.h"
+
+namespace sluice::runtime {
+
+Result<std::unique_ptr<TopicWriter>> TopicWriter::Open(log::LogManager& log, const std::string& topic) {
+  if (!log.TopicExists(topic)) {
+    Status created = log.CreateTopic(topic, 1);
+    if (!created.ok() && created.code() != StatusCode::kAlreadyExists) {
+      return created.WithContext("creating sink topic " + topic);
+    }
+  }
+  ASSIGN_OR_RETURN(int32_t count, log.PartitionCount(topic));
+  std::vector<std::shared_ptr<log::Partition>> partitions;
+  for (int32_t p = 0; p < count; ++p) {
+    ASSIGN_OR_RETURN(auto partition, log.GetPartition(topic, p));
+    partitions.push_back(std::move(partition));
+  }
+  return std::unique_ptr<TopicWriter>(new TopicWriter(std::move(partitions)));
+}
+
+TopicWriter::TopicWriter(std::vector<std::shared_ptr<log::Partition>> partitions)
+    : partitions_(std::move(partitions)), pending_(partitions_.size()) {}
+
+void TopicWriter::Add(log::Record record) {
+  std::optional<std::string_view> key;
+  if (record.key) key = *record.key;
+  const int32_t p = log::PartitionForKey(key, partitions(), round_robin_++);
+  pending_[static_cast<size_t>(p)].push_back(std::move(record));
+  ++buffered_;
+}
+
+Status TopicWriter::Flush() {
+  for (size_t p = 0; p < pending_.size(); ++p) {
+    if (pending_[p].empty()) continue;
+    ASSIGN_OR_RETURN(auto batch, log::EncodeBatch(log::BatchOptions{}, pending_[p]));
+    RETURN_IF_ERROR(partitions_[p]->Append(std::move(batch)).status());
+    buffered_ -= pending_[p].size();
+    pending_[p].clear();
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice::runtime
