@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
+# Let ccache reuse objects across checkouts in different directories (CI clones).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 sluice_install_packages "${SLUICE_BUILD_PACKAGES[@]}" "${SLUICE_TEST_PACKAGES[@]}"
 
 if [[ "${SLUICE_TEST_SANITIZE:-1}" == "1" ]]; then
