@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "runtime/expr_check.h"
 #include "runtime/suggest.h"
 
 namespace sluice::runtime {
@@ -151,6 +152,7 @@ JobSpec LoadJobFile(const std::string& path, std::vector<Diagnostic>* diagnostic
   const size_t first = diagnostics->size();
   JobSpec job = ParseJobSpec(text.str(), path, diagnostics);
   ValidateJobGraph(job, diagnostics);
+  CheckExpressions(job, diagnostics);
   std::stable_sort(diagnostics->begin() + first, diagnostics->end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::pair(a.mark.line, a.mark.column) < std::pair(b.mark.line, b.mark.column);
   });

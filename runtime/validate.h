@@ -3,8 +3,7 @@
 // (with "did you mean"), input counts per kind (a join has exactly two, its
 // left and right), and cycles. Appends every problem found to `diagnostics`.
 //
-// Expression checks (syntax, names, arity, types) belong to the expression
-// compiler (operators/expr); they are not run here.
+// Expression checks (syntax, names, arity, certain types) are in expr_check.h.
 #pragma once
 
 #include <string>
@@ -16,7 +15,7 @@ namespace sluice::runtime {
 
 void ValidateJobGraph(const JobSpec& job, std::vector<Diagnostic>* diagnostics);
 
-// Reads, parses and validates the job file at `path`. An unreadable file is a
+// Reads, parses and validates the job file at `path`, expressions included. An unreadable file is a
 // diagnostic at 0:0. Problems come sorted by position. The job is usable only
 // when `diagnostics` stays empty.
 JobSpec LoadJobFile(const std::string& path, std::vector<Diagnostic>* diagnostics);

@@ -92,6 +92,35 @@ TEST(ValidateTest, EmptySourcesAndSinks) {
   EXPECT_NE(p[1].find("a job needs at least one sink"), std::string::npos);
 }
 
+TEST(ValidateTest, ExpressionProblemsAtTheirPlaceInTheFile) {
+  const std::string path = std::string(::testing::TempDir()) + "/sluice_expr_job.yaml";
+  std::ofstream(path) << "job: demo\n"
+                         "sources: {r: {topic: t, event_time: value.ts + }}\n"
+                         "operators:\n"
+                         "  f:\n"
+                         "    input: r\n"
+                         "    filter: \"lowr(value.name) == 'x'\"\n"
+                         "  w:\n"
+                         "    input: f\n"
+                         "    window: {type: tumbling, size: 1m}\n"
+                         "    aggregate:\n"
+                         "      n: count()\n"
+                         "      bad: median(value.x)\n"
+                         "  m: {input: w, map: {b: count()}}\n"
+                         "sinks: {o: {input: m, topic: o, key: valu.x}}\n";
+  std::vector<Diagnostic> diagnostics;
+  LoadJobFile(path, &diagnostics);
+  std::remove(path.c_str());
+  std::vector<std::string> lines;
+  for (const auto& d : diagnostics) lines.push_back(FormatDiagnostic("j.yaml", d));
+  ASSERT_EQ(lines.size(), 5u) << ::testing::PrintToString(lines);
+  EXPECT_EQ(lines[0].substr(0, 38), "j.yaml:2:47: sources.r.event_time: exp");
+  EXPECT_EQ(lines[1], "j.yaml:6:14: operators.f.filter: unknown function 'lowr' (did you mean 'lower'?)");
+  EXPECT_EQ(lines[2].substr(0, 50), "j.yaml:12:12: operators.w.aggregate.bad: unknown a");
+  EXPECT_EQ(lines[3].substr(0, 37), "j.yaml:13:26: operators.m.map.b: coun");
+  EXPECT_EQ(lines[4], "j.yaml:14:38: sinks.o.key: unknown name 'valu' (did you mean 'value'?)");
+}
+
 TEST(ValidateTest, UnreadableFile) {
   std::vector<Diagnostic> diagnostics;
   LoadJobFile("/nonexistent/job.yaml", &diagnostics);
