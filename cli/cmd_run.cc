@@ -1,6 +1,8 @@
 // sluice run|validate|explain JOB.yaml: job files (JOB-SPEC.md, docs/jobs.md).
 // validate prints every problem as FILE:LINE:COL: path: message and exits 1;
-// explain prints the plan (chains, parallelism, exchanges, state per node).
+// explain prints the plan (chains, parallelism, exchanges, state per node);
+// run --until-caught-up runs the job on the embedded log until the sources'
+// end offsets as of the start, then fires all windows and flushes the sinks.
 #include <iostream>
 #include <string>
 #include <thread>
@@ -10,6 +12,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "runtime/local_executor.h"
 #include "runtime/planner.h"
 #include "runtime/validate.h"
 
@@ -64,8 +67,17 @@ void RegisterRun(CLI::App& app) {
   run->add_flag("--until-caught-up", args->until_caught_up,
                 "Stop when every source reached its end offset as of the start, after firing all windows");
   run->callback([args] {
-    LoadOrExit(args->job_file);
-    Fail("run", Unsupported("job execution is not built yet (issue 5): use validate or explain"));
+    runtime::JobSpec job = LoadOrExit(args->job_file);
+    if (!args->until_caught_up) {
+      Fail("run", Unsupported("only bounded runs work yet: add --until-caught-up"));
+    }
+    auto log = OpenLog("run", args->data_dir);
+    auto executor = runtime::LocalExecutor::Build(job, *log, std::cout);
+    if (!executor.ok()) Fail("run", executor.status());
+    Status st = (*executor)->RunUntilCaughtUp();
+    if (!st.ok()) Fail("run", st);
+    st = log->FlushAll();
+    if (!st.ok()) Fail("run", st);
   });
 }
 

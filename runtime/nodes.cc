@@ -1,0 +1,181 @@
+#include "runtime/nodes.h"
+
+#include <fstream>
+
+namespace sluice::runtime {
+namespace {
+
+using expr::Value;
+
+class StatelessNode : public Node {
+ public:
+  StatelessNode(const OperatorSpec& spec, ErrorPolicyHandler* errors) : spec_(spec), errors_(errors) {}
+  Status Compile() {
+    if (spec_.filter) {
+      ASSIGN_OR_RETURN(filter_, CompileExpr(*spec_.filter));
+    }
+    if (spec_.expr) {
+      ASSIGN_OR_RETURN(expr_, CompileExpr(*spec_.expr));
+    }
+    for (const auto& [field, text] : spec_.map) {
+      ASSIGN_OR_RETURN(auto compiled, CompileExpr(text));
+      fields_.emplace_back(field, std::move(compiled));
+    }
+    return Status::Ok();
+  }
+
+  Status Process(Record record) override {
+    Status st = Apply(record);
+    return st.ok() ? st : errors_->Handle(record, spec_.name, st);
+  }
+
+ private:
+  Status Apply(Record& record) {
+    if (filter_) {
+      ASSIGN_OR_RETURN(Value keep, filter_->Eval(record.View()));
+      if (!expr::IsTrue(keep)) return Status::Ok();
+    }
+    if (!fields_.empty()) RETURN_IF_ERROR(Map(record));
+    if (spec_.kind == OperatorKind::kKeyBy) {
+      ASSIGN_OR_RETURN(record.key, expr_->Eval(record.View()));
+    }
+    if (spec_.kind == OperatorKind::kFlatMap) return FlatMap(std::move(record));
+    return Emit(std::move(record));
+  }
+
+  // The value becomes an object of the fields; "*" copies the old value's fields first.
+  Status Map(Record& record) {
+    expr::Object out;
+    for (const auto& [field, compiled] : fields_) {
+      ASSIGN_OR_RETURN(Value v, compiled->Eval(record.View()));
+      if (field == "*" && v.type() == expr::Type::kObject) {
+        for (const auto& entry : v.as_object()) out.push_back(entry);
+        continue;
+      }
+      auto existing = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == field; });
+      if (existing != out.end()) {
+        existing->second = std::move(v);
+      } else {
+        out.emplace_back(field, std::move(v));
+      }
+    }
+    record.value = Value(std::move(out));
+    return Status::Ok();
+  }
+
+  Status FlatMap(Record record) {
+    ASSIGN_OR_RETURN(Value list, expr_->Eval(record.View()));
+    if (list.is_null()) return Status::Ok();
+    if (list.type() != expr::Type::kList) {
+      return InvalidArgument("flat_map expects a list, got " + std::string(expr::TypeName(list.type())));
+    }
+    for (const Value& element : list.as_list()) {
+      Record out = record;
+      out.value = element;
+      RETURN_IF_ERROR(Emit(std::move(out)));
+    }
+    return Status::Ok();
+  }
+
+  const OperatorSpec spec_;
+  ErrorPolicyHandler* errors_;
+  std::shared_ptr<const expr::Expr> filter_, expr_;
+  std::vector<std::pair<std::string, std::shared_ptr<const expr::Expr>>> fields_;
+};
+
+class SinkNode : public Node {
+ public:
+  SinkNode(const SinkSpec& spec, std::ostream* out, ErrorPolicyHandler* errors)
+      : spec_(spec), out_(out), errors_(errors) {}
+  Status Open(log::LogManager& log) {
+    if (spec_.key) {
+      ASSIGN_OR_RETURN(key_, CompileExpr(*spec_.key));
+    }
+    if (spec_.kind == SinkKind::kTopic) {
+      ASSIGN_OR_RETURN(writer_, TopicWriter::Open(log, spec_.target));
+    }
+    if (spec_.kind == SinkKind::kFile) {
+      file_.open(spec_.target, std::ios::app);
+      if (!file_) return IoError("sink " + spec_.name + ": cannot open " + spec_.target);
+      out_ = &file_;
+    }
+    return Status::Ok();
+  }
+
+  Status Process(Record record) override {
+    const std::string bytes = EncodeOutput(record.value, spec_.format);
+    if (spec_.kind != SinkKind::kTopic) {
+      *out_ << bytes << "\n";
+      return Status::Ok();
+    }
+    Value key = record.key;
+    if (key_) {
+      auto evaluated = key_->Eval(record.View());
+      if (!evaluated.ok()) return errors_->Handle(record, spec_.name, evaluated.status());
+      key = std::move(*evaluated);
+    }
+    log::Record out{0, record.timestamp, std::nullopt, bytes, {}};
+    if (!key.is_null()) out.key = key.type() == expr::Type::kString ? key.as_string() : key.ToJson();
+    writer_->Add(std::move(out));
+    return writer_->buffered() >= 1000 ? writer_->Flush() : Status::Ok();
+  }
+
+  Status Finish() override {
+    if (writer_) return writer_->Flush();
+    out_->flush();
+    return *out_ ? Status::Ok() : IoError("sink " + spec_.name + ": write failed");
+  }
+
+ private:
+  const SinkSpec spec_;
+  std::ostream* out_;
+  ErrorPolicyHandler* errors_;
+  std::shared_ptr<const expr::Expr> key_;
+  std::unique_ptr<TopicWriter> writer_;
+  std::ofstream file_;
+};
+
+}  // namespace
+
+Status ErrorPolicyHandler::Handle(const Record& record, const std::string& node, const Status& error) {
+  if (policy_ == ErrorPolicy::kFail) return error.WithContext("node " + node);
+  if (policy_ == ErrorPolicy::kSkip || !dead_letter_) return Status::Ok();
+  log::Record out{0, record.timestamp, std::nullopt, record.value.ToJson(),
+                  {{"sluice.error", node + ": " + error.message()}}};
+  if (record.key.type() == expr::Type::kString) out.key = record.key.as_string();
+  dead_letter_->Add(std::move(out));
+  return Status::Ok();
+}
+
+Status ErrorPolicyHandler::Flush() { return dead_letter_ ? dead_letter_->Flush() : Status::Ok(); }
+
+Status Node::Emit(Record record) {
+  for (size_t i = 0; i < downstream_.size(); ++i) {
+    RETURN_IF_ERROR(downstream_[i]->Process(i + 1 == downstream_.size() ? std::move(record) : record));
+  }
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<const expr::Expr>> CompileExpr(const Text& text) {
+  std::vector<expr::Diagnostic> diagnostics;
+  auto compiled = expr::Compile(text.text, expr::CompileOptions{}, &diagnostics);
+  if (!compiled) {
+    return InvalidArgument(text.path + ": " + (diagnostics.empty() ? "bad expression" : diagnostics[0].message));
+  }
+  return compiled;
+}
+
+Result<std::unique_ptr<Node>> MakeStatelessNode(const OperatorSpec& spec, ErrorPolicyHandler* errors) {
+  auto node = std::make_unique<StatelessNode>(spec, errors);
+  RETURN_IF_ERROR(node->Compile());
+  return std::unique_ptr<Node>(std::move(node));
+}
+
+Result<std::unique_ptr<Node>> MakeSinkNode(const SinkSpec& spec, log::LogManager& log, std::ostream& out,
+                                           ErrorPolicyHandler* errors) {
+  auto node = std::make_unique<SinkNode>(spec, &out, errors);
+  RETURN_IF_ERROR(node->Open(log));
+  return std::unique_ptr<Node>(std::move(node));
+}
+
+}  // namespace sluice::runtime

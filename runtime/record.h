@@ -1,0 +1,45 @@
+// A record flowing through a job: the fields expressions can read
+// (JOB-SPEC.md "Records and expressions") plus its event time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+#include "log/record_batch.h"
+#include "operators/expr/expr.h"
+#include "operators/expr/value.h"
+#include "runtime/job_spec.h"
+
+namespace sluice::runtime {
+
+struct Record {
+  expr::Value key;
+  expr::Value value;
+  expr::Value headers;  // object of name -> string (or null)
+  int64_t timestamp = 0;
+  int64_t event_time = 0;
+  std::string topic;
+  int32_t partition = -1;
+  int64_t offset = -1;
+
+  expr::RecordView View() const {
+    return {&key, &value, timestamp, &headers, topic, partition, offset};
+  }
+};
+
+// Decodes a stored record: json parses the value, string and bytes keep it as
+// a string, csv splits one line into a list of strings (RFC 4180 quoting).
+// The key is kept as a string. A json value that does not parse is an
+// InvalidArgument naming the topic, partition and offset.
+Result<Record> DecodeRecord(const log::Record& stored, Format format, const std::string& topic,
+                            int32_t partition);
+
+// The bytes a sink writes for `value`: JSON text for json; for the other
+// formats a string is written as is, and anything else as JSON text.
+std::string EncodeOutput(const expr::Value& value, Format format);
+
+// Fields of one CSV line.
+std::vector<std::string> SplitCsvLine(std::string_view line);
+
+}  // namespace sluice::runtime
