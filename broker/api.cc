@@ -12,7 +12,7 @@ const std::vector<ApiRange>& SupportedApis() {
       {ApiKey::kDeleteTopics, 0, 3},    {ApiKey::kDeleteRecords, 0, 1},    {ApiKey::kInitProducerId, 0, 1},
       {ApiKey::kDescribeConfigs, 0, 2}, {ApiKey::kCreatePartitions, 0, 1}, {ApiKey::kDeleteGroups, 0, 1},
       {ApiKey::kAddPartitionsToTxn, 0, 1}, {ApiKey::kAddOffsetsToTxn, 0, 1}, {ApiKey::kEndTxn, 0, 1},
-      {ApiKey::kTxnOffsetCommit, 0, 2},
+      {ApiKey::kTxnOffsetCommit, 0, 2},  {ApiKey::kAlterConfigs, 0, 1}, {ApiKey::kIncrementalAlterConfigs, 0, 1},
   };
   return kApis;
 }
@@ -51,6 +51,8 @@ std::string ApiName(int16_t key) {
     case ApiKey::kAddOffsetsToTxn: return "AddOffsetsToTxn";
     case ApiKey::kEndTxn: return "EndTxn";
     case ApiKey::kTxnOffsetCommit: return "TxnOffsetCommit";
+    case ApiKey::kAlterConfigs: return "AlterConfigs";
+    case ApiKey::kIncrementalAlterConfigs: return "IncrementalAlterConfigs";
   }
   return "Api" + std::to_string(key);
 }

@@ -35,8 +35,10 @@ enum class ApiKey : int16_t {
   kEndTxn = 26,
   kTxnOffsetCommit = 28,
   kDescribeConfigs = 32,
+  kAlterConfigs = 33,
   kCreatePartitions = 37,
   kDeleteGroups = 42,
+  kIncrementalAlterConfigs = 44,
 };
 
 struct ApiRange {

@@ -69,6 +69,8 @@ void Handlers::Handle(const RequestContext& ctx, Reader& r, const Respond& respo
     case ApiKey::kCreatePartitions: return CreatePartitions(ctx, r, respond);
     case ApiKey::kDeleteRecords: return DeleteRecords(ctx, r, respond);
     case ApiKey::kDescribeConfigs: return DescribeConfigs(ctx, r, respond);
+    case ApiKey::kAlterConfigs: return AlterConfigs(ctx, r, respond, false);
+    case ApiKey::kIncrementalAlterConfigs: return AlterConfigs(ctx, r, respond, true);
     case ApiKey::kInitProducerId: return InitProducerId(ctx, r, respond);
     case ApiKey::kFindCoordinator: return FindCoordinator(ctx, r, respond);
     case ApiKey::kAddPartitionsToTxn: return txns_->AddPartitionsToTxn(ctx, r, respond);

@@ -43,6 +43,8 @@ class Handlers {
   void CreatePartitions(const RequestContext& ctx, Reader& r, const Respond& respond);
   void DeleteRecords(const RequestContext& ctx, Reader& r, const Respond& respond);
   void DescribeConfigs(const RequestContext& ctx, Reader& r, const Respond& respond);
+  // AlterConfigs replaces a topic's overrides; IncrementalAlterConfigs sets or deletes single keys.
+  void AlterConfigs(const RequestContext& ctx, Reader& r, const Respond& respond, bool incremental);
   void InitProducerId(const RequestContext& ctx, Reader& r, const Respond& respond);
   void FindCoordinator(const RequestContext& ctx, Reader& r, const Respond& respond);
 

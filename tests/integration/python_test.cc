@@ -51,7 +51,9 @@ TEST_F(PythonClientTest, AdminAndOffsetLookups) {
   ASSERT_EQ(Py("kafka_python_client.py", "produce 10").exit_code, 0);
   auto a = Py("kafka_python_client.py", "admin");
   ASSERT_EQ(a.exit_code, 0) << a.err << server_->Log();
-  EXPECT_EQ(a.out, "{\"partitions\": [0, 1, 2], \"duplicate_refused\": true, \"groups\": []}\n");
+  EXPECT_EQ(a.out,
+            "{\"partitions\": [0, 1, 2], \"duplicate_refused\": true, \"groups\": [], \"retention_ms\": "
+            "[\"3600000\"]}\n");
   auto o = Py("kafka_python_client.py", "offsets");
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.out, "{\"begin\": 0, \"end\": 11, \"by_time\": 0}\n");

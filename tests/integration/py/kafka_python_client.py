@@ -9,7 +9,7 @@ import threading
 import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 
@@ -50,7 +50,13 @@ def admin(bootstrap):
     consumer = KafkaConsumer(bootstrap_servers=bootstrap)
     partitions = sorted(consumer.partitions_for_topic('admin-topic'))
     groups = sorted(g[0] for g in client.list_consumer_groups())
-    print(json.dumps({'partitions': partitions, 'duplicate_refused': exists, 'groups': groups}))
+    client.alter_configs([ConfigResource(ConfigResourceType.TOPIC, 'admin-topic',
+                                         configs={'retention.ms': '3600000'})])
+    described = client.describe_configs([ConfigResource(ConfigResourceType.TOPIC, 'admin-topic')])
+    entries = described[0].resources[0][4]
+    retention = [e[1] for e in entries if e[0] == 'retention.ms']
+    print(json.dumps({'partitions': partitions, 'duplicate_refused': exists, 'groups': groups,
+                      'retention_ms': retention}))
 
 
 def offsets(bootstrap):
