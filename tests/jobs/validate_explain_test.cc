@@ -83,5 +83,24 @@ TEST(ExplainCommandTest, ShowsChainsExchangesAndState) {
   EXPECT_NE(r.out.find("state: open windows with their aggregates, per key"), std::string::npos) << r.out;
 }
 
+TEST(RunCommandTest, BoundedRunOfExampleOne) {
+  const auto dir = sluice::testing::MakeTempDir("sluice-run");
+  const std::string data = " --data-dir " + dir.string();
+  auto produced = RunCommand(Sluice("produce sensor-readings" + data), seconds(60),
+                             "{\"sensor_id\":\"a\",\"temperature\":90,\"site\":\"x\"}\n"
+                             "{\"sensor_id\":\"b\",\"temperature\":20,\"site\":\"x\"}\n");
+  ASSERT_EQ(produced.exit_code, 0) << produced.err;
+  auto run = RunCommand(Sluice("run " + Example("hot-readings") + data + " --until-caught-up"), seconds(60));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  auto out = RunCommand(Sluice("consume hot-readings --from-beginning" + data), seconds(60));
+  EXPECT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_EQ(out.out.find("{\"sensor\":\"a\",\"celsius\":90,\"at\":\""), 0u) << out.out;
+  EXPECT_EQ(out.out.find("\"b\""), std::string::npos) << out.out;
+  auto unbounded = RunCommand(Sluice("run " + Example("hot-readings") + data), seconds(60));
+  EXPECT_EQ(unbounded.exit_code, 1);
+  EXPECT_NE(unbounded.err.find("--until-caught-up"), std::string::npos) << unbounded.err;
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace sluice
