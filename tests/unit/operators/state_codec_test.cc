@@ -62,7 +62,8 @@ TEST(StateCodecTest, EveryTruncationIsCorruptionNotACrash) {
 }
 
 TEST(StateCodecTest, OverlongVarintAndHugeLengthAreRejected) {
-  auto r = StateReader::Open(std::string("\x01") + std::string(11, '\xff'), 1, "t");
+  const std::string overlong = std::string("\x01") + std::string(11, '\xff');  // outlives the reader
+  auto r = StateReader::Open(overlong, 1, "t");
   EXPECT_FALSE(r->Varint().ok());
   StateWriter w(1);
   w.PutVarint(1000);  // a length with no bytes after it
