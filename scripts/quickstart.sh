@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The first README command: installs the Debian packages Sluice needs, builds it
-# in Release, and runs the main flow on the embedded log:
+# in Release, and runs the main job on the embedded log:
 #   1. generates sensor readings and appends them to topic `sensor-readings`
 #      (keyed by sensor, spread over 4 partitions by Kafka's partitioner),
-#   2. reads them back and prints a summary.
+#   2. runs jobs/overheat-alerts.yaml (JOB-SPEC example 2) until it has caught up,
+#   3. reads the `alerts` topic back and prints a summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -30,18 +31,22 @@ awk -v n="$readings" 'BEGIN {
     s = i % 20; ts = t0 + int(i / 20) * 1000;
     base = (s < 3) ? 92 : 60;            # sensors 0..2 run hot
     temp = base + (rand() * 40 - 10);
-    printf "sensor-%d\t{\"sensor_id\":\"sensor-%d\",\"site\":\"plant-%d\",\"temperature\":%.1f,\"ts\":%d}\n", s, s, s % 3, temp, ts;
+    printf "sensor-%d\t{\"sensor_id\":\"sensor-%d\",\"site\":\"plant-%d\",\"temperature\":%.1f,\"ts\":%.0f}\n", s, s, s % 3, temp, ts;
   }
 }' | "$sluice" produce sensor-readings --key-separator $'\t' --data-dir "$data_dir"
 
-echo "== reading sensor-readings back"
-"$sluice" consume sensor-readings --from-beginning --print-offset --data-dir "$data_dir" > "$data_dir.readings.txt"
-read_back=$(wc -l < "$data_dir.readings.txt")
-hot=$(grep -c '"sensor_id":"sensor-[012]"' "$data_dir.readings.txt" || true)
-"$sluice" topics describe sensor-readings --data-dir "$data_dir"
+echo "== running jobs/overheat-alerts.yaml (JOB-SPEC example 2) until it has caught up"
+"$sluice" run jobs/overheat-alerts.yaml --data-dir "$data_dir" --until-caught-up > "$data_dir.console.jsonl"
+
+echo "== reading topic alerts"
+"$sluice" consume alerts --from-beginning --data-dir "$data_dir" > "$data_dir.alerts.jsonl"
+alerts=$(wc -l < "$data_dir.alerts.jsonl")
+critical=$(grep -c '"critical"' "$data_dir.alerts.jsonl" || true)
+echo "first alerts:"
+head -n 3 "$data_dir.alerts.jsonl"
 echo
-echo "summary: produced $readings readings, read back $read_back ($hot from the three hot sensors)"
-if [[ "$read_back" -ne "$readings" ]]; then
-  echo "quickstart: expected $readings records back, got $read_back" >&2
+echo "summary: $readings readings in, $alerts alerts out ($critical critical); all alerts in $data_dir.alerts.jsonl"
+if [[ "$alerts" -eq 0 ]]; then
+  echo "quickstart: expected some alerts, got none" >&2
   exit 1
 fi

@@ -1,5 +1,6 @@
 #include "operators/expr/value.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -93,17 +94,10 @@ void Value::AppendJson(std::string& out) const {
         out += "null";  // JSON has no NaN or infinity
         break;
       }
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.17g", d);
-      // Shortest form that round-trips.
-      for (int precision = 1; precision <= 17; ++precision) {
-        char shorter[32];
-        std::snprintf(shorter, sizeof shorter, "%.*g", precision, d);
-        if (std::strtod(shorter, nullptr) == d) {
-          std::snprintf(buf, sizeof buf, "%s", shorter);
-          break;
-        }
-      }
+      // Shortest text that reads back exactly, fixed or scientific, whichever is shorter.
+      char buf[64];
+      const auto result = std::to_chars(buf, buf + sizeof buf, d);
+      *result.ptr = '\0';
       out += buf;
       if (std::string_view(buf).find_first_of(".eEn") == std::string_view::npos) out += ".0";
       break;

@@ -154,6 +154,9 @@ TEST(JsonTest, RoundTripAndMapping) {
   EXPECT_EQ(v->ToJson(), R"({"a":1,"b":2.5,"c":"x\n\"y\"","d":[true,null],"e":{}})");
   EXPECT_EQ(Value(3.0).ToJson(), "3.0");
   EXPECT_EQ(Value(0.1).ToJson(), "0.1");
+  EXPECT_EQ(Value(110.0).ToJson(), "110.0");
+  EXPECT_EQ(Value(102.4).ToJson(), "102.4");
+  EXPECT_EQ(Value(1e21).ToJson(), "1e+21");
   EXPECT_FALSE(ParseJson("{bad").ok());
 }
 
