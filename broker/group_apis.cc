@@ -16,7 +16,7 @@ void GroupCoordinator::OffsetCommit(const RequestContext& ctx, Reader& r, const 
     CommittedOffset value;
   };
   std::vector<Item> items;
-  std::vector<std::pair<std::string, std::vector<int32_t>>> layout;
+  TopicPartitions layout;
   for (int32_t t = r.ArrayLength(); t > 0 && r.ok(); --t) {
     layout.emplace_back(r.String(), std::vector<int32_t>());
     for (int32_t p = r.ArrayLength(); p > 0 && r.ok(); --p) {
@@ -54,15 +54,7 @@ void GroupCoordinator::OffsetCommit(const RequestContext& ctx, Reader& r, const 
   }
   Writer w;
   if (v >= 3) w.I32(0);
-  w.ArrayLength(static_cast<int32_t>(layout.size()));
-  for (const auto& [topic, partitions] : layout) {
-    w.String(topic);
-    w.ArrayLength(static_cast<int32_t>(partitions.size()));
-    for (int32_t p : partitions) {
-      w.I32(p);
-      w.I16(err);
-    }
-  }
+  WritePartitionErrors(w, layout, err);
   respond(w.Take());
 }
 

@@ -167,11 +167,7 @@ void TxnCoordinator::AddPartitionsToTxn(const RequestContext&, Reader& r, const 
   const std::string txn_id = r.String();
   const int64_t producer_id = r.I64();
   const int16_t epoch = r.I16();
-  std::vector<std::pair<std::string, std::vector<int32_t>>> topics;
-  for (int32_t n = r.ArrayLength(); n > 0 && r.ok(); --n) {
-    topics.emplace_back(r.String(), std::vector<int32_t>());
-    for (int32_t p = r.ArrayLength(); p > 0 && r.ok(); --p) topics.back().second.push_back(r.I32());
-  }
+  const TopicPartitions topics = ReadTopicPartitions(r);
   if (!r.ok()) return respond(std::nullopt);
   std::lock_guard lock(mu_);
   Txn* txn = nullptr;
@@ -193,15 +189,7 @@ void TxnCoordinator::AddPartitionsToTxn(const RequestContext&, Reader& r, const 
   }
   Writer w;
   w.I32(0);
-  w.ArrayLength(static_cast<int32_t>(topics.size()));
-  for (const auto& [topic, partitions] : topics) {
-    w.String(topic);
-    w.ArrayLength(static_cast<int32_t>(partitions.size()));
-    for (int32_t p : partitions) {
-      w.I32(p);
-      w.I16(err);
-    }
-  }
+  WritePartitionErrors(w, topics, err);
   respond(w.Take());
 }
 
@@ -230,7 +218,7 @@ void TxnCoordinator::TxnOffsetCommit(const RequestContext& ctx, Reader& r, const
   const int64_t producer_id = r.I64();
   const int16_t epoch = r.I16();
   std::vector<std::pair<OffsetKey, CommittedOffset>> offsets;
-  std::vector<std::pair<std::string, std::vector<int32_t>>> layout;
+  TopicPartitions layout;
   for (int32_t t = r.ArrayLength(); t > 0 && r.ok(); --t) {
     layout.emplace_back(r.String(), std::vector<int32_t>());
     for (int32_t p = r.ArrayLength(); p > 0 && r.ok(); --p) {
@@ -253,15 +241,7 @@ void TxnCoordinator::TxnOffsetCommit(const RequestContext& ctx, Reader& r, const
   }
   Writer w;
   w.I32(0);
-  w.ArrayLength(static_cast<int32_t>(layout.size()));
-  for (const auto& [topic, partitions] : layout) {
-    w.String(topic);
-    w.ArrayLength(static_cast<int32_t>(partitions.size()));
-    for (int32_t p : partitions) {
-      w.I32(p);
-      w.I16(err);
-    }
-  }
+  WritePartitionErrors(w, layout, err);
   respond(w.Take());
 }
 

@@ -128,4 +128,25 @@ void Writer::ArrayLength(int32_t n) {
   }
 }
 
+TopicPartitions ReadTopicPartitions(Reader& r) {
+  TopicPartitions out;
+  for (int32_t t = r.ArrayLength(); t > 0 && r.ok(); --t) {
+    out.emplace_back(r.String(), std::vector<int32_t>());
+    for (int32_t p = r.ArrayLength(); p > 0 && r.ok(); --p) out.back().second.push_back(r.I32());
+  }
+  return out;
+}
+
+void WritePartitionErrors(Writer& w, const TopicPartitions& topics, int16_t error) {
+  w.ArrayLength(static_cast<int32_t>(topics.size()));
+  for (const auto& [topic, partitions] : topics) {
+    w.String(topic);
+    w.ArrayLength(static_cast<int32_t>(partitions.size()));
+    for (int32_t p : partitions) {
+      w.I32(p);
+      w.I16(error);
+    }
+  }
+}
+
 }  // namespace sluice::broker

@@ -79,4 +79,13 @@ class Writer {
   bool flexible_;
 };
 
+// Topics with their partition indexes, in request order (the shape many
+// responses echo back with a per-partition error code).
+using TopicPartitions = std::vector<std::pair<std::string, std::vector<int32_t>>>;
+
+// Reads `[topic, [partition int32]]` (null reads as empty).
+TopicPartitions ReadTopicPartitions(Reader& r);
+// Writes `[topic, [partition int32, error int16]]` with one error for all.
+void WritePartitionErrors(Writer& w, const TopicPartitions& topics, int16_t error);
+
 }  // namespace sluice::broker
