@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "log/log_manager.h"
-#include "runtime/local_executor.h"
+#include "runtime/job_runner.h"
 #include "runtime/partition_reader.h"
 #include "runtime/record.h"
 #include "runtime/topic_writer.h"
@@ -50,12 +50,23 @@ long DecodeAll(log::LogManager& log) {
   return decoded;
 }
 
-bool RunJob(log::LogManager& log, const std::string& name) {
+bool RunJob(log::LogManager& log, const std::string& name, int parallelism) {
   std::vector<runtime::Diagnostic> diagnostics;
   auto job = runtime::LoadJobFile(std::string(SLUICE_SOURCE_DIR) + "/jobs/" + name + ".yaml", &diagnostics);
+  if (!diagnostics.empty()) return false;
+  job.parallelism = parallelism;
   std::ofstream discard("/dev/null");
-  auto executor = runtime::LocalExecutor::Build(job, log, discard);
-  return diagnostics.empty() && executor.ok() && (*executor)->RunUntilCaughtUp().ok();
+  runtime::RunOptions options;
+  options.until_caught_up = true;
+  options.out = &discard;
+  auto runner = runtime::JobRunner::Start(job, log, options);
+  if (!runner.ok()) {
+    std::fprintf(stderr, "%s\n", runner.status().ToString().c_str());
+    return false;
+  }
+  Status st = (*runner)->Wait();
+  if (!st.ok()) std::fprintf(stderr, "%s\n", st.ToString().c_str());
+  return st.ok();
 }
 
 }  // namespace
@@ -80,7 +91,7 @@ int main(int argc, char** argv) {
   std::printf("decode only      %ld records  %.2f s  %.0f records/s\n", decoded, decode_s, decoded / decode_s);
   for (const char* job : {"hot-readings", "overheat-alerts"}) {
     start = Clock::now();
-    if (!RunJob(**log, job)) {
+    if (!RunJob(**log, job, 1)) {
       std::fprintf(stderr, "%s failed\n", job);
       return 1;
     }

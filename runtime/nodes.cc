@@ -1,6 +1,5 @@
 #include "runtime/nodes.h"
 
-#include <fstream>
 
 namespace sluice::runtime {
 namespace {
@@ -9,7 +8,7 @@ using expr::Value;
 
 class StatelessNode : public Node {
  public:
-  StatelessNode(const OperatorSpec& spec, ErrorPolicyHandler* errors) : spec_(spec), errors_(errors) {}
+  explicit StatelessNode(const OperatorSpec& spec) : spec_(spec) {}
   Status Compile() {
     if (spec_.filter) {
       ASSIGN_OR_RETURN(filter_, CompileExpr(*spec_.filter));
@@ -26,7 +25,7 @@ class StatelessNode : public Node {
 
   Status Process(Record record) override {
     Status st = Apply(record);
-    return st.ok() ? st : errors_->Handle(record, spec_.name, st);
+    return st.ok() ? st : RecordError(record, st);
   }
 
  private:
@@ -78,15 +77,13 @@ class StatelessNode : public Node {
   }
 
   const OperatorSpec spec_;
-  ErrorPolicyHandler* errors_;
   std::shared_ptr<const expr::Expr> filter_, expr_;
   std::vector<std::pair<std::string, std::shared_ptr<const expr::Expr>>> fields_;
 };
 
 class SinkNode : public Node {
  public:
-  SinkNode(const SinkSpec& spec, std::ostream* out, ErrorPolicyHandler* errors)
-      : spec_(spec), out_(out), errors_(errors) {}
+  SinkNode(const SinkSpec& spec, SharedStream* stream) : spec_(spec), stream_(stream) {}
   Status Open(log::LogManager& log) {
     if (spec_.key) {
       ASSIGN_OR_RETURN(key_, CompileExpr(*spec_.key));
@@ -94,54 +91,62 @@ class SinkNode : public Node {
     if (spec_.kind == SinkKind::kTopic) {
       ASSIGN_OR_RETURN(writer_, TopicWriter::Open(log, spec_.target));
     }
-    if (spec_.kind == SinkKind::kFile) {
-      file_.open(spec_.target, std::ios::app);
-      if (!file_) return IoError("sink " + spec_.name + ": cannot open " + spec_.target);
-      out_ = &file_;
-    }
     return Status::Ok();
   }
 
   Status Process(Record record) override {
-    const std::string bytes = EncodeOutput(record.value, spec_.format);
+    std::string bytes = EncodeOutput(record.value, spec_.format);
     if (spec_.kind != SinkKind::kTopic) {
-      *out_ << bytes << "\n";
-      return Status::Ok();
+      lines_ += bytes;
+      lines_ += '\n';
+      return lines_.size() >= (1 << 16) ? Flush() : Status::Ok();
     }
     Value key = record.key;
     if (key_) {
       auto evaluated = key_->Eval(record.View());
-      if (!evaluated.ok()) return errors_->Handle(record, spec_.name, evaluated.status());
+      if (!evaluated.ok()) return RecordError(record, evaluated.status());
       key = std::move(*evaluated);
     }
-    log::Record out{0, record.timestamp, std::nullopt, bytes, {}};
+    log::Record out{0, record.timestamp, std::nullopt, std::move(bytes), {}};
     if (!key.is_null()) out.key = key.type() == expr::Type::kString ? key.as_string() : key.ToJson();
     writer_->Add(std::move(out));
     return writer_->buffered() >= 1000 ? writer_->Flush() : Status::Ok();
   }
 
-  Status Finish() override {
+  Status Flush() override {
     if (writer_) return writer_->Flush();
-    out_->flush();
-    return *out_ ? Status::Ok() : IoError("sink " + spec_.name + ": write failed");
+    if (!lines_.empty()) stream_->WriteLines(lines_);
+    lines_.clear();
+    return Status::Ok();
+  }
+
+  Status Finish() override {
+    RETURN_IF_ERROR(Flush());
+    return stream_ ? stream_->Flush(spec_.name) : Status::Ok();
   }
 
  private:
   const SinkSpec spec_;
-  std::ostream* out_;
-  ErrorPolicyHandler* errors_;
+  SharedStream* stream_;
   std::shared_ptr<const expr::Expr> key_;
   std::unique_ptr<TopicWriter> writer_;
-  std::ofstream file_;
+  std::string lines_;  // stdout and file sinks: output since the last flush
 };
 
 }  // namespace
 
 Status ErrorPolicyHandler::Handle(const Record& record, const std::string& node, const Status& error) {
   if (policy_ == ErrorPolicy::kFail) return error.WithContext("node " + node);
-  if (policy_ == ErrorPolicy::kSkip || !dead_letter_) return Status::Ok();
+  if (policy_ == ErrorPolicy::kSkip) return Status::Ok();
+  if (!dead_letter_) {
+    ASSIGN_OR_RETURN(dead_letter_, TopicWriter::Open(*log_, topic_));
+  }
   log::Record out{0, record.timestamp, std::nullopt, record.value.ToJson(),
                   {{"sluice.error", node + ": " + error.message()}}};
+  if (!record.topic.empty()) {
+    out.headers.push_back({"sluice.source", record.topic + "/" + std::to_string(record.partition) + "/" +
+                                                std::to_string(record.offset)});
+  }
   if (record.key.type() == expr::Type::kString) out.key = record.key.as_string();
   dead_letter_->Add(std::move(out));
   return Status::Ok();
@@ -149,9 +154,24 @@ Status ErrorPolicyHandler::Handle(const Record& record, const std::string& node,
 
 Status ErrorPolicyHandler::Flush() { return dead_letter_ ? dead_letter_->Flush() : Status::Ok(); }
 
+Status SharedStream::Flush(const std::string& sink) {
+  std::lock_guard lock(mu_);
+  out_->flush();
+  return *out_ ? Status::Ok() : IoError("sink " + sink + ": write failed");
+}
+
+Status Node::RecordError(const Record& record, const Status& error) {
+  if (counters_) StepCounters::Add(counters_->errors);
+  if (!errors_) return error.WithContext("node " + name_);
+  RETURN_IF_ERROR(errors_->Handle(record, name_, error));
+  if (counters_ && errors_->dead_letters()) StepCounters::Add(counters_->dead_lettered);
+  return Status::Ok();
+}
+
 Status Node::Emit(Record record) {
+  if (counters_) StepCounters::Add(counters_->out);
   for (size_t i = 0; i < downstream_.size(); ++i) {
-    RETURN_IF_ERROR(downstream_[i]->Process(i + 1 == downstream_.size() ? std::move(record) : record));
+    RETURN_IF_ERROR(downstream_[i]->Push(i + 1 == downstream_.size() ? std::move(record) : record));
   }
   return Status::Ok();
 }
@@ -165,15 +185,14 @@ Result<std::shared_ptr<const expr::Expr>> CompileExpr(const Text& text) {
   return compiled;
 }
 
-Result<std::unique_ptr<Node>> MakeStatelessNode(const OperatorSpec& spec, ErrorPolicyHandler* errors) {
-  auto node = std::make_unique<StatelessNode>(spec, errors);
+Result<std::unique_ptr<Node>> MakeStatelessNode(const OperatorSpec& spec) {
+  auto node = std::make_unique<StatelessNode>(spec);
   RETURN_IF_ERROR(node->Compile());
   return std::unique_ptr<Node>(std::move(node));
 }
 
-Result<std::unique_ptr<Node>> MakeSinkNode(const SinkSpec& spec, log::LogManager& log, std::ostream& out,
-                                           ErrorPolicyHandler* errors) {
-  auto node = std::make_unique<SinkNode>(spec, &out, errors);
+Result<std::unique_ptr<Node>> MakeSinkNode(const SinkSpec& spec, log::LogManager& log, SharedStream* stream) {
+  auto node = std::make_unique<SinkNode>(spec, stream);
   RETURN_IF_ERROR(node->Open(log));
   return std::unique_ptr<Node>(std::move(node));
 }

@@ -1,13 +1,24 @@
-// The per-record nodes of the local executor: filter/map, key_by, flat_map,
-// union and the sinks. A node processes one record and passes its outputs to
-// its downstream nodes (fan-out copies the record). Compiled expressions are
-// immutable; the state a node keeps (sink buffers) belongs to its one thread.
+// The nodes of a subtask's chain (runtime/subtask.h): each processes one
+// record at a time and passes its outputs to its downstream nodes (fan-out
+// copies the record). Compiled expressions are immutable and may be shared by
+// the subtasks of a step; everything mutable (window and join state, sink
+// buffers, counters) belongs to one node of one subtask, so one thread at a
+// time.
 //
-// Errors from evaluating an expression go to the job's ErrorPolicyHandler,
-// which fails the run, skips the record, or writes it to the dead-letter topic.
+// Calls, all from the subtask's thread: Push (a record), OnWatermark (event
+// time advanced: windows fire, joins drop old state), Flush (end of a
+// scheduling step: sinks write what they buffered), Finish (end of a bounded
+// run, after the last watermark).
+//
+// Errors from decoding or evaluating go to RecordError, which counts them and
+// applies the job's on_error through ErrorPolicyHandler: fail the run, skip
+// the record, or write it to the dead-letter topic.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -21,44 +32,98 @@
 
 namespace sluice::runtime {
 
+// Counters of one step in one subtask. Written only by the owning subtask
+// (plain load+store, no locked instruction); read by any thread for Stats.
+struct StepCounters {
+  std::atomic<uint64_t> in{0};
+  std::atomic<uint64_t> out{0};
+  std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> dead_lettered{0};
+  std::atomic<uint64_t> late{0};
+  std::atomic<uint64_t> state_bytes{0};
+
+  static void Add(std::atomic<uint64_t>& counter, uint64_t n = 1) {
+    counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  static void Set(std::atomic<uint64_t>& counter, uint64_t v) { counter.store(v, std::memory_order_relaxed); }
+};
+
 class ErrorPolicyHandler {
  public:
-  ErrorPolicyHandler(ErrorPolicy policy, std::unique_ptr<TopicWriter> dead_letter)
-      : policy_(policy), dead_letter_(std::move(dead_letter)) {}
+  // The dead-letter topic is created on its first record.
+  ErrorPolicyHandler(ErrorPolicy policy, log::LogManager* log, std::string dead_letter_topic)
+      : policy_(policy), log_(log), topic_(std::move(dead_letter_topic)) {}
   // Ok when the record is skipped or dead-lettered; `error` under on_error: fail.
+  // A dead-lettered record keeps its value and key, with headers sluice.error
+  // ("node: message") and sluice.source ("topic/partition/offset").
   Status Handle(const Record& record, const std::string& node, const Status& error);
+  bool dead_letters() const { return policy_ == ErrorPolicy::kDeadLetter; }
   Status Flush();
 
  private:
   ErrorPolicy policy_;
+  log::LogManager* log_;
+  std::string topic_;
   std::unique_ptr<TopicWriter> dead_letter_;
+};
+
+// A text stream shared by the subtasks of a stdout or file sink; whole lines under a lock.
+class SharedStream {
+ public:
+  explicit SharedStream(std::ostream* out) : out_(out) {}
+  void WriteLines(const std::string& lines) {
+    std::lock_guard lock(mu_);
+    *out_ << lines;
+  }
+  Status Flush(const std::string& sink);
+
+ private:
+  std::mutex mu_;
+  std::ostream* out_;
 };
 
 class Node {
  public:
   virtual ~Node() = default;
+
+  Status Push(Record record) {
+    if (counters_) StepCounters::Add(counters_->in);
+    return Process(std::move(record));
+  }
   virtual Status Process(Record record) = 0;
-  // Event time advanced to `watermark` (windows fire); default: nothing to do.
   virtual Status OnWatermark(int64_t /*watermark*/) { return Status::Ok(); }
-  // End of a bounded run, after the last watermark; sinks flush.
-  virtual Status Finish() { return Status::Ok(); }
+  virtual Status Flush() { return Status::Ok(); }
+  virtual Status Finish() { return Flush(); }
+
   void AddDownstream(Node* node) { downstream_.push_back(node); }
+  // Names the node for messages and gives it its counters and error policy.
+  void Bind(std::string name, StepCounters* counters, ErrorPolicyHandler* errors) {
+    name_ = std::move(name);
+    counters_ = counters;
+    errors_ = errors;
+  }
+  const std::string& name() const { return name_; }
 
  protected:
   Status Emit(Record record);
+  // Counts the failed record and applies on_error to it.
+  Status RecordError(const Record& record, const Status& error);
+  StepCounters* counters() { return counters_; }
 
  private:
   std::vector<Node*> downstream_;
+  std::string name_;
+  StepCounters* counters_ = nullptr;
+  ErrorPolicyHandler* errors_ = nullptr;
 };
 
 // Compiles `text` (already validated) into an expression.
 Result<std::shared_ptr<const expr::Expr>> CompileExpr(const Text& text);
 
 // filter, map, filter+map, key_by, flat_map, union.
-Result<std::unique_ptr<Node>> MakeStatelessNode(const OperatorSpec& spec, ErrorPolicyHandler* errors);
+Result<std::unique_ptr<Node>> MakeStatelessNode(const OperatorSpec& spec);
 
-// topic, stdout and file sinks; `out` is stdout's stream.
-Result<std::unique_ptr<Node>> MakeSinkNode(const SinkSpec& spec, log::LogManager& log, std::ostream& out,
-                                           ErrorPolicyHandler* errors);
+// topic, stdout and file sinks; `stream` is the sink's shared stream (stdout, file).
+Result<std::unique_ptr<Node>> MakeSinkNode(const SinkSpec& spec, log::LogManager& log, SharedStream* stream);
 
 }  // namespace sluice::runtime

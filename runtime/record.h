@@ -22,6 +22,8 @@ struct Record {
   std::string topic;
   int32_t partition = -1;
   int64_t offset = -1;
+  uint8_t port = 0;  // at a join: 0 = from the left input, 1 = from the right
+
 
   expr::RecordView View() const {
     return {&key, &value, timestamp, &headers, topic, partition, offset};

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <tuple>
+#include <unordered_map>
 
 #include "operators/aggregate.h"
 #include "operators/value_codec.h"
@@ -22,17 +25,28 @@ struct AggregateSpec {
   std::shared_ptr<const expr::Expr> arg;  // null for count()
 };
 
+struct WindowState {
+  std::vector<Accumulator> accumulators;
+  bool dirty = false;  // received records since its last output (emit every)
+};
+
 struct KeyState {
   Value key;
-  std::map<TimeWindow, std::vector<Accumulator>> windows;
+  std::map<TimeWindow, WindowState> windows;
   operators::SessionSet sessions;
 };
 
+// An open window of a key, in firing order.
+using Timer = std::tuple<int64_t, int64_t, std::string>;  // end, start, key bytes
+
+constexpr uint64_t kBytesPerAccumulator = 48;
+
 class WindowNode : public Node {
  public:
-  WindowNode(const OperatorSpec& spec, ErrorPolicyHandler* errors) : spec_(spec), errors_(errors) {
+  explicit WindowNode(const OperatorSpec& spec) : spec_(spec) {
     const WindowSpec& w = spec.window;
     shape_ = {static_cast<operators::WindowType>(w.type), w.size.count(), w.slide.count(), w.gap.count()};
+    lateness_ = spec.allowed_lateness.count();
   }
 
   Status Open(log::LogManager& log) {
@@ -55,86 +69,127 @@ class WindowNode : public Node {
   }
 
   Status Process(Record record) override {
-    std::vector<Value> args;
+    args_.clear();
     for (const auto& a : aggregates_) {
       if (!a.arg) {
-        args.emplace_back();
+        args_.emplace_back();
         continue;
       }
       auto v = a.arg->Eval(record.View());
-      if (!v.ok()) return errors_->Handle(record, spec_.name, v.status());
-      args.push_back(std::move(*v));
+      if (!v.ok()) return RecordError(record, v.status());
+      args_.push_back(std::move(*v));
     }
-    KeyState& state = StateFor(record.key);
-    const bool session = shape_.type == operators::WindowType::kSession;
+    std::string bytes = operators::CanonicalBytes(record.key);
+    auto [it, inserted] = keys_.try_emplace(bytes);
+    KeyState& state = it->second;
+    if (inserted) state.key = record.key;
     bool accepted = false;
     for (const TimeWindow& w : operators::AssignWindows(shape_, record.event_time)) {
-      if (operators::WindowClosed(w, watermark_, spec_.allowed_lateness.count())) continue;
-      const TimeWindow target = session ? MergeSession(state, record.event_time) : w;
-      auto& accumulators = state.windows.try_emplace(target, NewAccumulators()).first->second;
-      for (size_t i = 0; i < aggregates_.size(); ++i) accumulators[i].Add(args[i]);
+      if (operators::WindowClosed(w, watermark_, lateness_)) continue;
+      const TimeWindow target = session() ? MergeSession(state, bytes, record.event_time) : w;
+      auto [slot, created] = state.windows.try_emplace(target);
+      if (created) {
+        slot->second.accumulators = NewAccumulators();
+        timers_.emplace(target.end, target.start, bytes);
+      }
+      for (size_t i = 0; i < aggregates_.size(); ++i) slot->second.accumulators[i].Add(args_[i]);
+      slot->second.dirty = true;
       accepted = true;
     }
-    return accepted ? Status::Ok() : Late(record);
+    if (accepted) return Status::Ok();
+    if (state.windows.empty()) keys_.erase(it);
+    return Late(record);
   }
 
   Status OnWatermark(int64_t watermark) override {
-    watermark_ = std::max(watermark_, watermark);
-    std::vector<std::pair<TimeWindow, const std::string*>> closed;
-    for (auto& [bytes, state] : keys_) {
-      if (shape_.type == operators::WindowType::kSession) {
-        state.sessions.TakeClosed(watermark_, spec_.allowed_lateness.count());
-      }
-      for (const auto& [w, acc] : state.windows) {
-        if (operators::WindowClosed(w, watermark_, spec_.allowed_lateness.count())) closed.emplace_back(w, &bytes);
-      }
+    if (watermark <= watermark_) return Status::Ok();
+    const int64_t previous = watermark_;
+    watermark_ = watermark;
+    while (!timers_.empty()) {
+      auto first = timers_.begin();
+      const TimeWindow w{std::get<1>(*first), std::get<0>(*first)};
+      if (!operators::WindowClosed(w, watermark_, lateness_)) break;
+      const std::string key = std::get<2>(*first);
+      timers_.erase(first);
+      RETURN_IF_ERROR(FireIfOpen(key, w));
     }
-    std::sort(closed.begin(), closed.end(), [](const auto& a, const auto& b) {
-      return a.first.end != b.first.end ? a.first.end < b.first.end
-                                        : std::tie(a.first.start, *a.second) < std::tie(b.first.start, *b.second);
-    });
-    for (const auto& [w, bytes] : closed) RETURN_IF_ERROR(Fire(keys_.at(*bytes), w));
+    if (spec_.emit_every && CrossedBoundary(previous, watermark_)) RETURN_IF_ERROR(EmitUpdates());
+    if (counters()) StepCounters::Set(counters()->state_bytes, timers_.size() * aggregates_.size() * kBytesPerAccumulator);
     return Status::Ok();
   }
 
-  Status Finish() override { return late_ ? late_->Flush() : Status::Ok(); }
+  Status Flush() override { return late_ ? late_->Flush() : Status::Ok(); }
 
  private:
-  KeyState& StateFor(const Value& key) {
-    auto [it, inserted] = keys_.try_emplace(operators::CanonicalBytes(key));
-    if (inserted) it->second.key = key;
-    return it->second;
-  }
+  bool session() const { return shape_.type == operators::WindowType::kSession; }
 
   std::vector<Accumulator> NewAccumulators() const {
     std::vector<Accumulator> out;
+    out.reserve(aggregates_.size());
     for (const auto& a : aggregates_) out.emplace_back(a.kind, a.rank);
     return out;
   }
 
-  // Adds the record's session and moves the state of the sessions it absorbs.
-  TimeWindow MergeSession(KeyState& state, int64_t ts) {
+  // Adds the record's session and moves the state of the sessions it absorbs
+  // (their timers stay and find nothing when they fire).
+  TimeWindow MergeSession(KeyState& state, const std::string& bytes, int64_t ts) {
     auto merge = state.sessions.Add(ts, shape_.gap_ms);
+    if (merge.absorbed.empty()) return merge.window;
     std::vector<Accumulator> merged = NewAccumulators();
     for (const TimeWindow& old : merge.absorbed) {
       auto it = state.windows.find(old);
       if (it == state.windows.end()) continue;
-      for (size_t i = 0; i < merged.size(); ++i) (void)merged[i].Merge(it->second[i]);
+      for (size_t i = 0; i < merged.size(); ++i) (void)merged[i].Merge(it->second.accumulators[i]);
       state.windows.erase(it);
     }
-    state.windows[merge.window] = std::move(merged);
+    auto [slot, created] = state.windows.insert_or_assign(merge.window, WindowState{std::move(merged), true});
+    (void)slot;
+    (void)created;
+    timers_.emplace(merge.window.end, merge.window.start, bytes);
     return merge.window;
   }
 
-  Status Fire(KeyState& state, const TimeWindow& w) {
+  bool CrossedBoundary(int64_t previous, int64_t current) const {
+    const int64_t every = spec_.emit_every->count();
+    if (previous == kNoWatermark) return true;
+    auto floor_div = [every](int64_t v) { return v >= 0 ? v / every : -((-v + every - 1) / every); };
+    return floor_div(current) > floor_div(previous);
+  }
+
+  Status EmitUpdates() {
+    for (const auto& [end, start, bytes] : timers_) {
+      auto key = keys_.find(bytes);
+      if (key == keys_.end()) continue;
+      auto w = key->second.windows.find(TimeWindow{start, end});
+      if (w == key->second.windows.end() || !w->second.dirty) continue;
+      w->second.dirty = false;
+      RETURN_IF_ERROR(Output(key->second.key, w->first, w->second, false));
+    }
+    return Status::Ok();
+  }
+
+  Status FireIfOpen(const std::string& bytes, const TimeWindow& w) {
+    auto key = keys_.find(bytes);
+    if (key == keys_.end()) return Status::Ok();
+    KeyState& state = key->second;
     auto it = state.windows.find(w);
+    if (it == state.windows.end()) return Status::Ok();  // a session merged into a later one
+    if (session()) (void)state.sessions.TakeClosed(watermark_, lateness_);
+    Status st = Output(state.key, w, it->second, true);
+    state.windows.erase(it);
+    if (state.windows.empty()) keys_.erase(key);
+    return st;
+  }
+
+  Status Output(const Value& key, const TimeWindow& w, const WindowState& state, bool final) {
     expr::Object value;
-    for (size_t i = 0; i < aggregates_.size(); ++i) value.emplace_back(aggregates_[i].name, it->second[i].Result());
+    value.reserve(aggregates_.size() + 3);
+    for (size_t i = 0; i < aggregates_.size(); ++i) value.emplace_back(aggregates_[i].name, state.accumulators[i].Result());
     value.emplace_back("window_start", Value(w.start));
     value.emplace_back("window_end", Value(w.end));
-    state.windows.erase(it);
+    if (spec_.emit_every) value.emplace_back("final", Value(final));
     Record out;
-    out.key = state.key;
+    out.key = key;
     out.value = Value(std::move(value));
     out.timestamp = w.end - 1;
     out.event_time = w.end - 1;
@@ -143,6 +198,7 @@ class WindowNode : public Node {
   }
 
   Status Late(const Record& record) {
+    if (counters()) StepCounters::Add(counters()->late);
     if (!late_) return Status::Ok();
     log::Record out{0, record.timestamp, std::nullopt, record.value.ToJson(), {}};
     if (record.key.type() == expr::Type::kString) out.key = record.key.as_string();
@@ -151,19 +207,20 @@ class WindowNode : public Node {
   }
 
   const OperatorSpec spec_;
-  ErrorPolicyHandler* errors_;
   operators::WindowShape shape_;
+  int64_t lateness_ = 0;
   std::vector<AggregateSpec> aggregates_;
-  std::map<std::string, KeyState> keys_;
+  std::vector<Value> args_;  // per record, reused
+  std::unordered_map<std::string, KeyState> keys_;
+  std::set<Timer> timers_;
   int64_t watermark_ = kNoWatermark;
   std::unique_ptr<TopicWriter> late_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Node>> MakeWindowNode(const OperatorSpec& spec, log::LogManager& log,
-                                             ErrorPolicyHandler* errors) {
-  auto node = std::make_unique<WindowNode>(spec, errors);
+Result<std::unique_ptr<Node>> MakeWindowNode(const OperatorSpec& spec, log::LogManager& log) {
+  auto node = std::make_unique<WindowNode>(spec);
   RETURN_IF_ERROR(node->Open(log));
   return std::unique_ptr<Node>(std::move(node));
 }

@@ -96,9 +96,31 @@ TEST(RunCommandTest, BoundedRunOfExampleOne) {
   EXPECT_EQ(out.exit_code, 0) << out.err;
   EXPECT_EQ(out.out.find("{\"sensor\":\"a\",\"celsius\":90,\"at\":\""), 0u) << out.out;
   EXPECT_EQ(out.out.find("\"b\""), std::string::npos) << out.out;
-  auto unbounded = RunCommand(Sluice("run " + Example("hot-readings") + data), seconds(60));
-  EXPECT_EQ(unbounded.exit_code, 1);
-  EXPECT_NE(unbounded.err.find("--until-caught-up"), std::string::npos) << unbounded.err;
+  std::filesystem::remove_all(dir);
+}
+
+// Without --until-caught-up the job keeps running; SIGINT stops it cleanly
+// (exit 0) with its output flushed.
+TEST(RunCommandTest, UnboundedRunStopsCleanlyOnSigint) {
+  const auto dir = sluice::testing::MakeTempDir("sluice-run");
+  const std::string data = " --data-dir " + dir.string();
+  auto produced = RunCommand(Sluice("produce sensor-readings" + data), seconds(60),
+                             "{\"sensor_id\":\"a\",\"temperature\":90,\"site\":\"x\"}\n"
+                             "{\"sensor_id\":\"b\",\"temperature\":20,\"site\":\"x\"}\n");
+  ASSERT_EQ(produced.exit_code, 0) << produced.err;
+  const std::string err = (dir / "run.err").string();
+  // Waits (up to 60 s) for a progress line showing the hot record reached the sink, then interrupts.
+  const std::string script = Sluice("run " + Example("hot-readings") + data + " --progress 0.1") + " 2>" + err +
+                             " & pid=$!; for i in $(seq 600); do grep -q ', 1 out' " + err +
+                             " && break; sleep 0.1; done; kill -INT $pid; wait $pid";
+  auto run = RunCommand(script, seconds(90));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  std::ifstream in(err);
+  const std::string stderr_text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(stderr_text.find("job hot-readings stopped: 2 records in, 1 out"), std::string::npos) << stderr_text;
+  auto out = RunCommand(Sluice("consume hot-readings --from-beginning" + data), seconds(60));
+  EXPECT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_EQ(out.out.find("{\"sensor\":\"a\",\"celsius\":90,\"at\":\""), 0u) << out.out;
   std::filesystem::remove_all(dir);
 }
 

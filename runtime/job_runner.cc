@@ -1,0 +1,386 @@
+// JobRunner: builds a job's subtasks from its plan and runs them on the job's
+// tbb::task_arena. Worker loops (one per arena slot) step any subtask that is
+// not busy, has possible input and whose downstream mailboxes have room; a
+// loop that finds nothing to do waits for a mailbox push or 5 ms (sources
+// poll the log at that pace when caught up).
+#include "runtime/job_runner.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#include "runtime/node_registry.h"
+#include "runtime/planner.h"
+#include "runtime/start_offset.h"
+#include "runtime/subtask.h"
+
+namespace sluice::runtime {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Where a job-file name lives in the plan.
+struct Placement {
+  int chain = 0;
+  enum class Kind { kSource, kOperator, kSink } kind = Kind::kSource;
+  const void* spec = nullptr;
+};
+
+class Runner : public JobRunner {
+ public:
+  Runner(const JobSpec& job, log::LogManager& log, RunOptions options)
+      : job_(job), log_(log), options_(std::move(options)) {}
+
+  ~Runner() override {
+    Cancel();
+    (void)Wait();
+  }
+
+  Status Build();
+  void Launch();
+
+  void Cancel() override { End(JobState::kCancelled); }
+  void Stop() override { End(JobState::kStopped); }
+  Status Wait() override;
+  JobStats Stats() const override;
+
+ private:
+  Status BuildSourceChain(const Chain& chain, const SourceSpec& source);
+  Status BuildExchangeChain(const Chain& chain);
+  Status AddNode(Subtask& subtask, const std::string& name, std::map<std::string, Node*>& local);
+  Status Connect(const Chain& chain);
+  void WorkerLoop(size_t worker);
+  bool StepOne(Subtask& subtask);
+  void End(JobState state);
+  void Fail(const Status& status);
+  void Wake() { wake_.notify_all(); }
+
+  const JobSpec job_;
+  log::LogManager& log_;
+  RunOptions options_;
+  Plan plan_;
+  std::map<std::string, Placement> placement_;
+  std::vector<std::vector<Subtask*>> chains_;  // chain id -> its subtasks
+  std::vector<std::unique_ptr<Subtask>> subtasks_;
+  std::map<std::string, std::unique_ptr<SharedStream>> streams_;
+  std::vector<std::unique_ptr<std::ofstream>> files_;
+
+  std::unique_ptr<tbb::task_arena> arena_;
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<size_t> done_count_{0};
+  JobState state_ = JobState::kRunning;  // guarded by mu_
+  Status error_;                         // guarded by mu_
+  int64_t start_time_ms_ = NowMs();
+};
+
+Status Runner::Build() {
+  int parallelism = options_.default_parallelism;
+  if (parallelism <= 0) parallelism = std::max(1u, std::thread::hardware_concurrency());
+  ASSIGN_OR_RETURN(plan_, BuildPlan(job_, parallelism));
+  for (const auto& s : job_.sources) placement_[s.name] = {0, Placement::Kind::kSource, &s};
+  for (const auto& o : job_.operators) placement_[o.name] = {0, Placement::Kind::kOperator, &o};
+  for (const auto& s : job_.sinks) {
+    placement_[s.name] = {0, Placement::Kind::kSink, &s};
+    if (s.kind == SinkKind::kStdout) {
+      streams_[s.name] = std::make_unique<SharedStream>(options_.out ? options_.out : &std::cout);
+    } else if (s.kind == SinkKind::kFile) {
+      files_.push_back(std::make_unique<std::ofstream>(s.target, std::ios::app));
+      if (!*files_.back()) return IoError("sinks." + s.name + ": cannot open " + s.target);
+      streams_[s.name] = std::make_unique<SharedStream>(files_.back().get());
+    }
+  }
+  for (const Chain& chain : plan_.chains) {
+    for (const auto& step : chain.steps) placement_.at(step.name).chain = chain.id;
+  }
+  chains_.resize(plan_.chains.size());
+  for (const Chain& chain : plan_.chains) {
+    const Placement& first = placement_.at(chain.steps.at(0).name);
+    if (first.kind == Placement::Kind::kSource) {
+      RETURN_IF_ERROR(BuildSourceChain(chain, *static_cast<const SourceSpec*>(first.spec)));
+    } else {
+      RETURN_IF_ERROR(BuildExchangeChain(chain));
+    }
+    RETURN_IF_ERROR(Connect(chain));
+  }
+  return Status::Ok();
+}
+
+// A source chain runs min(parallelism, partitions) subtasks; subtask i reads partitions i, i+n, ...
+Status Runner::BuildSourceChain(const Chain& chain, const SourceSpec& source) {
+  std::shared_ptr<const expr::Expr> event_time;
+  if (source.event_time) {
+    ASSIGN_OR_RETURN(event_time, CompileExpr(*source.event_time));
+  }
+  ASSIGN_OR_RETURN(int32_t partitions, log_.PartitionCount(source.topic));
+  const int n = std::max(1, std::min(chain.parallelism, partitions));
+  for (int i = 0; i < n; ++i) {
+    std::vector<std::unique_ptr<OwnedPartition>> owned;
+    for (int32_t p = i; p < partitions; p += n) {
+      ASSIGN_OR_RETURN(auto partition, log_.GetPartition(source.topic, p));
+      ASSIGN_OR_RETURN(Offset start, ResolveStartOffset(*partition, source, std::nullopt));
+      const Offset end = partition->LastStableOffset();
+      owned.push_back(std::make_unique<OwnedPartition>(p, PartitionReader(std::move(partition), start), end));
+    }
+    auto subtask = std::make_unique<SourceSubtask>(source, event_time, options_.until_caught_up, std::move(owned),
+                                                   NowMs());
+    std::map<std::string, Node*> local;
+    for (const auto& step : chain.steps) RETURN_IF_ERROR(AddNode(*subtask, step.name, local));
+    subtask->entry = static_cast<SourceNode*>(local.at(source.name));
+    subtask->chain_name = "chain " + std::to_string(chain.id);
+    chains_[chain.id].push_back(subtask.get());
+    subtasks_.push_back(std::move(subtask));
+  }
+  return Status::Ok();
+}
+
+Status Runner::BuildExchangeChain(const Chain& chain) {
+  std::set<int> upstream(chain.upstream.begin(), chain.upstream.end());
+  size_t channels = 0;
+  for (int u : upstream) channels += chains_[u].size();
+  for (int i = 0; i < chain.parallelism; ++i) {
+    auto subtask = std::make_unique<ExchangeSubtask>(channels, [this] { Wake(); });
+    std::map<std::string, Node*> local;
+    for (const auto& step : chain.steps) RETURN_IF_ERROR(AddNode(*subtask, step.name, local));
+    subtask->head = local.at(chain.steps.at(0).name);
+    subtask->chain_name = "chain " + std::to_string(chain.id);
+    chains_[chain.id].push_back(subtask.get());
+    subtasks_.push_back(std::move(subtask));
+  }
+  return Status::Ok();
+}
+
+// Creates the node for `name` in `subtask` and links it to its inputs inside the chain.
+Status Runner::AddNode(Subtask& subtask, const std::string& name, std::map<std::string, Node*>& local) {
+  const Placement& where = placement_.at(name);
+  if (!subtask.errors) subtask.errors = std::make_unique<ErrorPolicyHandler>(job_.on_error, &log_, job_.dead_letter_topic);
+  NodeContext context{log_, job_, nullptr};
+  std::unique_ptr<Node> node;
+  std::vector<std::string> inputs;
+  std::string kind = "source";
+  if (where.kind == Placement::Kind::kSource) {
+    node = std::make_unique<SourceNode>();
+  } else if (where.kind == Placement::Kind::kOperator) {
+    const auto& spec = *static_cast<const OperatorSpec*>(where.spec);
+    ASSIGN_OR_RETURN(node, MakeOperatorNode(spec, context));
+    for (const auto& in : spec.inputs) inputs.push_back(in.text);
+    kind = OperatorKindName(spec.kind);
+  } else {
+    const auto& spec = *static_cast<const SinkSpec*>(where.spec);
+    auto stream = streams_.find(name);
+    context.stream = stream == streams_.end() ? nullptr : stream->second.get();
+    ASSIGN_OR_RETURN(node, MakeSinkNodeFor(spec, context));
+    inputs.push_back(spec.input.text);
+    kind = "sink";
+  }
+  subtask.counters.push_back(std::make_unique<StepCounters>());
+  subtask.step_names.push_back(name + "\t" + kind);
+  node->Bind(name, subtask.counters.back().get(), subtask.errors.get());
+  for (const auto& in : inputs) {
+    auto it = local.find(in);
+    if (it != local.end()) it->second->AddDownstream(node.get());
+  }
+  local[name] = node.get();
+  subtask.nodes.push_back(std::move(node));
+  return Status::Ok();
+}
+
+// Gives every upstream subtask of an exchange chain a router to it and an
+// exchange-out node under each node that feeds the chain's head.
+Status Runner::Connect(const Chain& chain) {
+  if (chain.input_exchange == ExchangeKind::kNone) return Status::Ok();
+  const std::string& head = chain.steps.at(0).name;
+  const Placement& hp = placement_.at(head);
+  std::vector<std::string> inputs;
+  std::string left;
+  if (hp.kind == Placement::Kind::kOperator) {
+    const auto& spec = *static_cast<const OperatorSpec*>(hp.spec);
+    for (const auto& in : spec.inputs) inputs.push_back(in.text);
+    if (spec.kind == OperatorKind::kJoin) left = spec.join.left.text;
+  } else {
+    inputs.push_back(static_cast<const SinkSpec*>(hp.spec)->input.text);
+  }
+  std::vector<Mailbox*> targets;
+  for (Subtask* s : chains_[chain.id]) targets.push_back(&static_cast<ExchangeSubtask*>(s)->inbox);
+  std::set<int> upstream(chain.upstream.begin(), chain.upstream.end());
+  uint32_t channel = 0;
+  for (int u : upstream) {
+    for (Subtask* s : chains_[u]) {
+      s->routers.push_back(std::make_unique<Router>(targets, channel++, chain.input_exchange == ExchangeKind::kGlobal));
+      Router* router = s->routers.back().get();
+      for (const auto& in : inputs) {
+        if (placement_.at(in).chain != u) continue;
+        auto out = std::make_unique<ExchangeOutNode>(router, in == left || left.empty() ? 0 : 1);
+        for (auto& node : s->nodes) {
+          if (node->name() == in) node->AddDownstream(out.get());
+        }
+        s->nodes.push_back(std::move(out));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void Runner::Launch() {
+  const size_t threads =
+      std::max<size_t>(1, std::min<size_t>(subtasks_.size(), std::max(1u, std::thread::hardware_concurrency())));
+  arena_ = std::make_unique<tbb::task_arena>(static_cast<int>(threads));
+  thread_ = std::thread([this, threads] {
+    arena_->execute([&] {
+      tbb::task_group group;
+      for (size_t w = 0; w < threads; ++w) group.run([this, w] { WorkerLoop(w); });
+      group.wait();
+    });
+    std::lock_guard lock(mu_);
+    if (state_ == JobState::kRunning) state_ = JobState::kFinished;
+    if (state_ == JobState::kStopped) {
+      for (auto& s : subtasks_) {
+        Status st = s->FlushAll();
+        if (!st.ok() && error_.ok()) error_ = st;
+      }
+    }
+  });
+}
+
+bool Runner::StepOne(Subtask& s) {
+  if (s.done.load() || !s.MaybeReady() || s.busy.exchange(true, std::memory_order_acquire)) return false;
+  bool worked = false;
+  if (!s.CanRun()) {
+    if (s.blocked_since_ns.load() == 0) s.blocked_since_ns.store(NowNs());
+  } else {
+    if (const int64_t since = s.blocked_since_ns.exchange(0)) s.backpressure_ns.fetch_add(NowNs() - since);
+    auto result = s.Step();
+    if (!result.ok()) {
+      Fail(result.status().WithContext("chain " + s.chain_name));
+    } else if (*result == StepResult::kDone) {
+      s.done.store(true);
+      done_count_.fetch_add(1);
+      Wake();
+    }
+    worked = result.ok() && *result != StepResult::kIdle;
+  }
+  s.busy.store(false, std::memory_order_release);
+  return worked;
+}
+
+void Runner::WorkerLoop(size_t worker) {
+  const size_t n = subtasks_.size();
+  while (!stopping_.load() && done_count_.load() < n) {
+    bool any = false;
+    for (size_t i = 0; i < n; ++i) any = StepOne(*subtasks_[(i + worker) % n]) || any;
+    if (any) continue;
+    std::unique_lock lock(mu_);
+    wake_.wait_for(lock, std::chrono::milliseconds(5));
+  }
+}
+
+void Runner::End(JobState state) {
+  {
+    std::lock_guard lock(mu_);
+    if (state_ != JobState::kRunning) return;
+    state_ = state;
+  }
+  stopping_.store(true);
+  Wake();
+}
+
+void Runner::Fail(const Status& status) {
+  {
+    std::lock_guard lock(mu_);
+    if (state_ != JobState::kRunning) return;
+    state_ = JobState::kFailed;
+    error_ = status;
+  }
+  stopping_.store(true);
+  Wake();
+}
+
+Status Runner::Wait() {
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mu_);
+  return error_;
+}
+
+JobStats Runner::Stats() const {
+  JobStats stats;
+  stats.job = job_.job.text;
+  stats.start_time_ms = start_time_ms_;
+  stats.parallelism = plan_.parallelism;
+  {
+    std::lock_guard lock(mu_);
+    stats.state = state_;
+    if (!error_.ok()) stats.error = error_.ToString();
+  }
+  std::map<std::string, size_t> index;
+  uint64_t backpressure_ns = 0;
+  int64_t watermark = INT64_MAX;
+  for (const auto& s : subtasks_) {
+    if (!s->done.load()) watermark = std::min(watermark, s->current_watermark.load(std::memory_order_relaxed));
+    backpressure_ns += s->backpressure_ns.load(std::memory_order_relaxed);
+    for (size_t i = 0; i < s->step_names.size(); ++i) {
+      const std::string& id = s->step_names[i];
+      auto [it, inserted] = index.try_emplace(id, stats.steps.size());
+      if (inserted) {
+        const auto tab = id.find('\t');
+        stats.steps.push_back({id.substr(0, tab), id.substr(tab + 1)});
+      }
+      StepStats& out = stats.steps[it->second];
+      const StepCounters& c = *s->counters[i];
+      out.records_in += c.in.load(std::memory_order_relaxed);
+      out.records_out += c.out.load(std::memory_order_relaxed);
+      out.errors += c.errors.load(std::memory_order_relaxed);
+      out.dead_lettered += c.dead_lettered.load(std::memory_order_relaxed);
+      out.late_dropped += c.late.load(std::memory_order_relaxed);
+      out.state_bytes += c.state_bytes.load(std::memory_order_relaxed);
+    }
+    if (auto* source = dynamic_cast<const SourceSubtask*>(s.get())) {
+      for (const auto& p : source->partitions()) {
+        stats.partitions.push_back({source->spec().name, source->spec().topic, p->id,
+                                    p->next.load(std::memory_order_relaxed),
+                                    p->reader.partition().LastStableOffset().value});
+      }
+    }
+  }
+  stats.watermark = watermark == INT64_MAX ? INT64_MIN : watermark;
+  stats.backpressure_seconds = static_cast<double>(backpressure_ns) / 1e9;
+  return stats;
+}
+
+}  // namespace
+
+const char* JobStateName(JobState state) {
+  switch (state) {
+    case JobState::kRunning: return "running";
+    case JobState::kFinished: return "finished";
+    case JobState::kFailed: return "failed";
+    case JobState::kCancelled: return "cancelled";
+    case JobState::kStopped: return "stopped";
+  }
+  return "unknown";
+}
+
+Result<std::unique_ptr<JobRunner>> JobRunner::Start(const JobSpec& job, log::LogManager& log, RunOptions options) {
+  auto runner = std::make_unique<Runner>(job, log, std::move(options));
+  RETURN_IF_ERROR(runner->Build());
+  runner->Launch();
+  return std::unique_ptr<JobRunner>(std::move(runner));
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,104 @@
+#include "runtime/join_node.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "operators/value_codec.h"
+#include "runtime/watermark.h"
+
+namespace sluice::runtime {
+namespace {
+
+using expr::Value;
+
+struct Stored {
+  int64_t time = 0;
+  Value value;
+};
+
+struct KeySides {
+  Value key;
+  std::vector<Stored> sides[2];
+};
+
+constexpr uint64_t kBytesPerStored = 96;
+
+class JoinNode : public Node {
+ public:
+  explicit JoinNode(const OperatorSpec& spec) : within_(spec.join.within.count()) {}
+
+  Status Process(Record record) override {
+    if (watermark_ != kNoWatermark && record.event_time < watermark_) {
+      if (counters()) StepCounters::Add(counters()->late);
+      return Status::Ok();
+    }
+    const int side = record.port == 0 ? 0 : 1;
+    std::string bytes = operators::CanonicalBytes(record.key);
+    auto [it, inserted] = keys_.try_emplace(bytes);
+    KeySides& state = it->second;
+    if (inserted) state.key = record.key;
+    for (const Stored& other : state.sides[1 - side]) {
+      if (std::abs(other.time - record.event_time) > within_) continue;
+      const Stored mine{record.event_time, record.value};
+      RETURN_IF_ERROR(Pair(state.key, side == 0 ? mine : other, side == 0 ? other : mine));
+    }
+    expiry_.emplace(record.event_time, bytes);
+    state.sides[side].push_back({record.event_time, std::move(record.value)});
+    ++stored_;
+    return Status::Ok();
+  }
+
+  Status OnWatermark(int64_t watermark) override {
+    if (watermark <= watermark_) return Status::Ok();
+    watermark_ = watermark;
+    if (watermark_ < kNoWatermark + within_) return Status::Ok();
+    const int64_t cutoff = watermark_ - within_;
+    std::unordered_set<std::string> touched;
+    while (!expiry_.empty() && expiry_.begin()->first < cutoff) {
+      touched.insert(std::move(expiry_.begin()->second));
+      expiry_.erase(expiry_.begin());
+    }
+    for (const std::string& bytes : touched) {
+      auto it = keys_.find(bytes);
+      if (it == keys_.end()) continue;
+      for (auto& side : it->second.sides) {
+        const size_t before = side.size();
+        std::erase_if(side, [cutoff](const Stored& s) { return s.time < cutoff; });
+        stored_ -= before - side.size();
+      }
+      if (it->second.sides[0].empty() && it->second.sides[1].empty()) keys_.erase(it);
+    }
+    if (counters()) StepCounters::Set(counters()->state_bytes, stored_ * kBytesPerStored);
+    return Status::Ok();
+  }
+
+ private:
+  Status Pair(const Value& key, const Stored& left, const Stored& right) {
+    Record out;
+    out.key = key;
+    out.value = Value(expr::Object{{"left", left.value},
+                                   {"right", right.value},
+                                   {"left_time", Value(left.time)},
+                                   {"right_time", Value(right.time)}});
+    out.timestamp = std::max(left.time, right.time);
+    out.event_time = out.timestamp;
+    out.headers = Value(expr::Object{});
+    return Emit(std::move(out));
+  }
+
+  const int64_t within_;
+  std::unordered_map<std::string, KeySides> keys_;
+  std::multimap<int64_t, std::string> expiry_;  // stored record time -> key bytes
+  uint64_t stored_ = 0;
+  int64_t watermark_ = kNoWatermark;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Node>> MakeJoinNode(const OperatorSpec& spec) {
+  return std::unique_ptr<Node>(std::make_unique<JoinNode>(spec));
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,205 @@
+#include "runtime/subtask.h"
+
+#include <chrono>
+#include <limits>
+
+#include "operators/value_codec.h"
+
+namespace sluice::runtime {
+namespace {
+
+constexpr size_t kPollBytes = 256 << 10;
+constexpr size_t kMessagesPerStep = 8;
+constexpr int64_t kEndOfTime = std::numeric_limits<int64_t>::max();
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// FNV-1a over the key's canonical bytes: equal keys go to the same subtask.
+uint64_t KeyHash(const expr::Value& key) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : operators::CanonicalBytes(key)) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
+size_t Router::TargetOf(const Record& record) const {
+  if (global_ || targets_.size() == 1) return 0;
+  return KeyHash(record.key) % targets_.size();
+}
+
+void Router::Add(Record record) {
+  const size_t t = TargetOf(record);
+  Message& m = pending_[t];
+  if (sent_watermark_[t] != watermark_) {
+    m.watermarks.emplace_back(static_cast<uint32_t>(m.records.size()), watermark_);
+    sent_watermark_[t] = watermark_;
+  }
+  m.records.push_back(std::move(record));
+  if (m.records.size() >= kBatchRecords) Send(t, false);
+}
+
+void Router::Send(size_t target, bool end) {
+  Message& m = pending_[target];
+  if (sent_watermark_[target] != watermark_) {
+    m.watermarks.emplace_back(static_cast<uint32_t>(m.records.size()), watermark_);
+    sent_watermark_[target] = watermark_;
+  }
+  if (m.records.empty() && m.watermarks.empty() && !end) return;
+  m.sender = channel_;
+  m.end = end;
+  targets_[target]->Push(std::move(m));
+  m = Message{};
+}
+
+void Router::Flush(bool end) {
+  for (size_t t = 0; t < targets_.size(); ++t) Send(t, end);
+}
+
+bool Router::Blocked() const {
+  for (const Mailbox* box : targets_) {
+    if (box->Full()) return true;
+  }
+  return false;
+}
+
+bool Subtask::CanRun() const {
+  for (const auto& r : routers) {
+    if (r->Blocked()) return false;
+  }
+  return true;
+}
+
+Status Subtask::AdvanceWatermark(int64_t watermark) {
+  if (watermark <= watermark_) return Status::Ok();
+  watermark_ = watermark;
+  current_watermark.store(watermark, std::memory_order_relaxed);
+  for (auto& node : nodes) RETURN_IF_ERROR(node->OnWatermark(watermark));
+  for (auto& r : routers) r->SetWatermark(watermark);
+  return Status::Ok();
+}
+
+Status Subtask::FlushOutputs() {
+  for (auto& node : nodes) RETURN_IF_ERROR(node->Flush());
+  if (errors) RETURN_IF_ERROR(errors->Flush());
+  for (auto& r : routers) r->Flush(false);
+  return Status::Ok();
+}
+
+Status Subtask::FlushAll() { return FlushOutputs(); }
+
+Status Subtask::FinishChain() {
+  RETURN_IF_ERROR(AdvanceWatermark(kEndOfTime));
+  for (auto& node : nodes) RETURN_IF_ERROR(node->Finish());
+  if (errors) RETURN_IF_ERROR(errors->Flush());
+  for (auto& r : routers) r->Flush(true);
+  return Status::Ok();
+}
+
+SourceSubtask::SourceSubtask(const SourceSpec& spec, std::shared_ptr<const expr::Expr> event_time, bool bounded,
+                             std::vector<std::unique_ptr<OwnedPartition>> partitions, int64_t now_ms)
+    : spec_(spec),
+      event_time_(std::move(event_time)),
+      bounded_(bounded),
+      partitions_(std::move(partitions)),
+      watermarks_(partitions_.size(), spec.max_delay, spec.idle_after, now_ms) {}
+
+bool SourceSubtask::AtEnd() const {
+  for (const auto& p : partitions_) {
+    if (p->reader.next() < p->end) return false;
+  }
+  return true;
+}
+
+Result<StepResult> SourceSubtask::Step() {
+  bool worked = false;
+  const int64_t now_ms = NowMs();
+  for (size_t tries = 0; tries < partitions_.size() && !worked; ++tries) {
+    const size_t index = next_partition_++ % partitions_.size();
+    OwnedPartition& p = *partitions_[index];
+    if (bounded_ && p.reader.next() >= p.end) continue;
+    batch_.clear();
+    ASSIGN_OR_RETURN(size_t n, p.reader.Poll(&batch_, kPollBytes));
+    for (const auto& stored : batch_) {
+      if (bounded_ && stored.offset >= p.end.value) break;
+      RETURN_IF_ERROR(Handle(stored, index, now_ms));
+    }
+    p.next.store(p.reader.next().value, std::memory_order_relaxed);
+    worked = n > 0;
+  }
+  RETURN_IF_ERROR(AdvanceWatermark(watermarks_.Current(now_ms)));  // idle partitions may let it move
+  if (bounded_ && AtEnd()) {
+    watermarks_.Finish();
+    RETURN_IF_ERROR(FinishChain());
+    return StepResult::kDone;
+  }
+  RETURN_IF_ERROR(FlushOutputs());
+  return worked ? StepResult::kWorked : StepResult::kIdle;
+}
+
+Status SourceSubtask::Handle(const log::Record& stored, size_t index, int64_t now_ms) {
+  const int32_t partition = partitions_[index]->id;
+  auto decoded = DecodeRecord(stored, spec_.format, spec_.topic, partition);
+  if (!decoded.ok()) {
+    Record raw;
+    raw.topic = spec_.topic;
+    raw.partition = partition;
+    raw.offset = stored.offset;
+    raw.timestamp = stored.timestamp;
+    raw.value = expr::Value(stored.value.value_or(""));
+    return entry->Reject(raw, decoded.status());
+  }
+  Record record = std::move(*decoded);
+  if (event_time_) {
+    auto t = event_time_->Eval(record.View());
+    if (!t.ok() || !t->is_number()) {
+      return entry->Reject(record, t.ok() ? InvalidArgument("event_time is not a number") : t.status());
+    }
+    record.event_time = static_cast<int64_t>(t->as_number());
+  }
+  const int64_t event_time = record.event_time;
+  RETURN_IF_ERROR(entry->Push(std::move(record)));
+  watermarks_.Observe(index, event_time, now_ms);
+  return AdvanceWatermark(watermarks_.Current(now_ms));
+}
+
+ExchangeSubtask::ExchangeSubtask(size_t channels, std::function<void()> on_push)
+    : inbox(std::max<size_t>(16, 4 * channels), std::move(on_push)), merge_(channels), ended_(channels, false) {}
+
+Result<StepResult> ExchangeSubtask::Step() {
+  std::vector<Message> messages = inbox.Take(kMessagesPerStep);
+  if (messages.empty()) return StepResult::kIdle;
+  for (Message& m : messages) RETURN_IF_ERROR(Handle(m));
+  if (ended_count_ == ended_.size()) {
+    RETURN_IF_ERROR(FinishChain());
+    return StepResult::kDone;
+  }
+  RETURN_IF_ERROR(FlushOutputs());
+  return StepResult::kWorked;
+}
+
+Status ExchangeSubtask::ApplyWatermark(uint32_t channel, int64_t watermark) {
+  return AdvanceWatermark(merge_.Update(channel, watermark));
+}
+
+Status ExchangeSubtask::Handle(Message& m) {
+  size_t mark = 0;
+  for (size_t i = 0; i < m.records.size(); ++i) {
+    for (; mark < m.watermarks.size() && m.watermarks[mark].first <= i; ++mark) {
+      RETURN_IF_ERROR(ApplyWatermark(m.sender, m.watermarks[mark].second));
+    }
+    RETURN_IF_ERROR(head->Push(std::move(m.records[i])));
+  }
+  for (; mark < m.watermarks.size(); ++mark) RETURN_IF_ERROR(ApplyWatermark(m.sender, m.watermarks[mark].second));
+  if (m.end && !ended_[m.sender]) {
+    ended_[m.sender] = true;
+    ++ended_count_;
+    if (ended_count_ < ended_.size()) RETURN_IF_ERROR(ApplyWatermark(m.sender, kEndOfTime));
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice::runtime
