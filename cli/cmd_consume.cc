@@ -1,8 +1,11 @@
 // sluice consume TOPIC: prints records of the embedded log, one per line.
 // Reads from the end (or --from-beginning, or --offset) up to the high
 // watermark as of each poll; stops at the end unless --follow, or after --max.
+// --read-committed reads as Kafka's read_committed consumers do: up to the last
+// stable offset, without the records of aborted transactions.
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -12,6 +15,7 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "log/record_batch.h"
+#include "runtime/partition_reader.h"
 
 namespace sluice::cli {
 namespace {
@@ -32,7 +36,27 @@ struct ConsumeArgs {
 struct Cursor {
   std::shared_ptr<log::Partition> partition;
   Offset next;
+  std::optional<runtime::PartitionReader> committed;  // --read-committed
 };
+
+bool Print(const ConsumeArgs& a, const Cursor& c, const log::Record& r, int64_t& printed) {
+  if (a.print_offset) std::cout << c.partition->id() << ":" << r.offset << "\t";
+  if (a.print_key) std::cout << r.key.value_or("") << "\t";
+  std::cout << r.value.value_or("") << "\n";
+  return !(a.max >= 0 && ++printed >= a.max);
+}
+
+// Reads committed records once; false after --max records. Sets *progressed.
+bool PollCommitted(const ConsumeArgs& a, Cursor& c, int64_t& printed, bool* progressed) {
+  std::vector<log::Record> records;
+  auto n = c.committed->Poll(&records);
+  if (!n.ok()) Fail("consume", n.status());
+  *progressed = *n > 0;
+  for (const auto& r : records) {
+    if (!Print(a, c, r, printed)) return false;
+  }
+  return true;
+}
 
 // Prints the records of one read; returns false once --max records are printed.
 bool PrintRecords(const ConsumeArgs& a, Cursor& c, const log::ReadResult& read, int64_t& printed) {
@@ -46,11 +70,8 @@ bool PrintRecords(const ConsumeArgs& a, Cursor& c, const log::ReadResult& read, 
     }
     for (const auto& r : batch.records) {
       if (r.offset < c.next.value) continue;
-      if (a.print_offset) std::cout << c.partition->id() << ":" << r.offset << "\t";
-      if (a.print_key) std::cout << r.key.value_or("") << "\t";
-      std::cout << r.value.value_or("") << "\n";
       c.next = Offset(r.offset + 1);
-      if (a.max >= 0 && ++printed >= a.max) return false;
+      if (!Print(a, c, r, printed)) return false;
     }
     c.next = Offset(std::max(c.next.value, batch.header.last_offset() + 1));
   }
@@ -68,17 +89,24 @@ void DoConsume(const ConsumeArgs& a) {
     if (!part.ok()) Fail("consume", part.status());
     Offset start = a.from_beginning ? (*part)->LogStartOffset() : (*part)->HighWatermark();
     if (a.offset >= 0) start = Offset(a.offset);
-    cursors.push_back({*part, start});
+    cursors.push_back({*part, start, std::nullopt});
+    if (a.read_committed) cursors.back().committed.emplace(*part, start);
   }
   if (cursors.empty()) Fail("consume", NotFound("partition " + std::to_string(a.partition) + " of " + a.topic));
   log::ReadOptions options;
-  options.isolation = a.read_committed ? log::IsolationLevel::kReadCommitted : log::IsolationLevel::kReadUncommitted;
   int64_t printed = 0;
   for (;;) {
     bool progressed = false;
     for (auto& c : cursors) {
+      if (c.committed) {
+        for (bool more = true; more;) {
+          if (!PollCommitted(a, c, printed, &more)) return;
+          progressed |= more;
+        }
+        continue;
+      }
       for (;;) {
-        Offset end = a.read_committed ? c.partition->LastStableOffset() : c.partition->HighWatermark();
+        const Offset end = c.partition->HighWatermark();
         if (c.next >= end) break;
         auto read = c.partition->Read(c.next, options);
         if (!read.ok()) Fail("consume", read.status());

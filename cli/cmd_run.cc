@@ -18,6 +18,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "broker/offset_store.h"
 #include "runtime/job_runner.h"
 #include "runtime/planner.h"
 #include "runtime/validate.h"
@@ -31,6 +32,27 @@ struct RunArgs {
   bool until_caught_up = false;
   double progress_seconds = 10;
   int parallelism = 0;
+  std::string from_savepoint;
+};
+
+// The job's group offsets in the embedded log's __consumer_offsets (as the broker keeps them).
+class LogGroupOffsets : public runtime::GroupOffsets {
+ public:
+  explicit LogGroupOffsets(log::LogManager& log) : store_(log) {}
+  Status Load() { return store_.Load(); }
+  std::optional<int64_t> Committed(const std::string& group, const std::string& topic, int32_t partition) override {
+    auto c = store_.Get({group, topic, partition});
+    return c ? std::optional<int64_t>(c->offset) : std::nullopt;
+  }
+  Status Commit(const std::string& group,
+                const std::vector<std::tuple<std::string, int32_t, int64_t>>& offsets) override {
+    std::vector<std::pair<broker::OffsetKey, broker::CommittedOffset>> commits;
+    for (const auto& [topic, partition, offset] : offsets) commits.push_back({{group, topic, partition}, {offset, ""}});
+    return store_.Commit(commits);
+  }
+
+ private:
+  broker::OffsetStore store_;
 };
 
 // Loads and validates the job; on problems prints them all and exits 1.
@@ -78,7 +100,11 @@ Status RunJob(const runtime::JobSpec& job, log::LogManager& log, const RunArgs& 
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  LogGroupOffsets groups(log);
+  RETURN_IF_ERROR(groups.Load());
   runtime::RunOptions options;
+  options.group_offsets = &groups;
+  if (!args.from_savepoint.empty()) options.from_savepoint = args.from_savepoint;
   options.until_caught_up = args.until_caught_up;
   options.default_parallelism = args.parallelism > 0 ? args.parallelism : DefaultParallelism();
   ASSIGN_OR_RETURN(auto runner, runtime::JobRunner::Start(job, log, options));
@@ -104,6 +130,7 @@ Status RunJob(const runtime::JobSpec& job, log::LogManager& log, const RunArgs& 
   RETURN_IF_ERROR(runner->Wait());
   runtime::JobStats final_stats = runner->Stats();
   PrintProgress(final_stats, final_stats, 0);
+  if (!runner->savepoint().empty()) std::fprintf(stderr, "savepoint: %s\n", runner->savepoint().c_str());
   return log.FlushAll();
 }
 
@@ -134,6 +161,8 @@ void RegisterRun(CLI::App& app) {
   run->add_flag("--until-caught-up", args->until_caught_up,
                 "Stop when every source reached its end offset as of the start, after firing all windows");
   run->add_option("--parallelism", args->parallelism, "Subtasks per chain when the job sets none (default: cores)");
+  run->add_option("--from-savepoint", args->from_savepoint,
+                  "Resume from this savepoint (a checkpoint directory) instead of the job's newest checkpoint");
   run->add_option("--progress", args->progress_seconds, "Seconds between progress lines on stderr (0: none)")
       ->capture_default_str();
   run->callback([args] {

@@ -100,6 +100,8 @@ class Partition {
   virtual Offset HighWatermark() const = 0;
   virtual Offset LogStartOffset() const = 0;
   virtual Offset LastStableOffset() const = 0;
+  // Producer ids with an open transaction here (recovery of a job's sinks).
+  virtual std::vector<int64_t> OpenTransactions() const = 0;
 
   // Earliest offset whose batch maxTimestamp >= ts; nullopt-like -1 when none.
   virtual Result<Offset> OffsetForTimestamp(int64_t timestamp_ms) const = 0;

@@ -227,6 +227,11 @@ Status PartitionImpl::CheckFreeSpace(size_t batch_size) {
   return Status::Ok();
 }
 
+std::vector<int64_t> PartitionImpl::OpenTransactions() const {
+  std::lock_guard lock(txn_mu_);
+  return producers_.OpenTransactions();
+}
+
 Offset PartitionImpl::LastStableOffset() const {
   const int64_t first = first_unstable_.load(std::memory_order_acquire);
   const int64_t hw = hw_.load(std::memory_order_acquire);

@@ -43,6 +43,7 @@ class PartitionImpl final : public Partition {
   Offset HighWatermark() const override { return Offset(hw_.load(std::memory_order_acquire)); }
   Offset LogStartOffset() const override { return Offset(log_start_.load(std::memory_order_acquire)); }
   Offset LastStableOffset() const override;
+  std::vector<int64_t> OpenTransactions() const override;
   Result<Offset> OffsetForTimestamp(int64_t timestamp_ms) const override;
   Status Truncate(Offset offset) override;
   Result<Offset> DeleteRecordsBefore(Offset offset) override;

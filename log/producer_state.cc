@@ -72,6 +72,14 @@ void ProducerStateTable::Update(const BatchHeader& h, std::optional<ControlType>
   }
 }
 
+std::vector<int64_t> ProducerStateTable::OpenTransactions() const {
+  std::vector<int64_t> out;
+  for (const auto& [pid, e] : producers_) {
+    if (e.txn_first_offset) out.push_back(pid);
+  }
+  return out;
+}
+
 std::optional<int64_t> ProducerStateTable::FirstUnstableOffset() const {
   std::optional<int64_t> first;
   for (const auto& [pid, e] : producers_) {

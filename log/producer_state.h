@@ -45,6 +45,8 @@ class ProducerStateTable {
 
   // The smallest first offset of an open transaction.
   std::optional<int64_t> FirstUnstableOffset() const;
+  // Producer ids with an open transaction.
+  std::vector<int64_t> OpenTransactions() const;
   // Aborted transactions overlapping [from, to).
   std::vector<AbortedTxn> AbortedIn(int64_t from, int64_t to) const;
   // Forgets aborted transactions that ended before `offset` (log start moved).

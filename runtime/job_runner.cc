@@ -14,9 +14,11 @@
 #include <set>
 #include <thread>
 
+#include <spdlog/spdlog.h>
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
+#include "runtime/checkpoint_coordinator.h"
 #include "runtime/node_registry.h"
 #include "runtime/planner.h"
 #include "runtime/start_offset.h"
@@ -55,16 +57,23 @@ class Runner : public JobRunner {
   void Launch();
 
   void Cancel() override { End(JobState::kCancelled); }
-  void Stop() override { End(JobState::kStopped); }
+  void Stop() override;
   Status Wait() override;
   JobStats Stats() const override;
+  std::filesystem::path savepoint() const override {
+    std::lock_guard lock(mu_);
+    return savepoint_;
+  }
 
  private:
   Status BuildSourceChain(const Chain& chain, const SourceSpec& source);
   Status BuildExchangeChain(const Chain& chain);
   Status AddNode(Subtask& subtask, const std::string& name, std::map<std::string, Node*>& local);
   Status Connect(const Chain& chain);
+  Status RestoreState();
   void WorkerLoop(size_t worker);
+  void CheckpointLoop();
+  void Conclude();
   bool StepOne(Subtask& subtask);
   void End(JobState state);
   void Fail(const Status& status);
@@ -79,9 +88,15 @@ class Runner : public JobRunner {
   std::vector<std::unique_ptr<Subtask>> subtasks_;
   std::map<std::string, std::unique_ptr<SharedStream>> streams_;
   std::vector<std::unique_ptr<std::ofstream>> files_;
+  std::unique_ptr<CheckpointCoordinator> checkpoints_;
+  std::optional<Manifest> restored_;
+  std::map<std::pair<std::string, int32_t>, int64_t> restored_offsets_;  // (source, partition) -> next
 
   std::unique_ptr<tbb::task_arena> arena_;
   std::thread thread_;
+  std::thread checkpoint_thread_;
+  std::atomic<bool> stop_requested_{false};
+  std::filesystem::path savepoint_;  // guarded by mu_
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false};
@@ -95,6 +110,11 @@ Status Runner::Build() {
   int parallelism = options_.default_parallelism;
   if (parallelism <= 0) parallelism = std::max(1u, std::thread::hardware_concurrency());
   ASSIGN_OR_RETURN(plan_, BuildPlan(job_, parallelism));
+  checkpoints_ = std::make_unique<CheckpointCoordinator>(job_, log_, options_.group_offsets, [this] { Wake(); });
+  ASSIGN_OR_RETURN(restored_, checkpoints_->Recover(options_.from_savepoint));
+  if (restored_) {
+    for (const auto& o : restored_->offsets) restored_offsets_[{o.source, o.partition}] = o.next_offset;
+  }
   for (const auto& s : job_.sources) placement_[s.name] = {0, Placement::Kind::kSource, &s};
   for (const auto& o : job_.operators) placement_[o.name] = {0, Placement::Kind::kOperator, &o};
   for (const auto& s : job_.sinks) {
@@ -120,6 +140,32 @@ Status Runner::Build() {
     }
     RETURN_IF_ERROR(Connect(chain));
   }
+  checkpoints_->SetSubtaskCount(subtasks_.size());
+  return RestoreState();
+}
+
+// Gives every node the state its name had in the restored checkpoint, keyed
+// state split by key hash over this run's subtasks.
+Status Runner::RestoreState() {
+  if (!restored_) return Status::Ok();
+  const std::filesystem::path dir =
+      options_.from_savepoint ? *options_.from_savepoint : checkpoints_->PathOf(restored_->id);
+  std::vector<std::pair<std::string, std::string>> states;
+  for (const auto& file : restored_->states) {
+    ASSIGN_OR_RETURN(std::string bytes, CheckpointStore::ReadState(dir, file.name));
+    auto nodes = DecodeSubtaskState(bytes);
+    if (!nodes.ok()) return nodes.status().WithContext((dir / file.name).string());
+    for (auto& entry : *nodes) states.push_back(std::move(entry));
+  }
+  for (auto& s : subtasks_) {
+    const int n = s->parallelism, i = s->index;
+    KeyFilter owns = [n, i](const expr::Value& key) { return n == 1 || KeyHash(key) % n == static_cast<uint64_t>(i); };
+    for (const auto& [name, bytes] : states) {
+      for (auto& node : s->nodes) {
+        if (node->name() == name) RETURN_IF_ERROR(node->Restore(bytes, owns).WithContext("restoring " + name));
+      }
+    }
+  }
   return Status::Ok();
 }
 
@@ -135,12 +181,28 @@ Status Runner::BuildSourceChain(const Chain& chain, const SourceSpec& source) {
     std::vector<std::unique_ptr<OwnedPartition>> owned;
     for (int32_t p = i; p < partitions; p += n) {
       ASSIGN_OR_RETURN(auto partition, log_.GetPartition(source.topic, p));
-      ASSIGN_OR_RETURN(Offset start, ResolveStartOffset(*partition, source, std::nullopt));
+      std::optional<Offset> committed;
+      auto restored = restored_offsets_.find({source.name, p});
+      if (restored != restored_offsets_.end()) {
+        committed = Offset(restored->second);
+      } else if (options_.group_offsets && source.start == StartKind::kCommitted) {
+        if (auto c = options_.group_offsets->Committed("sluice-job-" + job_.job.text, source.topic, p)) {
+          committed = Offset(*c);
+        }
+      }
+      SourceSpec start_spec = source;
+      if (restored != restored_offsets_.end()) start_spec.start = StartKind::kCommitted;
+      ASSIGN_OR_RETURN(Offset start, ResolveStartOffset(*partition, start_spec, committed));
       const Offset end = partition->LastStableOffset();
       owned.push_back(std::make_unique<OwnedPartition>(p, PartitionReader(std::move(partition), start), end));
     }
     auto subtask = std::make_unique<SourceSubtask>(source, event_time, options_.until_caught_up, std::move(owned),
                                                    NowMs());
+    subtask->chain = chain.id;
+    subtask->index = i;
+    subtask->parallelism = n;
+    subtask->hooks = checkpoints_.get();
+    subtask->SkipBarriersThrough(checkpoints_->Requested());
     std::map<std::string, Node*> local;
     for (const auto& step : chain.steps) RETURN_IF_ERROR(AddNode(*subtask, step.name, local));
     subtask->entry = static_cast<SourceNode*>(local.at(source.name));
@@ -157,6 +219,10 @@ Status Runner::BuildExchangeChain(const Chain& chain) {
   for (int u : upstream) channels += chains_[u].size();
   for (int i = 0; i < chain.parallelism; ++i) {
     auto subtask = std::make_unique<ExchangeSubtask>(channels, [this] { Wake(); });
+    subtask->chain = chain.id;
+    subtask->index = i;
+    subtask->parallelism = chain.parallelism;
+    subtask->hooks = checkpoints_.get();
     std::map<std::string, Node*> local;
     for (const auto& step : chain.steps) RETURN_IF_ERROR(AddNode(*subtask, step.name, local));
     subtask->head = local.at(chain.steps.at(0).name);
@@ -189,6 +255,11 @@ Status Runner::AddNode(Subtask& subtask, const std::string& name, std::map<std::
     ASSIGN_OR_RETURN(node, MakeSinkNodeFor(spec, context));
     inputs.push_back(spec.input.text);
     kind = "sink";
+    if (job_.exactly_once) {
+      const size_t sink_index = static_cast<size_t>(&spec - job_.sinks.data());
+      node->StartTransactions(CheckpointCoordinator::ProducerIds(job_.job.text, sink_index, subtask.index),
+                              checkpoints_->next_id());
+    }
   }
   subtask.counters.push_back(std::make_unique<StepCounters>());
   subtask.step_names.push_back(name + "\t" + kind);
@@ -242,21 +313,63 @@ void Runner::Launch() {
   const size_t threads =
       std::max<size_t>(1, std::min<size_t>(subtasks_.size(), std::max(1u, std::thread::hardware_concurrency())));
   arena_ = std::make_unique<tbb::task_arena>(static_cast<int>(threads));
+  checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
   thread_ = std::thread([this, threads] {
     arena_->execute([&] {
       tbb::task_group group;
       for (size_t w = 0; w < threads; ++w) group.run([this, w] { WorkerLoop(w); });
       group.wait();
     });
+    Conclude();
+  });
+}
+
+// After the worker loops: a finished run takes its last checkpoint; any other
+// end aborts the sinks' open transactions (they restart from a checkpoint).
+void Runner::Conclude() {
+  {
     std::lock_guard lock(mu_);
     if (state_ == JobState::kRunning) state_ = JobState::kFinished;
-    if (state_ == JobState::kStopped) {
-      for (auto& s : subtasks_) {
-        Status st = s->FlushAll();
-        if (!st.ok() && error_.ok()) error_ = st;
-      }
+  }
+  stopping_.store(true);
+  Wake();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+  std::lock_guard lock(mu_);
+  Status st = state_ == JobState::kFinished ? checkpoints_->Final()
+                                            : (job_.exactly_once ? checkpoints_->AbortOpenTransactions() : Status::Ok());
+  if (!st.ok() && error_.ok()) {
+    error_ = st;
+    state_ = JobState::kFailed;
+  }
+}
+
+// Takes a checkpoint every checkpoint.interval, and the savepoint of a Stop().
+void Runner::CheckpointLoop() {
+  auto next = std::chrono::steady_clock::now() + job_.checkpoint_interval;
+  while (!stopping_.load()) {
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait_until(lock, next, [&] { return stopping_.load() || stop_requested_.load(); });
     }
-  });
+    if (stopping_.load()) return;
+    if (!stop_requested_.load() && std::chrono::steady_clock::now() < next) continue;
+    next = std::chrono::steady_clock::now() + job_.checkpoint_interval;
+    Status st = checkpoints_->Run([this] { return stopping_.load(); });
+    if (!st.ok() && st.code() != StatusCode::kCancelled) spdlog::warn("job {}: {}", job_.job.text, st.ToString());
+    if (stop_requested_.load()) {
+      if (st.ok()) {
+        std::lock_guard lock(mu_);
+        savepoint_ = checkpoints_->last_path();
+      }
+      End(JobState::kStopped);
+      return;
+    }
+  }
+}
+
+void Runner::Stop() {
+  stop_requested_.store(true);
+  Wake();
 }
 
 bool Runner::StepOne(Subtask& s) {
@@ -314,6 +427,7 @@ void Runner::Fail(const Status& status) {
 
 Status Runner::Wait() {
   if (thread_.joinable()) thread_.join();
+  if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
   std::lock_guard lock(mu_);
   return error_;
 }
@@ -359,6 +473,7 @@ JobStats Runner::Stats() const {
     }
   }
   stats.watermark = watermark == INT64_MAX ? INT64_MIN : watermark;
+  checkpoints_->FillStats(&stats);
   stats.backpressure_seconds = static_cast<double>(backpressure_ns) / 1e9;
   return stats;
 }

@@ -6,6 +6,11 @@
 // cancelled or stopped, or (until_caught_up) has read every source partition
 // up to the end offset it saw at start and fired all windows.
 //
+// Checkpoints (docs/checkpoints.md) go to <data dir>/.checkpoints/<job>/ every
+// checkpoint.interval; Start restores the newest one (or from_savepoint),
+// committing or aborting the sink transactions the previous run left. A
+// bounded run ends with a last checkpoint at its end offsets.
+//
 // Stats() is a thread-safe snapshot of the job's counters (relaxed atomics
 // kept by the subtasks; reading them never slows the hot path). Cancel() stops
 // without a savepoint; Stop() stops after a savepoint (when the job takes
@@ -21,6 +26,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/status.h"
@@ -74,12 +80,26 @@ struct JobStats {
   uint64_t checkpoint_failures = 0;
 };
 
+// Committed consumer-group offsets (Kafka's __consumer_offsets): read for
+// `start: committed`, written after each checkpoint as the group
+// sluice-job-<name> so that Kafka tools show the job's progress and lag.
+class GroupOffsets {
+ public:
+  virtual ~GroupOffsets() = default;
+  virtual std::optional<int64_t> Committed(const std::string& group, const std::string& topic,
+                                           int32_t partition) = 0;
+  // (topic, partition, next offset) triples.
+  virtual Status Commit(const std::string& group,
+                        const std::vector<std::tuple<std::string, int32_t, int64_t>>& offsets) = 0;
+};
+
 struct RunOptions {
   bool until_caught_up = false;
   int default_parallelism = 0;           // 0: number of cores
   std::ostream* out = nullptr;           // stdout sinks; null: std::cout
   bool progress = false;                 // print records in/out per second and the watermark on stderr
-  std::optional<std::filesystem::path> from_savepoint;
+  std::optional<std::filesystem::path> from_savepoint;  // a checkpoint directory
+  GroupOffsets* group_offsets = nullptr;                // null: no group offsets read or written
 };
 
 class JobRunner {
@@ -91,6 +111,8 @@ class JobRunner {
   virtual void Stop() = 0;
   virtual Status Wait() = 0;
   virtual JobStats Stats() const = 0;
+  // The savepoint a Stop() wrote (empty until then).
+  virtual std::filesystem::path savepoint() const = 0;
 };
 
 }  // namespace sluice::runtime

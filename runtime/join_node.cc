@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "operators/state_codec.h"
 #include "operators/value_codec.h"
 #include "runtime/watermark.h"
 
@@ -24,6 +25,7 @@ struct KeySides {
 };
 
 constexpr uint64_t kBytesPerStored = 96;
+constexpr uint8_t kStateVersion = 1;
 
 class JoinNode : public Node {
  public:
@@ -48,6 +50,52 @@ class JoinNode : public Node {
     state.sides[side].push_back({record.event_time, std::move(record.value)});
     ++stored_;
     return Status::Ok();
+  }
+
+  std::string Snapshot() const override {
+    operators::StateWriter w(kStateVersion);
+    w.PutSigned(watermark_);
+    w.PutVarint(keys_.size());
+    for (const auto& [bytes, state] : keys_) {
+      operators::EncodeValue(state.key, w);
+      for (const auto& side : state.sides) {
+        w.PutVarint(side.size());
+        for (const Stored& s : side) {
+          w.PutSigned(s.time);
+          operators::EncodeValue(s.value, w);
+        }
+      }
+    }
+    return std::move(w).Finish();
+  }
+
+  Status Restore(std::string_view bytes, const KeyFilter& owns) override {
+    ASSIGN_OR_RETURN(auto r, operators::StateReader::Open(bytes, kStateVersion, "join state of " + name()));
+    ASSIGN_OR_RETURN(int64_t watermark, r.Signed());
+    watermark_ = restored_ ? std::min(watermark_, watermark) : watermark;
+    restored_ = true;
+    ASSIGN_OR_RETURN(uint64_t keys, r.Varint());
+    for (uint64_t k = 0; k < keys; ++k) {
+      KeySides state;
+      ASSIGN_OR_RETURN(state.key, operators::DecodeValue(r));
+      for (auto& side : state.sides) {
+        ASSIGN_OR_RETURN(uint64_t n, r.Varint());
+        for (uint64_t i = 0; i < n; ++i) {
+          Stored s;
+          ASSIGN_OR_RETURN(s.time, r.Signed());
+          ASSIGN_OR_RETURN(s.value, operators::DecodeValue(r));
+          side.push_back(std::move(s));
+        }
+      }
+      if (!owns(state.key)) continue;
+      const std::string canonical = operators::CanonicalBytes(state.key);
+      for (const auto& side : state.sides) {
+        for (const Stored& s : side) expiry_.emplace(s.time, canonical);
+        stored_ += side.size();
+      }
+      keys_[canonical] = std::move(state);
+    }
+    return r.ExpectEnd();
   }
 
   Status OnWatermark(int64_t watermark) override {
@@ -93,6 +141,7 @@ class JoinNode : public Node {
   std::multimap<int64_t, std::string> expiry_;  // stored record time -> key bytes
   uint64_t stored_ = 0;
   int64_t watermark_ = kNoWatermark;
+  bool restored_ = false;
 };
 
 }  // namespace

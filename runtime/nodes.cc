@@ -125,12 +125,28 @@ class SinkNode : public Node {
     return stream_ ? stream_->Flush(spec_.name) : Status::Ok();
   }
 
+  void StartTransactions(const std::array<int64_t, 2>& pids, int64_t checkpoint) override {
+    if (!writer_) return;
+    pids_ = pids;
+    writer_->SetProducer(pids_[checkpoint % 2]);
+  }
+
+  Status PreCommit(int64_t next_checkpoint, std::vector<SinkTxn>* txns) override {
+    RETURN_IF_ERROR(Flush());
+    if (!writer_ || writer_->producer_id() < 0) return Status::Ok();
+    std::vector<int32_t> touched = writer_->TakeTouched();
+    if (!touched.empty()) txns->push_back({spec_.target, writer_->producer_id(), std::move(touched)});
+    writer_->SetProducer(pids_[next_checkpoint % 2]);
+    return Status::Ok();
+  }
+
  private:
   const SinkSpec spec_;
   SharedStream* stream_;
   std::shared_ptr<const expr::Expr> key_;
   std::unique_ptr<TopicWriter> writer_;
   std::string lines_;  // stdout and file sinks: output since the last flush
+  std::array<int64_t, 2> pids_{-1, -1};
 };
 
 }  // namespace

@@ -15,8 +15,11 @@
 // the record, or write it to the dead-letter topic.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <memory>
 #include <mutex>
 #include <ostream>
@@ -26,6 +29,7 @@
 #include "common/status.h"
 #include "log/log_manager.h"
 #include "operators/expr/expr.h"
+#include "runtime/checkpoint_store.h"
 #include "runtime/job_spec.h"
 #include "runtime/record.h"
 #include "runtime/topic_writer.h"
@@ -82,6 +86,9 @@ class SharedStream {
   std::ostream* out_;
 };
 
+// Which keys a subtask owns after a restore (keyed state moves by key hash).
+using KeyFilter = std::function<bool(const expr::Value& key)>;
+
 class Node {
  public:
   virtual ~Node() = default;
@@ -94,6 +101,20 @@ class Node {
   virtual Status OnWatermark(int64_t /*watermark*/) { return Status::Ok(); }
   virtual Status Flush() { return Status::Ok(); }
   virtual Status Finish() { return Flush(); }
+
+  // Checkpoints. Snapshot returns the node's state as compact bytes with a
+  // format version (empty: no state). Restore is called once per snapshot of
+  // this node taken by any subtask of the previous run, and keeps only the
+  // keys `owns` accepts.
+  virtual std::string Snapshot() const { return {}; }
+  virtual Status Restore(std::string_view /*bytes*/, const KeyFilter& /*owns*/) { return Status::Ok(); }
+  // Exactly-once sinks write checkpoint k's records as producer pids[k % 2]
+  // (the other id is still committing k - 1). StartTransactions names the two
+  // ids and the first checkpoint; PreCommit flushes into the current
+  // transaction, appends it to `txns` and moves on to `next_checkpoint`.
+  // Nodes that write nothing transactional only flush.
+  virtual void StartTransactions(const std::array<int64_t, 2>& /*pids*/, int64_t /*checkpoint*/) {}
+  virtual Status PreCommit(int64_t /*next_checkpoint*/, std::vector<SinkTxn>* /*txns*/) { return Flush(); }
 
   void AddDownstream(Node* node) { downstream_.push_back(node); }
   // Names the node for messages and gives it its counters and error policy.

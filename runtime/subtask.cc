@@ -3,6 +3,7 @@
 #include <chrono>
 #include <limits>
 
+#include "operators/state_codec.h"
 #include "operators/value_codec.h"
 
 namespace sluice::runtime {
@@ -17,6 +18,10 @@ int64_t NowMs() {
       .count();
 }
 
+constexpr uint8_t kSubtaskStateVersion = 1;
+
+}  // namespace
+
 // FNV-1a over the key's canonical bytes: equal keys go to the same subtask.
 uint64_t KeyHash(const expr::Value& key) {
   uint64_t h = 1469598103934665603ull;
@@ -24,7 +29,28 @@ uint64_t KeyHash(const expr::Value& key) {
   return h;
 }
 
-}  // namespace
+std::string EncodeSubtaskState(const std::vector<std::pair<std::string, std::string>>& nodes) {
+  operators::StateWriter w(kSubtaskStateVersion);
+  w.PutVarint(nodes.size());
+  for (const auto& [name, state] : nodes) {
+    w.PutBytes(name);
+    w.PutBytes(state);
+  }
+  return std::move(w).Finish();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> DecodeSubtaskState(std::string_view bytes) {
+  ASSIGN_OR_RETURN(auto r, operators::StateReader::Open(bytes, kSubtaskStateVersion, "subtask state"));
+  ASSIGN_OR_RETURN(uint64_t n, r.Varint());
+  std::vector<std::pair<std::string, std::string>> nodes;
+  for (uint64_t i = 0; i < n; ++i) {
+    ASSIGN_OR_RETURN(auto name, r.Bytes());
+    ASSIGN_OR_RETURN(auto state, r.Bytes());
+    nodes.emplace_back(std::string(name), std::string(state));
+  }
+  RETURN_IF_ERROR(r.ExpectEnd());
+  return nodes;
+}
 
 size_t Router::TargetOf(const Record& record) const {
   if (global_ || targets_.size() == 1) return 0;
@@ -42,21 +68,26 @@ void Router::Add(Record record) {
   if (m.records.size() >= kBatchRecords) Send(t, false);
 }
 
-void Router::Send(size_t target, bool end) {
+void Router::Send(size_t target, bool end, std::optional<int64_t> barrier) {
   Message& m = pending_[target];
   if (sent_watermark_[target] != watermark_) {
     m.watermarks.emplace_back(static_cast<uint32_t>(m.records.size()), watermark_);
     sent_watermark_[target] = watermark_;
   }
-  if (m.records.empty() && m.watermarks.empty() && !end) return;
+  if (m.records.empty() && m.watermarks.empty() && !end && !barrier) return;
   m.sender = channel_;
   m.end = end;
+  m.barrier = barrier;
   targets_[target]->Push(std::move(m));
   m = Message{};
 }
 
 void Router::Flush(bool end) {
   for (size_t t = 0; t < targets_.size(); ++t) Send(t, end);
+}
+
+void Router::Barrier(int64_t id) {
+  for (size_t t = 0; t < targets_.size(); ++t) Send(t, false, id);
 }
 
 bool Router::Blocked() const {
@@ -95,7 +126,28 @@ Status Subtask::FinishChain() {
   RETURN_IF_ERROR(AdvanceWatermark(kEndOfTime));
   for (auto& node : nodes) RETURN_IF_ERROR(node->Finish());
   if (errors) RETURN_IF_ERROR(errors->Flush());
+  RETURN_IF_ERROR(TakeSnapshot(-1));
   for (auto& r : routers) r->Flush(true);
+  return Status::Ok();
+}
+
+Status Subtask::TakeSnapshot(int64_t id) {
+  if (!hooks) return Status::Ok();
+  SubtaskSnapshot snapshot;
+  snapshot.checkpoint = id;
+  for (auto& node : nodes) RETURN_IF_ERROR(node->PreCommit(id + 1, &snapshot.txns));
+  if (errors) RETURN_IF_ERROR(errors->Flush());
+  std::vector<std::pair<std::string, std::string>> states;
+  for (const auto& node : nodes) {
+    std::string state = node->Snapshot();
+    if (!state.empty()) states.emplace_back(node->name(), std::move(state));
+  }
+  if (!states.empty()) snapshot.state = EncodeSubtaskState(states);
+  AddOffsets(&snapshot.offsets);
+  RETURN_IF_ERROR(hooks->Ack(*this, std::move(snapshot)));
+  if (id >= 0) {
+    for (auto& r : routers) r->Barrier(id);
+  }
   return Status::Ok();
 }
 
@@ -114,7 +166,18 @@ bool SourceSubtask::AtEnd() const {
   return true;
 }
 
+void SourceSubtask::AddOffsets(std::vector<SourceOffset>* offsets) const {
+  for (const auto& p : partitions_) {
+    const Offset next = bounded_ ? std::min(p->reader.next(), p->end) : p->reader.next();
+    offsets->push_back({spec_.name, spec_.topic, p->id, next.value});
+  }
+}
+
 Result<StepResult> SourceSubtask::Step() {
+  if (hooks && hooks->Requested() > last_barrier_) {
+    last_barrier_ = hooks->Requested();
+    RETURN_IF_ERROR(TakeSnapshot(last_barrier_));
+  }
   bool worked = false;
   const int64_t now_ms = NowMs();
   for (size_t tries = 0; tries < partitions_.size() && !worked; ++tries) {
@@ -167,12 +230,23 @@ Status SourceSubtask::Handle(const log::Record& stored, size_t index, int64_t no
 }
 
 ExchangeSubtask::ExchangeSubtask(size_t channels, std::function<void()> on_push)
-    : inbox(std::max<size_t>(16, 4 * channels), std::move(on_push)), merge_(channels), ended_(channels, false) {}
+    : inbox(std::max<size_t>(16, 4 * channels), std::move(on_push)),
+      merge_(channels),
+      ended_(channels, false),
+      arrived_(channels, false),
+      stash_(channels) {}
 
 Result<StepResult> ExchangeSubtask::Step() {
   std::vector<Message> messages = inbox.Take(kMessagesPerStep);
   if (messages.empty()) return StepResult::kIdle;
-  for (Message& m : messages) RETURN_IF_ERROR(Handle(m));
+  for (Message& m : messages) {
+    if (pending_barrier_ >= 0 && arrived_[m.sender] && hooks && hooks->aligned()) {
+      stash_[m.sender].push_back(std::move(m));
+    } else {
+      RETURN_IF_ERROR(Handle(m));
+      RETURN_IF_ERROR(DrainStash());
+    }
+  }
   if (ended_count_ == ended_.size()) {
     RETURN_IF_ERROR(FinishChain());
     return StepResult::kDone;
@@ -194,10 +268,47 @@ Status ExchangeSubtask::Handle(Message& m) {
     RETURN_IF_ERROR(head->Push(std::move(m.records[i])));
   }
   for (; mark < m.watermarks.size(); ++mark) RETURN_IF_ERROR(ApplyWatermark(m.sender, m.watermarks[mark].second));
+  if (m.barrier) RETURN_IF_ERROR(OnBarrier(m.sender, *m.barrier));
   if (m.end && !ended_[m.sender]) {
     ended_[m.sender] = true;
     ++ended_count_;
     if (ended_count_ < ended_.size()) RETURN_IF_ERROR(ApplyWatermark(m.sender, kEndOfTime));
+    RETURN_IF_ERROR(MaybeAligned());
+  }
+  return Status::Ok();
+}
+
+Status ExchangeSubtask::OnBarrier(uint32_t channel, int64_t id) {
+  if (pending_barrier_ >= 0 && id != pending_barrier_) {
+    return Internal("barrier " + std::to_string(id) + " while aligning " + std::to_string(pending_barrier_));
+  }
+  pending_barrier_ = id;
+  arrived_[channel] = true;
+  return MaybeAligned();
+}
+
+Status ExchangeSubtask::MaybeAligned() {
+  if (pending_barrier_ < 0) return Status::Ok();
+  for (size_t c = 0; c < arrived_.size(); ++c) {
+    if (!arrived_[c] && !ended_[c]) return Status::Ok();
+  }
+  const int64_t id = pending_barrier_;
+  pending_barrier_ = -1;
+  std::fill(arrived_.begin(), arrived_.end(), false);
+  return TakeSnapshot(id);
+}
+
+Status ExchangeSubtask::DrainStash() {
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (size_t c = 0; c < stash_.size(); ++c) {
+      while (!stash_[c].empty() && !(pending_barrier_ >= 0 && arrived_[c])) {
+        Message m = std::move(stash_[c].front());
+        stash_[c].pop_front();
+        RETURN_IF_ERROR(Handle(m));
+        progress = true;
+      }
+    }
   }
   return Status::Ok();
 }

@@ -18,17 +18,30 @@
 // End of input: a bounded source ends when each partition reaches the end
 // offset seen at start; an exchange subtask ends when every channel ended.
 // Ending moves the watermark to the end of time (all windows fire), calls
-// Finish on the nodes and sends `end` downstream.
+// Finish on the nodes, reports a final snapshot and sends `end` downstream.
+//
+// Checkpoints (aligned barriers): a source takes its snapshot at the start of
+// the first step after the runner requested checkpoint n (its partitions'
+// next offsets, its nodes' state, its sinks' pre-committed transactions) and
+// sends barrier n behind everything it sent before. An exchange subtask with
+// exactly_once blocks each channel whose barrier n arrived (its later
+// messages wait in a stash) until every channel delivered barrier n or
+// ended, then snapshots and forwards the barrier; with at_least_once it does
+// not block, so records after the barrier may be replayed after a restore.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "log/log_manager.h"
+#include "runtime/checkpoint_store.h"
 #include "runtime/job_spec.h"
 #include "runtime/mailbox.h"
 #include "runtime/nodes.h"
@@ -51,11 +64,13 @@ class Router {
   void SetWatermark(int64_t watermark) { watermark_ = watermark; }
   // Sends what is pending (with the current watermark), then an end-of-stream when `end`.
   void Flush(bool end);
+  // Sends what is pending, then checkpoint barrier `id` to every target.
+  void Barrier(int64_t id);
   bool Blocked() const;
 
  private:
   size_t TargetOf(const Record& record) const;
-  void Send(size_t target, bool end);
+  void Send(size_t target, bool end, std::optional<int64_t> barrier = std::nullopt);
 
   std::vector<Mailbox*> targets_;
   uint32_t channel_;
@@ -91,6 +106,33 @@ class SourceNode : public Node {
 
 enum class StepResult { kIdle, kWorked, kDone };
 
+// The subtask hashes keys as the routers do (KeyHash % parallelism).
+uint64_t KeyHash(const expr::Value& key);
+
+class Subtask;
+
+// What a subtask reports for a checkpoint, or when it ended.
+struct SubtaskSnapshot {
+  int64_t checkpoint = -1;  // -1: the subtask ended (final snapshot)
+  std::string state;        // node name -> node state, encoded; empty: none
+  std::vector<SourceOffset> offsets;
+  std::vector<SinkTxn> txns;
+};
+
+// The runner's side of checkpoints, as subtasks see it.
+class CheckpointHooks {
+ public:
+  virtual ~CheckpointHooks() = default;
+  // The newest checkpoint sources are asked to start (0: none yet).
+  virtual int64_t Requested() const = 0;
+  virtual bool aligned() const = 0;  // exactly_once
+  virtual Status Ack(const Subtask& subtask, SubtaskSnapshot snapshot) = 0;
+};
+
+// Encodes and decodes a subtask's state file: (node name, node state) pairs.
+std::string EncodeSubtaskState(const std::vector<std::pair<std::string, std::string>>& nodes);
+Result<std::vector<std::pair<std::string, std::string>>> DecodeSubtaskState(std::string_view bytes);
+
 class Subtask {
  public:
   virtual ~Subtask() = default;
@@ -109,6 +151,10 @@ class Subtask {
   std::vector<std::unique_ptr<StepCounters>> counters;  // parallel to the step names below
   std::vector<std::string> step_names;
   std::unique_ptr<ErrorPolicyHandler> errors;
+  CheckpointHooks* hooks = nullptr;
+  int chain = 0;
+  int index = 0;        // within the chain
+  int parallelism = 1;  // of the chain
 
   // Scheduler bookkeeping.
   std::atomic<bool> busy{false};
@@ -121,6 +167,9 @@ class Subtask {
   Status AdvanceWatermark(int64_t watermark);
   Status FinishChain();
   Status FlushOutputs();
+  // Takes this subtask's part of checkpoint `id` (or its final snapshot for -1) and reports it.
+  Status TakeSnapshot(int64_t id);
+  virtual void AddOffsets(std::vector<SourceOffset>* /*offsets*/) const {}
   int64_t watermark_ = kNoWatermark;
 };
 
@@ -137,6 +186,9 @@ class SourceSubtask : public Subtask {
   SourceSubtask(const SourceSpec& spec, std::shared_ptr<const expr::Expr> event_time, bool bounded,
                 std::vector<std::unique_ptr<OwnedPartition>> partitions, int64_t now_ms);
   Result<StepResult> Step() override;
+  void AddOffsets(std::vector<SourceOffset>* offsets) const override;
+  // Barriers up to `id` were taken before this run (restored checkpoints).
+  void SkipBarriersThrough(int64_t id) { last_barrier_ = id; }
 
   SourceNode* entry = nullptr;
   const std::vector<std::unique_ptr<OwnedPartition>>& partitions() const { return partitions_; }
@@ -153,6 +205,7 @@ class SourceSubtask : public Subtask {
   SourceWatermarks watermarks_;
   size_t next_partition_ = 0;
   std::vector<log::Record> batch_;
+  int64_t last_barrier_ = 0;
 };
 
 class ExchangeSubtask : public Subtask {
@@ -167,10 +220,18 @@ class ExchangeSubtask : public Subtask {
  private:
   Status Handle(Message& message);
   Status ApplyWatermark(uint32_t channel, int64_t watermark);
+  Status OnBarrier(uint32_t channel, int64_t id);
+  // Snapshots once every channel delivered the pending barrier or ended.
+  Status MaybeAligned();
+  // Handles stashed messages of channels that are no longer blocked.
+  Status DrainStash();
 
   WatermarkMerge merge_;
   std::vector<bool> ended_;
   size_t ended_count_ = 0;
+  int64_t pending_barrier_ = -1;
+  std::vector<bool> arrived_;   // barrier pending_barrier_ came on this channel
+  std::vector<std::deque<Message>> stash_;  // messages of blocked channels
 };
 
 }  // namespace sluice::runtime

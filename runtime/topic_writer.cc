@@ -1,5 +1,7 @@
 #include "runtime/topic_writer.h"
 
+#include <chrono>
+
 #include "log/partitioner.h"
 
 namespace sluice::runtime {
@@ -21,7 +23,25 @@ Result<std::unique_ptr<TopicWriter>> TopicWriter::Open(log::LogManager& log, con
 }
 
 TopicWriter::TopicWriter(std::vector<std::shared_ptr<log::Partition>> partitions)
-    : partitions_(std::move(partitions)), pending_(partitions_.size()) {}
+    : partitions_(std::move(partitions)), pending_(partitions_.size()), touched_(partitions_.size(), false) {}
+
+std::vector<int32_t> TopicWriter::TakeTouched() {
+  std::vector<int32_t> out;
+  for (size_t p = 0; p < touched_.size(); ++p) {
+    if (touched_[p]) out.push_back(static_cast<int32_t>(p));
+    touched_[p] = false;
+  }
+  return out;
+}
+
+Status TopicWriter::WriteMarker(log::Partition& partition, int64_t producer_id, bool commit) {
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  auto marker = log::EncodeControlBatch(producer_id, 0, commit ? log::ControlType::kCommit : log::ControlType::kAbort,
+                                        0, now_ms);
+  return partition.Append(std::move(marker)).status();
+}
 
 void TopicWriter::Add(log::Record record) {
   std::optional<std::string_view> key;
@@ -34,7 +54,14 @@ void TopicWriter::Add(log::Record record) {
 Status TopicWriter::Flush() {
   for (size_t p = 0; p < pending_.size(); ++p) {
     if (pending_[p].empty()) continue;
-    ASSIGN_OR_RETURN(auto batch, log::EncodeBatch(log::BatchOptions{}, pending_[p]));
+    log::BatchOptions options;
+    if (producer_id_ >= 0) {
+      options.producer_id = producer_id_;
+      options.producer_epoch = 0;
+      options.transactional = true;
+      touched_[p] = true;
+    }
+    ASSIGN_OR_RETURN(auto batch, log::EncodeBatch(options, pending_[p]));
     RETURN_IF_ERROR(partitions_[p]->Append(std::move(batch)).status());
     buffered_ -= pending_[p].size();
     pending_[p].clear();

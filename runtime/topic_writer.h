@@ -6,6 +6,12 @@
 // buffered records of each partition as one record batch (EncodeBatch) and
 // clears the buffer; on an error the unwritten records stay buffered.
 //
+// Transactional mode (exactly-once sinks): after SetProducer(id), flushes
+// append transactional batches of that producer (epoch 0, no sequence
+// numbers; the job's checkpoints play the role of the transaction
+// coordinator), and the partitions written are remembered until TakeTouched.
+// WriteMarker ends a producer's transaction on one partition.
+//
 // Not thread-safe: one per sink subtask. The LogManager must outlive it.
 #pragma once
 
@@ -25,6 +31,13 @@ class TopicWriter {
 
   void Add(log::Record record);
   Status Flush();
+
+  void SetProducer(int64_t producer_id) { producer_id_ = producer_id; }
+  int64_t producer_id() const { return producer_id_; }
+  // The partitions written since the last call, ascending.
+  std::vector<int32_t> TakeTouched();
+
+  static Status WriteMarker(log::Partition& partition, int64_t producer_id, bool commit);
   size_t buffered() const { return buffered_; }
   int32_t partitions() const { return static_cast<int32_t>(pending_.size()); }
 
@@ -35,6 +48,8 @@ class TopicWriter {
   std::vector<std::vector<log::Record>> pending_;  // per partition
   size_t buffered_ = 0;
   uint64_t round_robin_ = 0;
+  int64_t producer_id_ = -1;
+  std::vector<bool> touched_;
 };
 
 }  // namespace sluice::runtime

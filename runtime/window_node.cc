@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "operators/aggregate.h"
+#include "operators/state_codec.h"
 #include "operators/value_codec.h"
 #include "operators/window.h"
 #include "runtime/watermark.h"
@@ -40,6 +41,7 @@ struct KeyState {
 using Timer = std::tuple<int64_t, int64_t, std::string>;  // end, start, key bytes
 
 constexpr uint64_t kBytesPerAccumulator = 48;
+constexpr uint8_t kStateVersion = 1;
 
 class WindowNode : public Node {
  public:
@@ -119,6 +121,60 @@ class WindowNode : public Node {
   }
 
   Status Flush() override { return late_ ? late_->Flush() : Status::Ok(); }
+
+  std::string Snapshot() const override {
+    operators::StateWriter w(kStateVersion);
+    w.PutSigned(watermark_);
+    w.PutVarint(keys_.size());
+    for (const auto& [bytes, state] : keys_) {
+      operators::EncodeValue(state.key, w);
+      w.PutVarint(state.windows.size());
+      for (const auto& [window, ws] : state.windows) {
+        w.PutSigned(window.start);
+        w.PutSigned(window.end);
+        w.PutVarint(ws.dirty ? 1 : 0);
+        for (const auto& a : ws.accumulators) w.PutBytes(a.Snapshot());
+      }
+    }
+    return std::move(w).Finish();
+  }
+
+  // The restored watermark is the smallest of the snapshots' (so nothing
+  // becomes late that was not); keys not owned here are skipped.
+  Status Restore(std::string_view bytes, const KeyFilter& owns) override {
+    ASSIGN_OR_RETURN(auto r, operators::StateReader::Open(bytes, kStateVersion, "window state of " + name()));
+    ASSIGN_OR_RETURN(int64_t watermark, r.Signed());
+    watermark_ = restored_ ? std::min(watermark_, watermark) : watermark;
+    restored_ = true;
+    ASSIGN_OR_RETURN(uint64_t keys, r.Varint());
+    for (uint64_t k = 0; k < keys; ++k) {
+      ASSIGN_OR_RETURN(Value key, operators::DecodeValue(r));
+      KeyState state;
+      state.key = key;
+      ASSIGN_OR_RETURN(uint64_t windows, r.Varint());
+      std::vector<TimeWindow> sessions;
+      for (uint64_t i = 0; i < windows; ++i) {
+        TimeWindow window;
+        ASSIGN_OR_RETURN(window.start, r.Signed());
+        ASSIGN_OR_RETURN(window.end, r.Signed());
+        ASSIGN_OR_RETURN(uint64_t dirty, r.Varint());
+        WindowState ws{{}, dirty != 0};
+        for (size_t a = 0; a < aggregates_.size(); ++a) {
+          ASSIGN_OR_RETURN(auto acc_bytes, r.Bytes());
+          ASSIGN_OR_RETURN(auto acc, Accumulator::Restore(acc_bytes));
+          ws.accumulators.push_back(std::move(acc));
+        }
+        state.windows.emplace(window, std::move(ws));
+        sessions.push_back(window);
+      }
+      if (!owns(key)) continue;
+      const std::string canonical = operators::CanonicalBytes(key);
+      for (const auto& [window, ws] : state.windows) timers_.emplace(window.end, window.start, canonical);
+      if (session()) state.sessions.Assign(std::move(sessions));
+      keys_[canonical] = std::move(state);
+    }
+    return r.ExpectEnd();
+  }
 
  private:
   bool session() const { return shape_.type == operators::WindowType::kSession; }
@@ -214,6 +270,7 @@ class WindowNode : public Node {
   std::unordered_map<std::string, KeyState> keys_;
   std::set<Timer> timers_;
   int64_t watermark_ = kNoWatermark;
+  bool restored_ = false;
   std::unique_ptr<TopicWriter> late_;
 };
 
