@@ -29,16 +29,25 @@ int64_t ClampTime(int64_t ts) { return std::clamp<int64_t>(ts, -(int64_t{1} << 6
 }  // namespace
 
 std::vector<TimeWindow> AssignWindows(const WindowShape& shape, int64_t ts) {
-  ts = ClampTime(ts);
-  if (shape.type == WindowType::kSession) return {{ts, SaturatingAdd(ts, shape.gap_ms)}};
-  const int64_t slide = shape.type == WindowType::kHopping ? shape.slide_ms : shape.size_ms;
   std::vector<TimeWindow> windows;
+  AssignWindows(shape, ts, &windows);
+  return windows;
+}
+
+void AssignWindows(const WindowShape& shape, int64_t ts, std::vector<TimeWindow>* out) {
+  std::vector<TimeWindow>& windows = *out;
+  windows.clear();
+  ts = ClampTime(ts);
+  if (shape.type == WindowType::kSession) {
+    windows.push_back({ts, SaturatingAdd(ts, shape.gap_ms)});
+    return;
+  }
+  const int64_t slide = shape.type == WindowType::kHopping ? shape.slide_ms : shape.size_ms;
   const int64_t last_start = AlignDown(ts, slide);
   for (int64_t start = last_start; start > SaturatingAdd(ts, -shape.size_ms); start -= slide) {
     windows.push_back({start, SaturatingAdd(start, shape.size_ms)});
   }
   std::reverse(windows.begin(), windows.end());
-  return windows;
 }
 
 bool WindowClosed(const TimeWindow& window, int64_t watermark, int64_t allowed_lateness_ms) {

@@ -35,6 +35,8 @@ struct WindowShape {
 // The tumbling or hopping windows holding a record at `ts`, by start ascending.
 // For a session shape, the record's own session [ts, ts + gap).
 std::vector<TimeWindow> AssignWindows(const WindowShape& shape, int64_t ts);
+// The same into `out` (cleared first), so that a caller can reuse its buffer.
+void AssignWindows(const WindowShape& shape, int64_t ts, std::vector<TimeWindow>* out);
 
 // True when the window can fire (and later records for it are late).
 bool WindowClosed(const TimeWindow& window, int64_t watermark, int64_t allowed_lateness_ms);

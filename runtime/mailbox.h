@@ -37,7 +37,9 @@ struct Message {
 
 class Mailbox {
  public:
-  // `on_push` is called after every Push (the scheduler's wake-up); may be empty.
+  // `on_push` is called after every Push, and after a Take that made room in
+  // a full mailbox (the scheduler's wake-up: a consumer or a blocked producer
+  // may now run); may be empty.
   Mailbox(size_t soft_capacity, std::function<void()> on_push)
       : soft_capacity_(soft_capacity == 0 ? 1 : soft_capacity), on_push_(std::move(on_push)) {}
 
@@ -52,11 +54,16 @@ class Mailbox {
   // Removes and returns up to `max` messages, oldest first.
   std::vector<Message> Take(size_t max) {
     std::vector<Message> out;
-    std::lock_guard lock(mu_);
-    while (!messages_.empty() && out.size() < max) {
-      out.push_back(std::move(messages_.front()));
-      messages_.pop_front();
+    bool was_full = false;
+    {
+      std::lock_guard lock(mu_);
+      was_full = messages_.size() >= soft_capacity_;
+      while (!messages_.empty() && out.size() < max) {
+        out.push_back(std::move(messages_.front()));
+        messages_.pop_front();
+      }
     }
+    if (was_full && !out.empty() && on_push_) on_push_();
     return out;
   }
 

@@ -22,11 +22,30 @@ constexpr uint8_t kSubtaskStateVersion = 1;
 
 }  // namespace
 
-// FNV-1a over the key's canonical bytes: equal keys go to the same subtask.
+// Keys that compare equal hash equally (1 and 1.0 too, as in CanonicalBytes);
+// strings and numbers without building their canonical bytes.
 uint64_t KeyHash(const expr::Value& key) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : operators::CanonicalBytes(key)) h = (h ^ c) * 1099511628211ull;
-  return h;
+  auto fnv = [](std::string_view bytes, uint64_t h) {
+    for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+    return h;
+  };
+  auto mix = [](uint64_t x) {  // splitmix64's finaliser
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+  };
+  switch (key.type()) {
+    case expr::Type::kString: return fnv(key.as_string(), 1469598103934665603ull);
+    case expr::Type::kInt: return mix(static_cast<uint64_t>(key.as_int()));
+    case expr::Type::kDouble: {
+      const double d = key.as_double();
+      if (d > -9.2e18 && d < 9.2e18 && d == static_cast<double>(static_cast<int64_t>(d))) {
+        return mix(static_cast<uint64_t>(static_cast<int64_t>(d)));
+      }
+      return fnv(operators::CanonicalBytes(key), 7);
+    }
+    default: return fnv(operators::CanonicalBytes(key), 7);
+  }
 }
 
 std::string EncodeSubtaskState(const std::vector<std::pair<std::string, std::string>>& nodes) {

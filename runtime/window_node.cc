@@ -86,7 +86,8 @@ class WindowNode : public Node {
     KeyState& state = it->second;
     if (inserted) state.key = record.key;
     bool accepted = false;
-    for (const TimeWindow& w : operators::AssignWindows(shape_, record.event_time)) {
+    operators::AssignWindows(shape_, record.event_time, &assigned_);
+    for (const TimeWindow& w : assigned_) {
       if (operators::WindowClosed(w, watermark_, lateness_)) continue;
       const TimeWindow target = session() ? MergeSession(state, bytes, record.event_time) : w;
       auto [slot, created] = state.windows.try_emplace(target);
@@ -267,6 +268,7 @@ class WindowNode : public Node {
   int64_t lateness_ = 0;
   std::vector<AggregateSpec> aggregates_;
   std::vector<Value> args_;  // per record, reused
+  std::vector<TimeWindow> assigned_;  // per record, reused
   std::unordered_map<std::string, KeyState> keys_;
   std::set<Timer> timers_;
   int64_t watermark_ = kNoWatermark;

@@ -3,7 +3,7 @@
 
 SLUICE_BUILD_PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
-  libboost-dev libboost-system-dev libtbb-dev libyaml-cpp-dev prometheus-cpp-dev
+  libboost-dev libboost-system-dev libtbb-dev libyaml-cpp-dev prometheus-cpp-dev libjemalloc-dev
   libsimdjson-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev librdkafka-dev
   libcli11-dev libspdlog-dev libfmt-dev
 )
