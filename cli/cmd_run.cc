@@ -88,9 +88,15 @@ void PrintProgress(const runtime::JobStats& now, const runtime::JobStats& before
   }
   const double in_rate = static_cast<double>(in - Total(before, "source", false)) / seconds;
   const double out_rate = static_cast<double>(out - Total(before, "sink", true)) / seconds;
-  std::fprintf(stderr, "job %s: %llu records in (%.0f/s), %llu out (%.0f/s), watermark %s\n", now.job.c_str(),
-               static_cast<unsigned long long>(in), in_rate, static_cast<unsigned long long>(out), out_rate,
-               watermark.c_str());
+  std::string checkpoint = "none";
+  if (now.last_checkpoint) {
+    checkpoint = std::to_string(now.last_checkpoint->id) + " (" +
+                 std::to_string(static_cast<int>(now.last_checkpoint->duration_seconds * 1000)) + " ms, " +
+                 std::to_string(now.last_checkpoint->bytes) + " bytes of state)";
+  }
+  std::fprintf(stderr, "job %s: %llu records in (%.0f/s), %llu out (%.0f/s), watermark %s, checkpoint %s\n",
+               now.job.c_str(), static_cast<unsigned long long>(in), in_rate, static_cast<unsigned long long>(out),
+               out_rate, watermark.c_str(), checkpoint.c_str());
 }
 
 // Runs the job until it ends or a stop signal arrives (then stops it cleanly).

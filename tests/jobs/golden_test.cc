@@ -138,6 +138,8 @@ struct Param {
   int parallelism;
 };
 
+void PrintTo(const Param& p, std::ostream* os) { *os << p.name << " at parallelism " << p.parallelism; }
+
 class GoldenJobTest : public ::testing::TestWithParam<Param> {};
 
 TEST_P(GoldenJobTest, OutputMatchesExpected) {
