@@ -1,6 +1,7 @@
 // The networking half of the broker; the only file that includes Boost.Asio.
 #include "broker/broker.h"
 
+#include <chrono>
 #include <deque>
 #include <thread>
 
@@ -161,7 +162,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     RequestContext ctx{h.api_key, h.api_version, h.correlation_id, h.client_id, host_};
     auto self = shared_from_this();
     const int32_t corr = h.correlation_id;
-    handlers_.Handle(ctx, r, [self, seq, corr](std::optional<std::vector<uint8_t>> body) {
+    const auto started = std::chrono::steady_clock::now();
+    const int16_t api_key = h.api_key;
+    handlers_.Handle(ctx, r, [self, seq, corr, started, api_key](std::optional<std::vector<uint8_t>> body) {
+      self->probe_.RecordLatency(api_key, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                              std::chrono::steady_clock::now() - started)
+                                              .count());
       asio::post(self->strand_, [self, seq, corr, body = std::move(body)]() mutable {
         self->Complete(seq, corr, std::move(body));
       });
@@ -267,6 +273,7 @@ class Broker::Impl {
   }
 
   uint16_t port() const { return port_; }
+  OffsetStore& offsets() { return handlers_.offsets(); }
   BrokerProbe probe_;
 
  private:
@@ -312,5 +319,6 @@ Status Broker::Start() { return impl_->Start(); }
 void Broker::Stop() { impl_->Stop(); }
 uint16_t Broker::port() const { return impl_->port(); }
 const BrokerProbe& Broker::probe() const { return impl_->probe_; }
+OffsetStore& Broker::offsets() { return impl_->offsets(); }
 
 }  // namespace sluice::broker

@@ -18,15 +18,35 @@
 
 namespace sluice::broker {
 
+// Request latency buckets (seconds, upper bounds) of BrokerProbe::latency.
+inline constexpr std::array<double, 12> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                           0.05,   0.1,   0.25,   0.5,   1,    5};
+
 // Counters the broker keeps for metrics (read with relaxed loads).
 struct BrokerProbe {
+  struct Latency {
+    std::array<std::atomic<int64_t>, kLatencyBuckets.size() + 1> buckets{};  // last: +Inf
+    std::atomic<int64_t> sum_ns{0};
+  };
   std::atomic<int64_t> connections_active{0};
   std::atomic<int64_t> connections_total{0};
   std::atomic<int64_t> bytes_in{0};
   std::atomic<int64_t> bytes_out{0};
   std::array<std::atomic<int64_t>, 64> requests{};  // by API key
+  std::array<Latency, 64> latency{};                // by API key: request read to reply ready
   std::atomic<int64_t> malformed_requests{0};
+
+  void RecordLatency(int16_t api_key, int64_t nanos) {
+    if (api_key < 0 || api_key >= 64) return;
+    Latency& l = latency[static_cast<size_t>(api_key)];
+    size_t b = 0;
+    while (b < kLatencyBuckets.size() && static_cast<double>(nanos) > kLatencyBuckets[b] * 1e9) ++b;
+    l.buckets[b].fetch_add(1, std::memory_order_relaxed);
+    l.sum_ns.fetch_add(nanos, std::memory_order_relaxed);
+  }
 };
+
+class OffsetStore;
 
 class Broker {
  public:
@@ -43,6 +63,8 @@ class Broker {
   // The port actually bound (useful with listen_port 0).
   uint16_t port() const;
   const BrokerProbe& probe() const;
+  // Committed consumer-group offsets (for lag metrics and the job manager).
+  OffsetStore& offsets();
 
  private:
   class Impl;

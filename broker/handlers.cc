@@ -57,6 +57,8 @@ void Handlers::Shutdown() {
   txns_->Shutdown();
 }
 
+OffsetStore& Handlers::offsets() { return groups_->offsets(); }
+
 void Handlers::Handle(const RequestContext& ctx, Reader& r, const Respond& respond) {
   switch (static_cast<ApiKey>(ctx.api_key)) {
     case ApiKey::kApiVersions: return ApiVersions(ctx, r, respond);

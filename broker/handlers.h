@@ -19,6 +19,7 @@ namespace sluice::broker {
 class GroupCoordinator;
 class FetchWaiters;
 class TxnCoordinator;
+class OffsetStore;
 
 class Handlers {
  public:
@@ -31,6 +32,7 @@ class Handlers {
 
   void Handle(const RequestContext& ctx, Reader& body, const Respond& respond);
   void set_advertised_port(uint16_t port) { advertised_port_ = port; }
+  OffsetStore& offsets();
 
  private:
   void ApiVersions(const RequestContext& ctx, Reader& r, const Respond& respond);

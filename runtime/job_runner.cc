@@ -175,6 +175,12 @@ Status Runner::BuildSourceChain(const Chain& chain, const SourceSpec& source) {
   if (source.event_time) {
     ASSIGN_OR_RETURN(event_time, CompileExpr(*source.event_time));
   }
+  if (!log_.TopicExists(source.topic)) {
+    Status created = log_.CreateTopic(source.topic, options_.new_source_partitions);
+    if (!created.ok() && created.code() != StatusCode::kAlreadyExists) {
+      return created.WithContext("creating source topic " + source.topic);
+    }
+  }
   ASSIGN_OR_RETURN(int32_t partitions, log_.PartitionCount(source.topic));
   const int n = std::max(1, std::min(chain.parallelism, partitions));
   for (int i = 0; i < n; ++i) {
@@ -379,7 +385,12 @@ bool Runner::StepOne(Subtask& s) {
     if (s.blocked_since_ns.load() == 0) s.blocked_since_ns.store(NowNs());
   } else {
     if (const int64_t since = s.blocked_since_ns.exchange(0)) s.backpressure_ns.fetch_add(NowNs() - since);
-    auto result = s.Step();
+    Result<StepResult> result = Internal("no step");
+    try {
+      result = s.Step();
+    } catch (const std::exception& e) {  // a job's failure must not take the process down
+      result = Internal(std::string("exception: ") + e.what());
+    }
     if (!result.ok()) {
       Fail(result.status().WithContext("chain " + s.chain_name));
     } else if (*result == StepResult::kDone) {

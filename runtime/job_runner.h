@@ -100,6 +100,7 @@ struct RunOptions {
   bool progress = false;                 // print records in/out per second and the watermark on stderr
   std::optional<std::filesystem::path> from_savepoint;  // a checkpoint directory
   GroupOffsets* group_offsets = nullptr;                // null: no group offsets read or written
+  int new_source_partitions = 1;  // a source topic that does not exist is created with this many
 };
 
 class JobRunner {

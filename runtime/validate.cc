@@ -149,8 +149,12 @@ JobSpec LoadJobFile(const std::string& path, std::vector<Diagnostic>* diagnostic
     diagnostics->push_back({{0, 0}, "", "cannot read the job file"});
     return {};
   }
+  return ParseAndValidateJob(text.str(), path, diagnostics);
+}
+
+JobSpec ParseAndValidateJob(const std::string& yaml, const std::string& file, std::vector<Diagnostic>* diagnostics) {
   const size_t first = diagnostics->size();
-  JobSpec job = ParseJobSpec(text.str(), path, diagnostics);
+  JobSpec job = ParseJobSpec(yaml, file, diagnostics);
   ValidateJobGraph(job, diagnostics);
   CheckExpressions(job, diagnostics);
   std::stable_sort(diagnostics->begin() + first, diagnostics->end(), [](const Diagnostic& a, const Diagnostic& b) {

@@ -19,5 +19,7 @@ void ValidateJobGraph(const JobSpec& job, std::vector<Diagnostic>* diagnostics);
 // diagnostic at 0:0. Problems come sorted by position. The job is usable only
 // when `diagnostics` stays empty.
 JobSpec LoadJobFile(const std::string& path, std::vector<Diagnostic>* diagnostics);
+// The same for a job's text (`file` names it in diagnostics).
+JobSpec ParseAndValidateJob(const std::string& yaml, const std::string& file, std::vector<Diagnostic>* diagnostics);
 
 }  // namespace sluice::runtime

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -44,6 +45,9 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::vector<std::strin
   s->log_path_ = s->data_dir_.parent_path() / ("serve-" + std::to_string(std::random_device{}()) + ".log");
   std::vector<std::string> args = {SLUICE_BINARY, "serve", "--listen", "127.0.0.1:0", "--advertise", "127.0.0.1:0",
                                    "--data-dir", s->data_dir_.string(), "--min-free-mib", "0"};
+  if (std::find(extra_args.begin(), extra_args.end(), "--http") == extra_args.end()) {
+    args.insert(args.end(), {"--http", "127.0.0.1:0"});
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   s->pid_ = fork();
   if (s->pid_ == 0) {
@@ -59,12 +63,14 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::vector<std::strin
     _exit(127);
   }
   const std::regex ready(R"(ready: Kafka API on [0-9.]+:([0-9]+))");
+  const std::regex http_ready(R"(ready: HTTP API on [0-9.]+:([0-9]+))");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch m;
     const std::string log = Slurp(s->log_path_);
     if (std::regex_search(log, m, ready)) {
       s->port_ = static_cast<uint16_t>(std::stoi(m[1]));
+      if (std::regex_search(log, m, http_ready)) s->http_port_ = static_cast<uint16_t>(std::stoi(m[1]));
       return s;
     }
     int status = 0;

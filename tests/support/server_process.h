@@ -22,6 +22,9 @@ class ServerProcess {
   ~ServerProcess();
 
   uint16_t port() const { return port_; }
+  // The HTTP API (`--http 127.0.0.1:0` unless extra_args sets --http): http://127.0.0.1:PORT
+  uint16_t http_port() const { return http_port_; }
+  std::string http_url() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::filesystem::path& data_dir() const { return data_dir_; }
   // SIGTERM and wait (clean shutdown); returns the exit status.
@@ -34,6 +37,7 @@ class ServerProcess {
   ServerProcess() = default;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  uint16_t http_port_ = 0;
   std::filesystem::path data_dir_, log_path_;
   bool owns_dir_ = false;
 };

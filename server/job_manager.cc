@@ -1,0 +1,163 @@
+#include "server/job_manager.h"
+
+#include <spdlog/spdlog.h>
+
+#include "log/file_util.h"
+#include "runtime/validate.h"
+
+namespace sluice::server {
+
+namespace fs = std::filesystem;
+
+JobManager::JobManager(log::LogManager& log, runtime::GroupOffsets* groups, JobManagerOptions options)
+    : log_(log), groups_(groups), options_(options), dir_(log.options().data_dir / ".jobs") {
+  supervisor_ = std::thread([this] { Supervise(); });
+}
+
+JobManager::~JobManager() { Shutdown(); }
+
+Status JobManager::Recover() {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) return IoError("creating " + dir_.string() + ": " + ec.message());
+  for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+    if (entry.path().extension() != ".yaml") continue;
+    ASSIGN_OR_RETURN(std::string yaml, log::ReadFile(entry.path()));
+    SubmitOutcome outcome = Submit(yaml);
+    if (!outcome.status.ok()) {
+      spdlog::error("not restarting job from {}: {}", entry.path().string(), outcome.status.ToString());
+    } else {
+      spdlog::info("restarted job {} from {}", outcome.name, entry.path().string());
+    }
+  }
+  return ec ? IoError("listing " + dir_.string() + ": " + ec.message()) : Status::Ok();
+}
+
+SubmitOutcome JobManager::Submit(const std::string& yaml) {
+  SubmitOutcome out;
+  runtime::JobSpec spec = runtime::ParseAndValidateJob(yaml, "job.yaml", &out.problems);
+  if (!out.problems.empty()) {
+    out.status = InvalidArgument(std::to_string(out.problems.size()) + " problem(s) in the job");
+    return out;
+  }
+  out.name = spec.job.text;
+  std::lock_guard lock(mu_);
+  if (stopping_) {
+    out.status = Status(StatusCode::kBusy, "the server is stopping");
+    return out;
+  }
+  auto it = jobs_.find(out.name);
+  if (it != jobs_.end() && it->second.runner && it->second.runner->Stats().state == runtime::JobState::kRunning) {
+    out.status = AlreadyExists("job " + out.name + " is running; cancel or stop it first");
+    return out;
+  }
+  out.status = log::WriteFileAtomic(PathOf(out.name), yaml);
+  if (!out.status.ok()) return out;
+  Entry& entry = jobs_[out.name];
+  entry = Entry{std::move(spec), yaml, nullptr, 0, {}, {}};
+  out.status = StartLocked(entry);
+  if (!out.status.ok()) {
+    std::error_code ec;
+    fs::remove(PathOf(out.name), ec);
+    jobs_.erase(out.name);
+  }
+  return out;
+}
+
+Status JobManager::StartLocked(Entry& entry) {
+  runtime::RunOptions options;
+  options.default_parallelism = options_.default_parallelism;
+  options.new_source_partitions = options_.new_source_partitions;
+  options.group_offsets = groups_;
+  auto runner = runtime::JobRunner::Start(entry.spec, log_, options);
+  if (!runner.ok()) return runner.status();
+  entry.runner = std::move(*runner);
+  return Status::Ok();
+}
+
+std::vector<JobView> JobManager::List() const {
+  std::lock_guard lock(mu_);
+  std::vector<JobView> out;
+  for (const auto& [name, entry] : jobs_) {
+    if (entry.runner) out.push_back({entry.runner->Stats(), entry.restarts, entry.savepoint});
+  }
+  return out;
+}
+
+std::optional<JobView> JobManager::Get(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(name);
+  if (it == jobs_.end() || !it->second.runner) return std::nullopt;
+  return JobView{it->second.runner->Stats(), it->second.restarts, it->second.savepoint};
+}
+
+Status JobManager::Cancel(const std::string& name) {
+  std::unique_lock lock(mu_);
+  auto it = jobs_.find(name);
+  if (it == jobs_.end() || !it->second.runner) return NotFound("no job named " + name);
+  std::error_code ec;
+  fs::remove(PathOf(name), ec);
+  it->second.runner->Cancel();
+  (void)it->second.runner->Wait();
+  return Status::Ok();
+}
+
+Result<std::string> JobManager::Stop(const std::string& name) {
+  std::unique_lock lock(mu_);
+  auto it = jobs_.find(name);
+  if (it == jobs_.end() || !it->second.runner) return NotFound("no job named " + name);
+  if (it->second.runner->Stats().state != runtime::JobState::kRunning) {
+    return Status(StatusCode::kInvalidTxnState, "job " + name + " is not running");
+  }
+  std::error_code ec;
+  fs::remove(PathOf(name), ec);
+  it->second.runner->Stop();
+  RETURN_IF_ERROR(it->second.runner->Wait());
+  it->second.savepoint = it->second.runner->savepoint().string();
+  return it->second.savepoint;
+}
+
+void JobManager::Shutdown() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (supervisor_.joinable()) supervisor_.join();
+  std::lock_guard lock(mu_);
+  for (auto& [name, entry] : jobs_) {
+    if (entry.runner) entry.runner->Stop();
+  }
+  for (auto& [name, entry] : jobs_) {
+    if (entry.runner) (void)entry.runner->Wait();
+  }
+}
+
+// Restarts failed jobs per the restart policy.
+void JobManager::Supervise() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    wake_.wait_for(lock, std::chrono::milliseconds(200));
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& [name, entry] : jobs_) {
+      if (!entry.runner || entry.runner->Stats().state != runtime::JobState::kFailed) continue;
+      if (entry.restarts >= options_.restart_attempts) continue;
+      if (entry.retry_at == std::chrono::steady_clock::time_point{}) {
+        entry.retry_at = now + options_.restart_delay;
+        spdlog::warn("job {} failed: {}; restarting in {} ms (attempt {} of {})", name,
+                     entry.runner->Stats().error, options_.restart_delay.count(), entry.restarts + 1,
+                     options_.restart_attempts);
+        continue;
+      }
+      if (now < entry.retry_at) continue;
+      (void)entry.runner->Wait();
+      ++entry.restarts;
+      entry.retry_at = {};
+      Status st = StartLocked(entry);
+      if (!st.ok()) spdlog::error("restarting job {}: {}", name, st.ToString());
+    }
+  }
+}
+
+}  // namespace sluice::server

@@ -1,0 +1,197 @@
+#include "server/rest_api.h"
+
+#include "operators/expr/value.h"
+
+namespace sluice::server {
+namespace {
+
+using expr::List;
+using expr::Object;
+using expr::Value;
+
+HttpResponse Json(int status, const Value& value) { return {status, "application/json", value.ToJson() + "\n"}; }
+HttpResponse Error(int status, const std::string& message) { return Json(status, Value(Object{{"error", message}})); }
+
+int StatusFor(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kAlreadyExists: return 409;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kInvalidTxnState: return 409;
+    case StatusCode::kBusy: return 503;
+    default: return 500;
+  }
+}
+
+Value Int(int64_t v) { return Value(v); }
+Value Int(uint64_t v) { return Value(static_cast<int64_t>(v)); }
+
+Value Summary(const JobView& view) {
+  const auto& s = view.stats;
+  uint64_t in = 0, out = 0;
+  for (const auto& step : s.steps) {
+    if (step.kind == "source") in += step.records_out;
+    if (step.kind == "sink") out += step.records_in;
+  }
+  Object o{{"name", s.job},
+           {"state", runtime::JobStateName(s.state)},
+           {"start_time_ms", Int(s.start_time_ms)},
+           {"parallelism", s.parallelism},
+           {"records_in", Int(in)},
+           {"records_out", Int(out)},
+           {"restarts", view.restarts}};
+  if (!s.error.empty()) o.emplace_back("error", s.error);
+  return Value(std::move(o));
+}
+
+Value Details(const JobView& view) {
+  const auto& s = view.stats;
+  Object o = Summary(view).as_object();
+  List steps, partitions;
+  for (const auto& step : s.steps) {
+    steps.push_back(Value(Object{{"name", step.name},
+                                 {"kind", step.kind},
+                                 {"records_in", Int(step.records_in)},
+                                 {"records_out", Int(step.records_out)},
+                                 {"errors", Int(step.errors)},
+                                 {"dead_lettered", Int(step.dead_lettered)},
+                                 {"late", Int(step.late_dropped)},
+                                 {"state_bytes", Int(step.state_bytes)}}));
+  }
+  for (const auto& p : s.partitions) {
+    partitions.push_back(Value(Object{{"source", p.source},
+                                      {"topic", p.topic},
+                                      {"partition", p.partition},
+                                      {"next_offset", Int(p.next_offset)},
+                                      {"end_offset", Int(p.end_offset)},
+                                      {"lag", Int(std::max<int64_t>(0, p.end_offset - p.next_offset))}}));
+  }
+  o.emplace_back("operators", Value(std::move(steps)));
+  o.emplace_back("sources", Value(std::move(partitions)));
+  o.emplace_back("watermark", s.watermark == INT64_MIN ? Value() : Int(s.watermark));
+  o.emplace_back("backpressure_seconds", s.backpressure_seconds);
+  o.emplace_back("checkpoints_completed", Int(s.checkpoints_completed));
+  o.emplace_back("checkpoint_failures", Int(s.checkpoint_failures));
+  if (s.last_checkpoint) {
+    o.emplace_back("last_checkpoint", Value(Object{{"id", Int(s.last_checkpoint->id)},
+                                                   {"completed_ms", Int(s.last_checkpoint->completed_ms)},
+                                                   {"duration_seconds", s.last_checkpoint->duration_seconds},
+                                                   {"bytes", Int(s.last_checkpoint->bytes)}}));
+  } else {
+    o.emplace_back("last_checkpoint", Value());
+  }
+  if (!view.savepoint.empty()) o.emplace_back("savepoint", view.savepoint);
+  return Value(std::move(o));
+}
+
+}  // namespace
+
+HttpResponse RestApi::Handle(const HttpRequest& request) {
+  std::string path = request.target.substr(0, request.target.find('?'));
+  if (path == "/healthz") return Json(200, Value(Object{{"status", "ok"}}));
+  if (path == "/readyz") {
+    return ready_ ? Json(200, Value(Object{{"status", "ready"}})) : Error(503, "starting: recovery not done");
+  }
+  if (path == "/metrics") {
+    if (request.method != "GET") return Error(405, "use GET");
+    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Scrape()};
+  }
+  const std::string prefix = "/api/v1/";
+  if (path.rfind(prefix, 0) != 0) return Error(404, "no route " + path);
+  path = path.substr(prefix.size());
+  if (path == "jobs" || path.rfind("jobs/", 0) == 0) return Jobs(request, path.size() > 4 ? path.substr(5) : "");
+  if (path == "topics") return request.method == "GET" ? Topics() : Error(405, "use GET");
+  if (path == "groups") return request.method == "GET" ? Groups() : Error(405, "use GET");
+  return Error(404, "no route /api/v1/" + path);
+}
+
+// jobs: GET (list), POST (submit); jobs/{name}: GET, DELETE; jobs/{name}/stop: POST.
+HttpResponse RestApi::Jobs(const HttpRequest& request, const std::string& rest) {
+  if (rest.empty()) {
+    if (request.method == "GET") {
+      List jobs;
+      for (const auto& view : jobs_.List()) jobs.push_back(Summary(view));
+      return Json(200, Value(std::move(jobs)));
+    }
+    if (request.method != "POST") return Error(405, "use GET or POST");
+    SubmitOutcome outcome = jobs_.Submit(request.body);
+    if (!outcome.problems.empty()) {
+      List problems;
+      for (const auto& d : outcome.problems) {
+        problems.push_back(Value(Object{{"file", "job.yaml"},
+                                        {"line", d.mark.line},
+                                        {"column", d.mark.column},
+                                        {"path", d.path},
+                                        {"message", d.message},
+                                        {"text", runtime::FormatDiagnostic("job.yaml", d)}}));
+      }
+      return Json(400, Value(Object{{"error", "invalid job"}, {"problems", Value(std::move(problems))}}));
+    }
+    if (!outcome.status.ok()) return Error(StatusFor(outcome.status), outcome.status.message());
+    return Json(201, Value(Object{{"name", outcome.name}, {"state", "running"}}));
+  }
+  const auto slash = rest.find('/');
+  const std::string name = rest.substr(0, slash);
+  const std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (action == "stop") {
+    if (request.method != "POST") return Error(405, "use POST");
+    auto savepoint = jobs_.Stop(name);
+    if (!savepoint.ok()) return Error(StatusFor(savepoint.status()), savepoint.status().message());
+    return Json(200, Value(Object{{"name", name}, {"state", "stopped"}, {"savepoint", *savepoint}}));
+  }
+  if (!action.empty()) return Error(404, "no route for jobs/" + rest);
+  if (request.method == "GET") {
+    auto view = jobs_.Get(name);
+    return view ? Json(200, Details(*view)) : Error(404, "no job named " + name);
+  }
+  if (request.method == "DELETE") {
+    Status st = jobs_.Cancel(name);
+    return st.ok() ? Json(200, Value(Object{{"name", name}, {"state", "cancelled"}})) : Error(StatusFor(st), st.message());
+  }
+  return Error(405, "use GET or DELETE");
+}
+
+HttpResponse RestApi::Topics() {
+  List topics;
+  for (const auto& name : log_.ListTopics()) {
+    auto d = log_.DescribeTopic(name);
+    if (!d.ok()) continue;
+    List partitions;
+    for (size_t p = 0; p < d->partition_stats.size(); ++p) {
+      const auto& s = d->partition_stats[p];
+      partitions.push_back(Value(Object{{"partition", static_cast<int64_t>(p)},
+                                        {"log_start_offset", Int(s.log_start_offset.value)},
+                                        {"high_watermark", Int(s.high_watermark.value)},
+                                        {"size_bytes", Int(s.size_bytes)}}));
+    }
+    topics.push_back(Value(Object{{"name", name},
+                                  {"partitions", d->partitions},
+                                  {"internal", d->internal},
+                                  {"partition_details", Value(std::move(partitions))}}));
+  }
+  return Json(200, Value(std::move(topics)));
+}
+
+HttpResponse RestApi::Groups() {
+  List groups;
+  if (broker_) {
+    auto& offsets = broker_->offsets();
+    for (const auto& group : offsets.Groups()) {
+      List committed;
+      for (const auto& [key, c] : offsets.ForGroup(group)) {
+        Value lag;
+        if (auto p = log_.GetPartition(key.topic, key.partition); p.ok()) {
+          lag = Int(std::max<int64_t>(0, (*p)->HighWatermark().value - c.offset));
+        }
+        committed.push_back(Value(Object{{"topic", key.topic},
+                                         {"partition", key.partition},
+                                         {"offset", Int(c.offset)},
+                                         {"lag", lag}}));
+      }
+      groups.push_back(Value(Object{{"group", group}, {"offsets", Value(std::move(committed))}}));
+    }
+  }
+  return Json(200, Value(std::move(groups)));
+}
+
+}  // namespace sluice::server
