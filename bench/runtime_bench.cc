@@ -5,8 +5,9 @@
 //      filter + map) from a topic to a topic, parallelism 1;
 //  (c) the limit for (a): a hand-written loop doing (a)'s work with simdjson
 //      on-demand and TopicWriter, no runtime;
-//  (d) example 2 with 1 s exactly-once checkpoints vs checkpoints off, and
-//      the checkpoint durations (p50, p99, max).
+//  (d) example 2 with 1 s exactly-once checkpoints vs checkpoints off (best
+//      of three alternating runs each), and the checkpoint durations (p50, p99,
+//      max) over all runs with checkpoints.
 // Per-core figures divide by the process CPU time of the run, so that jobs
 // with several threads are not flattered by the second core.
 //
@@ -179,15 +180,22 @@ int main(int argc, char** argv) {
   Print("(b) example 2, parallelism 1", n, b, 0, "");
   JobRun b2 = RunJob(**log, "overheat-alerts", "bench-b2", 2, off);
   Print("(b) example 2, parallelism 2", n, b2, 0, "");
-  JobRun off_run = RunJob(**log, "overheat-alerts", "bench-d-off", 1, off);
-  JobRun on_run = RunJob(**log, "overheat-alerts", "bench-d-1s", 1, milliseconds(1000));
+  // Noisy shared machine: alternate the two three times and keep each one's best run.
+  JobRun off_run, on_run;
+  std::vector<double> durations;
+  for (int i = 0; i < 3; ++i) {
+    JobRun o = RunJob(**log, "overheat-alerts", "bench-d-off-" + std::to_string(i), 1, off);
+    JobRun c1 = RunJob(**log, "overheat-alerts", "bench-d-1s-" + std::to_string(i), 1, milliseconds(1000));
+    if (i == 0 || o.seconds < off_run.seconds) off_run = o;
+    if (i == 0 || c1.seconds < on_run.seconds) on_run = c1;
+    durations.insert(durations.end(), c1.checkpoint_seconds.begin(), c1.checkpoint_seconds.end());
+  }
   Print("(d) example 2, checkpoints off", n, off_run, 0, "");
   Print("(d) example 2, checkpoints every 1 s", n, on_run, 0, "");
   std::printf("(d) throughput with 1 s checkpoints / without: %.2f; %zu checkpoints, duration p50 %.1f ms, p99 %.1f ms, "
               "max %.1f ms\n",
-              off_run.seconds / on_run.seconds, on_run.checkpoint_seconds.size(),
-              Percentile(on_run.checkpoint_seconds, 0.5) * 1e3, Percentile(on_run.checkpoint_seconds, 0.99) * 1e3,
-              Percentile(on_run.checkpoint_seconds, 1.0) * 1e3);
+              off_run.seconds / on_run.seconds, durations.size(), Percentile(durations, 0.5) * 1e3,
+              Percentile(durations, 0.99) * 1e3, Percentile(durations, 1.0) * 1e3);
   log->reset();
   if (temp) std::filesystem::remove_all(dir);
   return a.ok && b.ok && b2.ok && c.ok && off_run.ok && on_run.ok ? 0 : 1;

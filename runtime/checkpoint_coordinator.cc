@@ -96,11 +96,6 @@ Status CheckpointCoordinator::CommitTxns(const std::vector<SinkTxn>& txns) {
 
 Status CheckpointCoordinator::Ack(const Subtask& subtask, SubtaskSnapshot snapshot) {
   const SubtaskKey key{subtask.chain, subtask.index};
-  if (snapshot.checkpoint >= 0 && !snapshot.state.empty()) {
-    const std::string name = "c" + std::to_string(subtask.chain) + "-" + std::to_string(subtask.index) + ".state";
-    RETURN_IF_ERROR(store_.WriteState(snapshot.checkpoint, name, snapshot.state).status());
-    snapshot.state = name;  // the manifest names the file
-  }
   {
     std::lock_guard lock(mu_);
     if (snapshot.checkpoint < 0) {
@@ -161,17 +156,24 @@ Status CheckpointCoordinator::Complete(int64_t id, std::unique_lock<std::mutex>&
       newly_final.push_back(key);
     }
   }
+  lock.unlock();
+  // State files are written here, on the coordinator's thread, so that the
+  // subtasks never wait for a disk flush.
+  Status st;
   for (const auto& [key, snapshot] : acks) {
     m.offsets.insert(m.offsets.end(), snapshot.offsets.begin(), snapshot.offsets.end());
     m.txns.insert(m.txns.end(), snapshot.txns.begin(), snapshot.txns.end());
-    if (!snapshot.state.empty()) {
-      const auto size = std::filesystem::file_size(store_.PathOf(id) / snapshot.state);
-      m.states.push_back({key.first, snapshot.state, size});
-      bytes += size;
+    if (snapshot.state.empty() || !st.ok()) continue;
+    const std::string name = "c" + std::to_string(key.first) + "-" + std::to_string(key.second) + ".state";
+    auto size = store_.WriteState(id, name, snapshot.state);
+    if (!size.ok()) {
+      st = size.status();
+      continue;
     }
+    m.states.push_back({key.first, name, *size});
+    bytes += *size;
   }
-  lock.unlock();
-  Status st = store_.WriteManifest(m);
+  if (st.ok()) st = store_.WriteManifest(m);
   if (st.ok() && job_.exactly_once) st = CommitTxns(m.txns);
   if (st.ok()) st = store_.MarkCommitted(id);
   if (st.ok() && groups_) {

@@ -51,13 +51,14 @@ SubmitOutcome JobManager::Submit(const std::string& yaml) {
     out.status = AlreadyExists("job " + out.name + " is running; cancel or stop it first");
     return out;
   }
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
   out.status = log::WriteFileAtomic(PathOf(out.name), yaml);
   if (!out.status.ok()) return out;
   Entry& entry = jobs_[out.name];
   entry = Entry{std::move(spec), yaml, nullptr, 0, {}, {}};
   out.status = StartLocked(entry);
   if (!out.status.ok()) {
-    std::error_code ec;
     fs::remove(PathOf(out.name), ec);
     jobs_.erase(out.name);
   }
