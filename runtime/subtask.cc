@@ -128,8 +128,16 @@ Status Subtask::AdvanceWatermark(int64_t watermark) {
   watermark_ = watermark;
   current_watermark.store(watermark, std::memory_order_relaxed);
   for (auto& node : nodes) RETURN_IF_ERROR(node->OnWatermark(watermark));
-  for (auto& r : routers) r->SetWatermark(watermark);
+  if (!idle_) {
+    for (auto& r : routers) r->SetWatermark(watermark);
+  }
   return Status::Ok();
+}
+
+void Subtask::SetIdle(bool idle) {
+  if (idle == idle_) return;
+  idle_ = idle;
+  for (auto& r : routers) r->SetWatermark(idle ? kIdle : watermark_);
 }
 
 Status Subtask::FlushOutputs() {
@@ -142,6 +150,7 @@ Status Subtask::FlushOutputs() {
 Status Subtask::FlushAll() { return FlushOutputs(); }
 
 Status Subtask::FinishChain() {
+  SetIdle(false);
   RETURN_IF_ERROR(AdvanceWatermark(kEndOfTime));
   for (auto& node : nodes) RETURN_IF_ERROR(node->Finish());
   if (errors) RETURN_IF_ERROR(errors->Flush());
@@ -213,6 +222,7 @@ Result<StepResult> SourceSubtask::Step() {
     worked = n > 0;
   }
   RETURN_IF_ERROR(AdvanceWatermark(watermarks_.Current(now_ms)));  // idle partitions may let it move
+  SetIdle(!worked && watermarks_.AllIdle(now_ms));
   if (bounded_ && AtEnd()) {
     watermarks_.Finish();
     RETURN_IF_ERROR(FinishChain());
@@ -245,6 +255,7 @@ Status SourceSubtask::Handle(const log::Record& stored, size_t index, int64_t no
   const int64_t event_time = record.event_time;
   RETURN_IF_ERROR(entry->Push(std::move(record)));
   watermarks_.Observe(index, event_time, now_ms);
+  SetIdle(false);
   return AdvanceWatermark(watermarks_.Current(now_ms));
 }
 
@@ -275,7 +286,9 @@ Result<StepResult> ExchangeSubtask::Step() {
 }
 
 Status ExchangeSubtask::ApplyWatermark(uint32_t channel, int64_t watermark) {
-  return AdvanceWatermark(merge_.Update(channel, watermark));
+  RETURN_IF_ERROR(AdvanceWatermark(merge_.Update(channel, watermark)));
+  SetIdle(merge_.AllIdle());
+  return Status::Ok();
 }
 
 Status ExchangeSubtask::Handle(Message& m) {

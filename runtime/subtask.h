@@ -165,12 +165,15 @@ class Subtask {
 
  protected:
   Status AdvanceWatermark(int64_t watermark);
+  // Tells downstream that this subtask's inputs are all idle (or active again).
+  void SetIdle(bool idle);
   Status FinishChain();
   Status FlushOutputs();
   // Takes this subtask's part of checkpoint `id` (or its final snapshot for -1) and reports it.
   Status TakeSnapshot(int64_t id);
   virtual void AddOffsets(std::vector<SourceOffset>* /*offsets*/) const {}
   int64_t watermark_ = kNoWatermark;
+  bool idle_ = false;
 };
 
 struct OwnedPartition {

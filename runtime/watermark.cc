@@ -40,11 +40,22 @@ void SourceWatermarks::Finish() {
   emitted_ = std::numeric_limits<int64_t>::max();
 }
 
+bool SourceWatermarks::AllIdle(int64_t now_ms) const {
+  if (!idle_after_ms_) return false;
+  return std::all_of(partitions_.begin(), partitions_.end(), [&](const Partition& p) { return Idle(p, now_ms); });
+}
+
 int64_t WatermarkMerge::Update(size_t channel, int64_t watermark) {
-  int64_t& slot = channels_.at(channel);
-  slot = std::max(slot, watermark);
-  current_ = std::max(current_, *std::min_element(channels_.begin(), channels_.end()));
+  idle_.at(channel) = watermark == kIdle;
+  if (watermark != kIdle) channels_[channel] = std::max(channels_[channel], watermark);
+  std::optional<int64_t> active_min;
+  for (size_t c = 0; c < channels_.size(); ++c) {
+    if (!idle_[c]) active_min = std::min(active_min.value_or(channels_[c]), channels_[c]);
+  }
+  if (active_min) current_ = std::max(current_, *active_min);
   return current_;
 }
+
+bool WatermarkMerge::AllIdle() const { return std::all_of(idle_.begin(), idle_.end(), [](bool b) { return b; }); }
 
 }  // namespace sluice::runtime

@@ -9,7 +9,10 @@
 // the watermark at kNoWatermark until it turns idle. Watermarks never go back.
 //
 // WatermarkMerge takes the minimum over the channels feeding an operator
-// (inputs of a union or join, or upstream subtasks of an exchange).
+// (inputs of a union or join, or upstream subtasks of an exchange). A channel
+// whose sender is idle (kIdle: every partition it reads is idle) is left out
+// of the minimum until it sends a watermark again, so an idle source subtask
+// does not hold back the operators after an exchange (Flink's idle status).
 //
 // Not thread-safe: each belongs to one subtask.
 #pragma once
@@ -23,6 +26,8 @@
 namespace sluice::runtime {
 
 inline constexpr int64_t kNoWatermark = std::numeric_limits<int64_t>::min();
+// Sent in place of a watermark by a subtask whose inputs are all idle.
+inline constexpr int64_t kIdle = std::numeric_limits<int64_t>::max() - 1;
 
 class SourceWatermarks {
  public:
@@ -34,6 +39,8 @@ class SourceWatermarks {
   void Observe(size_t partition, int64_t event_time, int64_t now_ms);
   // The subtask's watermark at `now_ms`.
   int64_t Current(int64_t now_ms);
+  // True when idle_after is set and every partition is idle at `now_ms`.
+  bool AllIdle(int64_t now_ms) const;
   // Moves every partition's watermark to the end of time (end of a bounded run).
   void Finish();
 
@@ -52,13 +59,17 @@ class SourceWatermarks {
 
 class WatermarkMerge {
  public:
-  explicit WatermarkMerge(size_t channels) : channels_(channels, kNoWatermark) {}
-  // Records `watermark` for `channel` (older values are ignored); returns the merged watermark.
+  explicit WatermarkMerge(size_t channels) : channels_(channels, kNoWatermark), idle_(channels, false) {}
+  // Records `watermark` (or kIdle) for `channel` (older values are ignored);
+  // returns the merged watermark.
   int64_t Update(size_t channel, int64_t watermark);
   int64_t Current() const { return current_; }
+  // Every channel is idle (the receiver is then idle itself).
+  bool AllIdle() const;
 
  private:
   std::vector<int64_t> channels_;
+  std::vector<bool> idle_;
   int64_t current_ = kNoWatermark;
 };
 

@@ -69,5 +69,29 @@ TEST(WatermarkMergeTest, MinimumOverChannelsNeverDecreases) {
   EXPECT_EQ(m.Current(), 70);
 }
 
+TEST(WatermarkMergeTest, IdleChannelsAreLeftOutUntilTheySendAgain) {
+  WatermarkMerge merge(2);
+  EXPECT_EQ(merge.Update(0, 1000), kNoWatermark);  // channel 1 has sent nothing yet
+  EXPECT_EQ(merge.Update(1, kIdle), 1000);         // channel 1 idle: channel 0 alone counts
+  EXPECT_FALSE(merge.AllIdle());
+  EXPECT_EQ(merge.Update(0, 2000), 2000);
+  EXPECT_EQ(merge.Update(1, 1500), 2000);  // active again, behind: the merge never goes back
+  EXPECT_EQ(merge.Update(0, 3000), 2000);  // min(3000, 1500) is below what was merged already
+  EXPECT_EQ(merge.Update(1, 2500), 2500);
+  EXPECT_EQ(merge.Update(0, kIdle), 2500);
+  EXPECT_EQ(merge.Update(1, kIdle), 2500);
+  EXPECT_TRUE(merge.AllIdle());
+}
+
+TEST(SourceWatermarksTest, AllIdleOnlyWithIdleAfter) {
+  SourceWatermarks without(1, std::chrono::milliseconds(0), std::nullopt, 0);
+  EXPECT_FALSE(without.AllIdle(1'000'000));
+  SourceWatermarks with(2, std::chrono::milliseconds(0), std::chrono::milliseconds(100), 0);
+  EXPECT_FALSE(with.AllIdle(50));
+  with.Observe(0, 10, 90);
+  EXPECT_FALSE(with.AllIdle(150));  // partition 0 was active at 90
+  EXPECT_TRUE(with.AllIdle(190));
+}
+
 }  // namespace
 }  // namespace sluice::runtime
