@@ -155,6 +155,10 @@ JobSpec LoadJobFile(const std::string& path, std::vector<Diagnostic>* diagnostic
 JobSpec ParseAndValidateJob(const std::string& yaml, const std::string& file, std::vector<Diagnostic>* diagnostics) {
   const size_t first = diagnostics->size();
   JobSpec job = ParseJobSpec(yaml, file, diagnostics);
+  const bool unparsed = std::any_of(diagnostics->begin() + first, diagnostics->end(), [](const Diagnostic& d) {
+    return d.path.empty() && d.message.rfind("YAML syntax: ", 0) == 0;
+  });
+  if (unparsed) return job;  // nothing of the graph is known: its checks would only add noise
   ValidateJobGraph(job, diagnostics);
   CheckExpressions(job, diagnostics);
   std::stable_sort(diagnostics->begin() + first, diagnostics->end(), [](const Diagnostic& a, const Diagnostic& b) {
