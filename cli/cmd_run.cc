@@ -19,6 +19,7 @@
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 #include "broker/offset_store.h"
+#include "cli/group_offsets.h"
 #include "runtime/job_runner.h"
 #include "runtime/planner.h"
 #include "runtime/validate.h"
@@ -35,25 +36,6 @@ struct RunArgs {
   std::string from_savepoint;
 };
 
-// The job's group offsets in the embedded log's __consumer_offsets (as the broker keeps them).
-class LogGroupOffsets : public runtime::GroupOffsets {
- public:
-  explicit LogGroupOffsets(log::LogManager& log) : store_(log) {}
-  Status Load() { return store_.Load(); }
-  std::optional<int64_t> Committed(const std::string& group, const std::string& topic, int32_t partition) override {
-    auto c = store_.Get({group, topic, partition});
-    return c ? std::optional<int64_t>(c->offset) : std::nullopt;
-  }
-  Status Commit(const std::string& group,
-                const std::vector<std::tuple<std::string, int32_t, int64_t>>& offsets) override {
-    std::vector<std::pair<broker::OffsetKey, broker::CommittedOffset>> commits;
-    for (const auto& [topic, partition, offset] : offsets) commits.push_back({{group, topic, partition}, {offset, ""}});
-    return store_.Commit(commits);
-  }
-
- private:
-  broker::OffsetStore store_;
-};
 
 // Loads and validates the job; on problems prints them all and exits 1.
 runtime::JobSpec LoadOrExit(const std::string& path) {
@@ -106,8 +88,9 @@ Status RunJob(const runtime::JobSpec& job, log::LogManager& log, const RunArgs& 
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  LogGroupOffsets groups(log);
-  RETURN_IF_ERROR(groups.Load());
+  broker::OffsetStore store(log);
+  RETURN_IF_ERROR(store.Load());
+  StoreGroupOffsets groups(store);
   runtime::RunOptions options;
   options.group_offsets = &groups;
   if (!args.from_savepoint.empty()) options.from_savepoint = args.from_savepoint;

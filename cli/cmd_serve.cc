@@ -20,6 +20,7 @@
 #include "broker/offset_store.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/group_offsets.h"
 #include "runtime/units.h"
 #include "server/config.h"
 #include "server/http_server.h"
@@ -44,24 +45,6 @@ struct ServeArgs {
   std::string job_restart_delay = "5s";
 };
 
-// The broker's committed offsets as the jobs' group offsets.
-class BrokerGroupOffsets : public runtime::GroupOffsets {
- public:
-  explicit BrokerGroupOffsets(broker::OffsetStore& store) : store_(store) {}
-  std::optional<int64_t> Committed(const std::string& group, const std::string& topic, int32_t partition) override {
-    auto c = store_.Get({group, topic, partition});
-    return c ? std::optional<int64_t>(c->offset) : std::nullopt;
-  }
-  Status Commit(const std::string& group,
-                const std::vector<std::tuple<std::string, int32_t, int64_t>>& offsets) override {
-    std::vector<std::pair<broker::OffsetKey, broker::CommittedOffset>> commits;
-    for (const auto& [topic, partition, offset] : offsets) commits.push_back({{group, topic, partition}, {offset, ""}});
-    return store_.Commit(commits);
-  }
-
- private:
-  broker::OffsetStore& store_;
-};
 
 Status SplitHostPort(const std::string& what, const std::string& text, std::string* host, uint16_t* port) {
   const auto colon = text.rfind(':');
@@ -189,7 +172,7 @@ void DoServe(ServeArgs& a) {
   broker::Broker kafka(**log, a.options);
   Status st = kafka.Start();
   if (!st.ok()) Fail("serve", st);
-  BrokerGroupOffsets groups(kafka.offsets());
+  StoreGroupOffsets groups(kafka.offsets());
   server::JobManager jobs(**log, &groups,
                           {a.job_restart_attempts, *restart_delay, a.job_parallelism, a.options.default_partitions});
   server::Metrics metrics(**log, &kafka, &jobs);
