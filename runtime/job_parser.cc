@@ -123,6 +123,23 @@ void ParseCheckpoint(YamlReader& r, const YAML::Node& node, JobSpec* job) {
   }
 }
 
+// restart: {attempts, delay} — how a server restarts the job after a failure.
+void ParseRestart(YamlReader& r, const YAML::Node& node, JobSpec* job) {
+  if (!r.ExpectMap(node, "restart")) return;
+  r.CheckKeys(node, "restart", {"attempts", "delay"}, {});
+  RestartPolicy policy;
+  if (node["attempts"]) {
+    auto attempts = r.ReadString(node["attempts"], "restart.attempts");
+    if (attempts && attempts->find_first_not_of("0123456789") == std::string::npos && attempts->size() <= 6) {
+      policy.attempts = std::stoi(*attempts);
+    } else if (attempts) {
+      r.Error(node["attempts"], "restart.attempts", "expected a whole number >= 0 (at most 999999)");
+    }
+  }
+  if (node["delay"]) policy.delay = r.ReadDuration(node["delay"], "restart.delay");
+  job->restart = policy;
+}
+
 template <typename Spec, typename ParseFn>
 void ParseNodes(YamlReader& r, const YAML::Node& map, const std::string& section, std::vector<Spec>* out,
                 ParseFn parse) {
@@ -135,13 +152,14 @@ void ParseNodes(YamlReader& r, const YAML::Node& map, const std::string& section
 }
 
 void ParseTop(YamlReader& r, const YAML::Node& root, JobSpec* job) {
-  r.CheckKeys(root, "", {"job", "parallelism", "checkpoint", "on_error", "sources", "operators", "sinks"},
+  r.CheckKeys(root, "", {"job", "parallelism", "checkpoint", "on_error", "restart", "sources", "operators", "sinks"},
               {"job", "sources", "sinks"});
   if (root["job"]) job->job = r.ReadText(root["job"], "job").value_or(Text{});
   job->dead_letter_topic = job->job.text + "-dlq";
   if (root["parallelism"]) job->parallelism = r.ReadPositiveInt(root["parallelism"], "parallelism");
   if (root["checkpoint"]) ParseCheckpoint(r, root["checkpoint"], job);
   if (root["on_error"]) ParseErrorPolicy(r, root["on_error"], job);
+  if (root["restart"]) ParseRestart(r, root["restart"], job);
   ParseNodes(r, root["sources"], "sources", &job->sources, ParseSource);
   ParseNodes(r, root["operators"], "operators", &job->operators, ParseOperator);
   ParseNodes(r, root["sinks"], "sinks", &job->sinks, ParseSink);

@@ -392,7 +392,7 @@ bool Runner::StepOne(Subtask& s) {
       result = Internal(std::string("exception: ") + e.what());
     }
     if (!result.ok()) {
-      Fail(result.status().WithContext("chain " + s.chain_name));
+      Fail(result.status().WithContext(s.chain_name));
     } else if (*result == StepResult::kDone) {
       s.done.store(true);
       done_count_.fetch_add(1);

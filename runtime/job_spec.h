@@ -102,6 +102,12 @@ struct SinkSpec {
 
 enum class ErrorPolicy { kFail, kSkip, kDeadLetter };
 
+// `restart: {attempts, delay}`: unset fields use the server's defaults.
+struct RestartPolicy {
+  std::optional<int> attempts;
+  std::optional<Duration> delay;
+};
+
 struct JobSpec {
   std::string file;  // for messages
   Text job;
@@ -110,6 +116,7 @@ struct JobSpec {
   bool exactly_once = true;
   ErrorPolicy on_error = ErrorPolicy::kDeadLetter;
   std::string dead_letter_topic;  // `<job>-dlq` unless set
+  std::optional<RestartPolicy> restart;  // server mode only
   std::vector<SourceSpec> sources;
   std::vector<OperatorSpec> operators;
   std::vector<SinkSpec> sinks;

@@ -143,12 +143,14 @@ void JobManager::Supervise() {
     const auto now = std::chrono::steady_clock::now();
     for (auto& [name, entry] : jobs_) {
       if (!entry.runner || entry.runner->Stats().state != runtime::JobState::kFailed) continue;
-      if (entry.restarts >= options_.restart_attempts) continue;
+      const auto& policy = entry.spec.restart;
+      const int attempts = policy && policy->attempts ? *policy->attempts : options_.restart_attempts;
+      const auto delay = policy && policy->delay ? *policy->delay : options_.restart_delay;
+      if (entry.restarts >= attempts) continue;
       if (entry.retry_at == std::chrono::steady_clock::time_point{}) {
-        entry.retry_at = now + options_.restart_delay;
-        spdlog::warn("job {} failed: {}; restarting in {} ms (attempt {} of {})", name,
-                     entry.runner->Stats().error, options_.restart_delay.count(), entry.restarts + 1,
-                     options_.restart_attempts);
+        entry.retry_at = now + delay;
+        spdlog::warn("job {} failed: {}; restarting in {} ms (attempt {} of {})", name, entry.runner->Stats().error,
+                     delay.count(), entry.restarts + 1, attempts);
         continue;
       }
       if (now < entry.retry_at) continue;

@@ -5,7 +5,8 @@
 // Isolation: each job runs on its own JobRunner; a job that fails (a bad
 // record under on_error: fail, an exception) is marked failed with its error,
 // and restarted after `restart_delay` up to `restart_attempts` times in a row
-// (from its last checkpoint); the server and the other jobs go on.
+// (from its last checkpoint); the server and the other jobs go on. A job's
+// own `restart: {attempts, delay}` overrides the server's defaults.
 //
 // Submit validates the YAML first (all problems, with positions). A name that
 // is running or being submitted is AlreadyExists; a finished, failed,

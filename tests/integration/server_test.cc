@@ -86,6 +86,37 @@ TEST(ServerJobsTest, SubmitRunCancelAndComeBackAfterKill) {
   EXPECT_EQ(restarted->Stop(), 0) << restarted->Log();
 }
 
+// A job that fails (a record that is not JSON under on_error: fail) is restarted
+// per its own `restart:` policy, then stays failed with its error; another job
+// and the server are not affected.
+TEST(ServerJobsTest, FailingJobIsRestartedPerPolicyAndIsolated) {
+  auto server = ServerProcess::Start();
+  ASSERT_NE(server, nullptr);
+  const std::string jobs = server->http_url() + "/api/v1/jobs";
+  auto strict = server::HttpCall("POST", jobs,
+                                 "job: strict\non_error: fail\nrestart: {attempts: 2, delay: 100ms}\n"
+                                 "sources: {r: {topic: raw}}\nsinks: {o: {input: r, topic: copied}}\n");
+  ASSERT_TRUE(strict.ok());
+  ASSERT_EQ(strict->status, 201) << strict->body;
+  auto healthy = server::HttpCall("POST", jobs, "job: healthy\nsources: {r: {topic: other}}\nsinks: {o: {input: r, topic: out}}\n");
+  ASSERT_TRUE(healthy.ok());
+  ASSERT_EQ(healthy->status, 201) << healthy->body;
+  auto produce = RunCommand("printf 'not json\\n' | kcat -P -b " + server->bootstrap() + " -t raw", seconds(60));
+  ASSERT_EQ(produce.exit_code, 0) << produce.err;
+  std::string status;
+  for (auto deadline = std::chrono::steady_clock::now() + seconds(60); std::chrono::steady_clock::now() < deadline;) {
+    status = Get(*server, "/api/v1/jobs/strict");
+    if (status.find("\"state\":\"failed\"") != std::string::npos && status.find("\"restarts\":2") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(status.find("\"state\":\"failed\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"restarts\":2"), std::string::npos) << status;
+  EXPECT_NE(status.find("raw/0@0: value is not JSON"), std::string::npos) << status;
+  EXPECT_NE(Get(*server, "/api/v1/jobs/healthy").find("\"state\":\"running\""), std::string::npos);
+  EXPECT_NE(Get(*server, "/metrics").find("sluice_job_state{job=\"strict\",state=\"failed\"} 1"), std::string::npos);
+  EXPECT_EQ(server->Stop(), 0) << server->Log();
+}
+
 TEST(ServerApiTest, BadInputGetsClearErrorsAndTheServerKeepsRunning) {
   auto server = ServerProcess::Start();
   ASSERT_NE(server, nullptr);
