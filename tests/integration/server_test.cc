@@ -70,17 +70,34 @@ TEST(ServerJobsTest, SubmitRunCancelAndComeBackAfterKill) {
   EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
   EXPECT_NE(Get(*server, "/api/v1/jobs/error-rate").find("\"state\":\"cancelled\""), std::string::npos);
 
-  // kill -9: the running jobs come back from their checkpoints, the cancelled one does not.
+  // kill -9 while an external read_committed consumer reads hot-readings: the server comes
+  // back on the same port, the running jobs from their checkpoints (the cancelled one does
+  // not), and the consumer ends with every record exactly once.
+  std::pair<int, int> seen_by_reader;
+  std::thread reader([&, bootstrap = server->bootstrap()] {
+    auto r = RunCommand("/usr/bin/python3 " + std::string(SLUICE_PY_DIR) + "/server_jobs.py count " + bootstrap +
+                            " hot-readings 900 150",
+                        seconds(240));
+    std::smatch m;
+    if (std::regex_search(r.out, m, std::regex(R"("count": (\d+), "distinct": (\d+))"))) {
+      seen_by_reader = {std::stoi(m[1]), std::stoi(m[2])};
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // let it read some records first
   const auto dir = server->data_dir();
+  const std::string address = "127.0.0.1:" + std::to_string(server->port());
   server->Kill();
   // The first ServerProcess owns (and at the end removes) the data directory.
-  auto restarted = ServerProcess::Start({"--job-parallelism", "2"}, dir);
+  auto restarted =
+      ServerProcess::Start({"--job-parallelism", "2", "--listen", address, "--advertise", address}, dir);
   ASSERT_NE(restarted, nullptr);
   const std::string jobs = Get(*restarted, "/api/v1/jobs");
   EXPECT_NE(jobs.find("\"name\":\"hot-readings\",\"state\":\"running\""), std::string::npos) << jobs;
   EXPECT_NE(jobs.find("\"name\":\"overheat-alerts\",\"state\":\"running\""), std::string::npos) << jobs;
   EXPECT_EQ(jobs.find("error-rate"), std::string::npos) << jobs;
   ASSERT_EQ(Py(*restarted, "produce-readings 200 100").exit_code, 0);
+  reader.join();
+  EXPECT_EQ(seen_by_reader, std::make_pair(900, 900)) << Get(*restarted, "/api/v1/jobs/hot-readings");
   EXPECT_EQ(Count(*restarted, "hot-readings", 900), std::make_pair(900, 900)) << Get(*restarted, "/api/v1/jobs/hot-readings");
   EXPECT_EQ(Count(*restarted, "alerts", 15), std::make_pair(15, 15)) << Get(*restarted, "/api/v1/jobs/overheat-alerts");
   EXPECT_EQ(restarted->Stop(), 0) << restarted->Log();

@@ -14,7 +14,7 @@ namespace sluice::testing {
 
 class ServerProcess {
  public:
-  // Starts `sluice serve --listen 127.0.0.1:0` on `data_dir` (a fresh temporary
+  // Starts `sluice serve --listen 127.0.0.1:0` (unless extra_args sets --listen) on `data_dir` (a fresh temporary
   // directory when empty) and waits until it logs that it is ready. Returns
   // null (and prints the log) if it does not become ready within 60 s.
   static std::unique_ptr<ServerProcess> Start(const std::vector<std::string>& extra_args = {},

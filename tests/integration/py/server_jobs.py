@@ -6,8 +6,9 @@ produce-readings BOOTSTRAP FIRST_STEP STEPS: 20 sensors, one reading each per
 produce-logs BOOTSTRAP MINUTES: 30 app-log records per minute for service "a",
   every tenth an error, with record timestamps one per 2 s.
 count BOOTSTRAP TOPIC EXPECTED TIMEOUT_S: reads TOPIC from the beginning with a
-  read_committed consumer (confluent-kafka) until EXPECTED records arrived (then
-  1 s more, to see extras) or the timeout; prints {"count": n, "distinct": d}.
+  read_committed consumer (confluent-kafka, partitions assigned) until EXPECTED
+  records arrived (then 1 s more, to see extras) or the timeout; prints
+  {"count": n, "distinct": d}.
 """
 import json
 import sys
@@ -42,11 +43,14 @@ def produce_logs(bootstrap, minutes):
 
 
 def count(bootstrap, topic, expected, timeout):
-    from confluent_kafka import Consumer
+    # Partitions are assigned, not subscribed: no group, so no rebalance moves the read
+    # position back when the broker restarts under the consumer.
+    from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING
     c = Consumer({"bootstrap.servers": bootstrap, "group.id": "count-" + uuid.uuid4().hex,
                   "auto.offset.reset": "earliest", "isolation.level": "read_committed",
                   "enable.auto.commit": False})
-    c.subscribe([topic])
+    partitions = c.list_topics(topic, timeout=30).topics[topic].partitions
+    c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
     values = []
     deadline = time.time() + timeout
     reached_at = None
