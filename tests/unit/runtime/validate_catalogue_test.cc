@@ -1,8 +1,18 @@
 // The catalogue of broken job files (tests/unit/runtime/validate_cases/): for
 // each NAME.yaml, every problem LoadJobFile reports, formatted as
 // `NAME.yaml:LINE:COL: path: message`, must equal NAME.expected line by line.
-// Each file breaks one rule (the last one several at once); the expected
-// messages were reviewed for position, key path and wording.
+// Each file breaks one rule (30-several-problems several at once); the
+// expected messages were reviewed for position, key path and wording.
+//
+// Cases whose .expected holds what validate SHOULD print, not what it prints
+// today (the validator is to be fixed, not these files):
+//  - 12-expr-syntax: after "unexpected '>'" a second error follows for the
+//    next token ('2'); one mistake should give one error.
+//  - 25-bad-on-error: the list of valid values leaves out {dead_letter: <topic>}.
+//  - 39-sink-no-kind: 'format' is reported as an unknown key although it is a
+//    topic sink's key; only the missing kind is the problem.
+//  - 41-no-sources: the missing 'sources' is reported twice at 1:1 (once as
+//    "a job needs at least one source").
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -46,7 +56,7 @@ TEST_P(ValidateCatalogueTest, ReportsExactlyTheExpectedProblems) {
   EXPECT_EQ(actual, expected);
 }
 
-TEST(ValidateCatalogueSize, AtLeastTwentyFiveCases) { EXPECT_GE(Cases().size(), 25u); }
+TEST(ValidateCatalogueSize, AtLeastThirtyCases) { EXPECT_GE(Cases().size(), 30u); }
 
 INSTANTIATE_TEST_SUITE_P(Cases, ValidateCatalogueTest, ::testing::ValuesIn(Cases()), [](const auto& info) {
   std::string n = "case_" + info.param;

@@ -1,0 +1,173 @@
+# Generates the golden cases agg-nulls, union-window, join-interval-bounds,
+# format-bytes and idle-partition under tests/jobs/
+# (run: /usr/bin/python3 tests/jobs/tools/generate_more_cases.py).
+# Expected outputs are computed here in plain Python from JOB-SPEC.md and
+# docs/jobs.md, independently of the runtime.
+import json, os
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+T = 1699999980000  # a minute boundary
+
+
+def J(v): return json.dumps(v, separators=(",", ":"))
+
+
+def lines(items): return "".join((x if isinstance(x, str) else J(x)) + "\n" for x in items)
+
+
+def write(name, job, expected, inputs=None, records=None, extra=None, partitions=None):
+    d = os.path.join(ROOT, name)
+    os.makedirs(d, exist_ok=True)
+    open(os.path.join(d, "job.yaml"), "w").write(job.lstrip())
+    if inputs is not None:
+        open(os.path.join(d, "input.jsonl"), "w").write(lines(inputs))
+    if records is not None:
+        open(os.path.join(d, "records.jsonl"), "w").write("".join(J(r) + "\n" for r in records))
+    open(os.path.join(d, "expected.jsonl"), "w").write(lines(expected))
+    for topic, out in (extra or {}).items():
+        open(os.path.join(d, "expected.%s.jsonl" % topic), "w").write(lines(out))
+    if partitions:
+        open(os.path.join(d, "partitions.json"), "w").write(J(partitions) + "\n")
+
+
+def group_windows(rows, size):
+    """rows: (event_time, key, value) -> {(start, key): [values]} for tumbling windows."""
+    groups = {}
+    for t, k, v in rows:
+        groups.setdefault(((t // size) * size, k), []).append(v)
+    return sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1]))  # by window end, then key
+
+
+def present(vs): return [v for v in vs if v is not None]
+
+
+def num_key(v):  # min/max order: numbers before strings
+    return (0, v, "") if isinstance(v, (int, float)) else (1, 0, v)
+
+
+def distinct(vs):
+    seen = []
+    for v in vs:
+        if not any(v == s and type(v) is not bool for s in seen):
+            seen.append(v)
+    return len(seen)
+
+
+# 1. Aggregates skip nulls; a key with only nulls gives null (count, count_distinct: 0).
+vals = [{"k": "a"}, {"k": "b", "v": 4, "w": "x"}, {"k": "a", "v": None}, {"k": "b", "w": 3},
+        {"k": "c", "v": 2.5, "w": 10}, {"k": "b", "v": 2, "w": "apple"}, {"k": "c", "v": 2.5}, {"k": "c", "v": 1, "w": -1}]
+out = []
+for (start, k), rows in group_windows([(T + 1000 * i, r["k"], r) for i, r in enumerate(vals)], 10000):
+    v = present([r.get("v") for r in rows])
+    w = present([r.get("w") for r in rows])
+    out.append({"n": len(rows), "s": sum(v) if v else None, "m": float(sum(v)) / len(v) if v else None,
+                "lo": min(w, key=num_key) if w else None, "hi": max(w, key=num_key) if w else None,
+                "f": v[0] if v else None, "l": v[-1] if v else None, "d": distinct(v),
+                "window_start": start, "window_end": start + 10000})
+write("agg-nulls", """
+job: agg-nulls
+sources:
+  in: {topic: in}
+operators:
+  by_key: {input: in, key_by: value.k}
+  w:
+    input: by_key
+    window: {type: tumbling, size: 10s}
+    aggregate:
+      n: count()
+      s: sum(value.v)
+      m: avg(value.v)
+      lo: min(value.w)
+      hi: max(value.w)
+      f: first(value.v)
+      l: last(value.v)
+      d: count_distinct(value.v)
+sinks:
+  out: {input: w, topic: out}
+""", out, inputs=vals)
+
+# 2. A union of two topics, keyed and windowed: the watermark is the minimum of both.
+web = [(0, "api", 10), (3000, "api", 30), (12000, "db", 5), (15000, "api", 20)]
+app = [(1000, "api", 100), (2000, "db", 7), (11000, "db", 9)]
+recs = [{"topic": "web", "timestamp": T + t, "value": {"svc": s, "ms": ms}} for t, s, ms in web] + \
+       [{"topic": "app", "timestamp": T + t, "value": {"svc": s, "ms": ms}} for t, s, ms in app]
+out = [{"n": len(ms), "total_ms": sum(ms), "slowest": max(ms), "window_start": start, "window_end": start + 10000}
+       for (start, k), ms in group_windows([(T + t, s, m) for t, s, m in web + app], 10000)]
+write("union-window", """
+job: union-window
+sources:
+  web: {topic: web}
+  app: {topic: app}
+operators:
+  both: {union: [web, app]}
+  by_svc: {input: both, key_by: value.svc}
+  per_10s:
+    input: by_svc
+    window: {type: tumbling, size: 10s}
+    aggregate: {n: count(), total_ms: sum(value.ms), slowest: max(value.ms)}
+sinks:
+  out: {input: per_10s, topic: out}
+""", out, records=recs)
+
+# 3. Interval join: |left_time - right_time| <= within (inclusive), either side first, one-to-many.
+imps = [(0, "a", 1), (1000, "b", 2), (3000, "a", 3), (6000, "c", 4), (30000, "a", 5)]
+clicks = [(2000, "c", "u1"), (10000, "a", "u2"), (11001, "b", "u3"), (14000, "a", "u4"), (25000, "a", "u6"),
+          (40000, "a", "u5")]
+recs = [{"topic": "clicks", "timestamp": T + t, "value": {"ad": a, "user": u}} for t, a, u in clicks] + \
+       [{"topic": "impressions", "timestamp": T + t, "value": {"ad": a, "imp": i}} for t, a, i in imps]
+out = [{"ad": ca, "user": u, "imp": i, "delay_ms": ct - it, "ts": T + max(ct, it)}
+       for ct, ca, u in clicks for it, ia, i in imps if ca == ia and abs(ct - it) <= 10000]
+write("join-interval-bounds", """
+job: join-interval-bounds
+sources:
+  clicks: {topic: clicks}
+  impressions: {topic: impressions}
+operators:
+  clicks_by_ad: {input: clicks, key_by: value.ad}
+  impressions_by_ad: {input: impressions, key_by: value.ad}
+  matched:
+    input: [clicks_by_ad, impressions_by_ad]
+    join: {left: clicks_by_ad, right: impressions_by_ad, within: 10s}
+  shaped:
+    input: matched
+    map: {ad: key, user: value.left.user, imp: value.right.imp, delay_ms: value.left_time - value.right_time, ts: timestamp}
+sinks:
+  out: {input: shaped, topic: matches}
+""", out, records=recs)
+
+# 4. bytes in, a bytes sink out: a value is its text; a string output is written as is.
+blobs = ["deadbeef", "Hello, World", 'a"b', "0"]
+write("format-bytes", """
+job: format-bytes
+sources:
+  blobs: {topic: blobs, format: bytes}
+operators:
+  sized:
+    input: blobs
+    map: {text: value, n: len(value), hex: "matches(value, '^[0-9a-f]+$')"}
+  loud: {input: blobs, flat_map: "[upper(value)]"}
+sinks:
+  out: {input: sized, topic: sized}
+  raw: {input: loud, topic: raw-upper, format: bytes}
+""", [{"text": b, "n": len(b.encode()), "hex": all(c in "0123456789abcdef" for c in b)} for b in blobs],
+      records=[{"value": b} for b in blobs], extra={"raw-upper": [b.upper() for b in blobs]})
+
+# 5. A topic with an empty partition and idle_after: every window still fires once, with all its records.
+meters = [(0, "m1", 5), (2, "m2", 1), (0, "m1", 7), (2, "m3", 2), (2, "m2", 4), (0, "m3", 8)]
+recs = [{"partition": p, "timestamp": T + 1000 * i, "value": {"m": m, "kwh": kwh}} for i, (p, m, kwh) in enumerate(meters)]
+out = [{"n": len(ks), "kwh": sum(ks), "window_start": start, "window_end": start + 60000}
+       for (start, m), ks in group_windows([(T + 1000 * i, m, kwh) for i, (p, m, kwh) in enumerate(meters)], 60000)]
+write("idle-partition", """
+job: idle-partition
+sources:
+  meters:
+    topic: meters
+    watermark: {max_delay: 0ms, idle_after: 1s}
+operators:
+  by_meter: {input: meters, key_by: value.m}
+  per_minute:
+    input: by_meter
+    window: {type: tumbling, size: 1m}
+    aggregate: {n: count(), kwh: sum(value.kwh)}
+sinks:
+  out: {input: per_minute, topic: out}
+""", out, records=recs, partitions={"meters": 3})
