@@ -274,6 +274,7 @@ class Broker::Impl {
 
   uint16_t port() const { return port_; }
   OffsetStore& offsets() { return handlers_.offsets(); }
+  const Traffic& traffic() const { return handlers_.traffic(); }
   BrokerProbe probe_;
 
  private:
@@ -320,5 +321,6 @@ void Broker::Stop() { impl_->Stop(); }
 uint16_t Broker::port() const { return impl_->port(); }
 const BrokerProbe& Broker::probe() const { return impl_->probe_; }
 OffsetStore& Broker::offsets() { return impl_->offsets(); }
+const Traffic& Broker::traffic() const { return impl_->traffic(); }
 
 }  // namespace sluice::broker

@@ -47,6 +47,7 @@ struct BrokerProbe {
 };
 
 class OffsetStore;
+class Traffic;
 
 class Broker {
  public:
@@ -65,6 +66,7 @@ class Broker {
   const BrokerProbe& probe() const;
   // Committed consumer-group offsets (for lag metrics and the job manager).
   OffsetStore& offsets();
+  const Traffic& traffic() const;
 
  private:
   class Impl;

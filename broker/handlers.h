@@ -11,6 +11,7 @@
 
 #include "broker/api.h"
 #include "broker/options.h"
+#include "broker/traffic.h"
 #include "broker/wire.h"
 #include "log/log_manager.h"
 
@@ -33,6 +34,7 @@ class Handlers {
   void Handle(const RequestContext& ctx, Reader& body, const Respond& respond);
   void set_advertised_port(uint16_t port) { advertised_port_ = port; }
   OffsetStore& offsets();
+  const Traffic& traffic() const { return traffic_; }
 
  private:
   void ApiVersions(const RequestContext& ctx, Reader& r, const Respond& respond);
@@ -58,6 +60,7 @@ class Handlers {
   BrokerOptions options_;
   uint16_t advertised_port_ = 0;
   std::unique_ptr<GroupCoordinator> groups_;
+  Traffic traffic_;
   std::unique_ptr<FetchWaiters> waiters_;
   std::atomic<int64_t> next_producer_id_{1000};
   std::unique_ptr<TxnCoordinator> txns_;

@@ -2,6 +2,8 @@
 // it came; Fetch returns stored batches without decoding them, parking the
 // request (long poll) until min_bytes are there or max_wait has passed.
 #include <set>
+#include <tuple>
+#include <vector>
 
 #include "broker/fetch_waiters.h"
 #include "broker/handlers.h"
@@ -57,8 +59,11 @@ FetchRequest ParseFetch(int16_t v, Reader& r, int32_t* max_wait) {
   return req;
 }
 
+// One partition of a fetch response: topic, record bytes, error code (for Traffic).
+using FetchedPart = std::tuple<std::string, size_t, int16_t>;
+
 // Reads every partition and encodes the response; returns the record bytes found.
-size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer& w) {
+size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer& w, std::vector<FetchedPart>* parts) {
   const int16_t v = req.version;
   w.I32(0);  // throttle
   if (v >= 7) {
@@ -111,6 +116,7 @@ size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer&
       } else {
         w.Bytes({});
       }
+      parts->emplace_back(topic.name, read ? read->data.size() : 0, ErrorCodeFor(st));
     }
   }
   return total;
@@ -142,6 +148,7 @@ void Handlers::Produce(const RequestContext& ctx, Reader& r, const Respond& resp
               : (*p)->Append(std::vector<uint8_t>(records->begin(), records->end()));
       w.I32(index);
       w.I16(ErrorCodeFor(appended.status()));
+      traffic_.Produced(name, records ? records->size() : 0, ErrorCodeFor(appended.status()));
       w.I64(appended.ok() ? appended->base_offset.value : -1);
       w.I64(appended.ok() ? appended->log_append_time : -1);
       if (v >= 5) w.I64(appended.ok() ? appended->log_start_offset.value : -1);
@@ -160,8 +167,10 @@ void Handlers::Fetch(const RequestContext& ctx, Reader& r, const Respond& respon
   auto req = std::make_shared<FetchRequest>(ParseFetch(ctx.api_version, r, &max_wait));
   auto attempt = [this, req, respond](bool final) {
     Writer w;
-    const size_t bytes = BuildFetchResponse(log_, *req, w);
+    std::vector<FetchedPart> parts;
+    const size_t bytes = BuildFetchResponse(log_, *req, w, &parts);
     if (!final && bytes < static_cast<size_t>(std::max(req->min_bytes, 1))) return false;
+    for (const auto& [topic, size, code] : parts) traffic_.Fetched(topic, size, code);
     respond(w.Take());
     return true;
   };

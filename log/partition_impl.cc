@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "log/flush_stats.h"
 #include "log/file_util.h"
 
 namespace sluice::log {
@@ -369,6 +370,11 @@ Result<Offset> PartitionImpl::DeleteRecordsBefore(Offset offset) {
   return LogStartOffset();
 }
 
+FlushStats& GlobalFlushStats() {
+  static FlushStats stats;
+  return stats;
+}
+
 Status PartitionImpl::Flush() {
   // Called with append_mu_ held by Append, or alone; fdatasync of the active segment
   // covers every acknowledged batch because rolled segments were flushed at roll.
@@ -377,7 +383,10 @@ Status PartitionImpl::Flush() {
     std::shared_lock lock(segments_mu_);
     active = segments_.back().get();
   }
+  const auto started = std::chrono::steady_clock::now();
   RETURN_IF_ERROR(active->Flush());
+  GlobalFlushStats().Record(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count());
   unflushed_messages_ = 0;
   last_flush_ = std::chrono::steady_clock::now();
   return Status::Ok();

@@ -8,7 +8,9 @@
 #include <prometheus/text_serializer.h>
 
 #include "broker/api.h"
+#include "broker/traffic.h"
 #include "log/file_util.h"
+#include "log/flush_stats.h"
 
 namespace sluice::server {
 namespace {
@@ -45,6 +47,38 @@ class Families {
   std::vector<MetricFamily> families_;
   std::map<std::string, size_t> index_;
 };
+
+void TrafficMetrics(const broker::Traffic& t, Families& f) {
+  for (const auto& [topic, bytes] : t.Topics()) {
+    f.Counter("sluice_topic_received_bytes_total", "Record batch bytes appended through Produce, by topic.",
+              {{"topic", topic}}, static_cast<double>(bytes.in));
+    f.Counter("sluice_topic_sent_bytes_total", "Record batch bytes returned by Fetch, by topic.", {{"topic", topic}},
+              static_cast<double>(bytes.out));
+  }
+  for (const auto& [key, n] : t.Results()) {
+    f.Counter("sluice_broker_partition_results_total",
+              "Produce and Fetch partition results by Kafka error code (0: none).",
+              {{"api", key.first == 0 ? "Produce" : "Fetch"}, {"error_code", std::to_string(key.second)}},
+              static_cast<double>(n));
+  }
+}
+
+void FlushMetrics(Families& f) {
+  const auto& stats = log::GlobalFlushStats();
+  ClientMetric m;
+  uint64_t cumulative = 0;
+  for (size_t b = 0; b < log::kFlushBuckets.size(); ++b) {
+    cumulative += static_cast<uint64_t>(stats.buckets[b].load(std::memory_order_relaxed));
+    m.histogram.bucket.push_back({cumulative, log::kFlushBuckets[b]});
+  }
+  cumulative += static_cast<uint64_t>(stats.buckets.back().load(std::memory_order_relaxed));
+  m.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+  m.histogram.sample_count = cumulative;
+  m.histogram.sample_sum = static_cast<double>(stats.sum_ns.load(std::memory_order_relaxed)) / 1e9;
+  f.Family("sluice_log_flush_duration_seconds", "Partition flushes (fdatasync of the active segment and its indexes).",
+           MetricType::Histogram)
+      .metric.push_back(std::move(m));
+}
 
 void BrokerMetrics(const broker::BrokerProbe& p, Families& f) {
   f.Gauge("sluice_broker_connections", "Open Kafka client connections.", {}, static_cast<double>(p.connections_active));
@@ -174,7 +208,11 @@ void JobMetrics(const JobView& view, Families& f) {
 
 std::string Metrics::Scrape() const {
   Families f;
-  if (broker_) BrokerMetrics(broker_->probe(), f);
+  if (broker_) {
+    BrokerMetrics(broker_->probe(), f);
+    TrafficMetrics(broker_->traffic(), f);
+  }
+  FlushMetrics(f);
   const auto hw = LogMetrics(log_, f);
   if (broker_) GroupMetrics(broker_->offsets(), hw, f);
   if (jobs_) {

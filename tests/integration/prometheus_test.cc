@@ -106,7 +106,8 @@ TEST_F(PrometheusTest, ScrapesTheServerAndTheRulesAndMetricsAreValid) {
   const std::vector<std::string> series = {
       "sluice_broker_requests_total",    "sluice_broker_request_duration_seconds_bucket",
       "sluice_log_high_watermark",       "sluice_consumergroup_lag",
-      "sluice_job_records_in_total",     "sluice_job_state"};
+      "sluice_job_records_in_total",     "sluice_job_state",
+      "sluice_topic_received_bytes_total", "sluice_broker_partition_results_total"};
   bool up = false;
   std::vector<std::string> missing = series;
   for (auto deadline = std::chrono::steady_clock::now() + 90s; std::chrono::steady_clock::now() < deadline;) {
