@@ -13,6 +13,10 @@
 //    topic sink's key; only the missing kind is the problem.
 //  - 41-no-sources: the missing 'sources' is reported twice at 1:1 (once as
 //    "a job needs at least one source").
+//  - 44-duplicate-yaml-key: a key given twice in one map (a second `filter:`)
+//    is accepted silently; one of the two expressions is ignored.
+//  - 51-empty-file: after "must be a YAML map", the missing sources and sinks
+//    are reported again at 1:1.
 #include <gtest/gtest.h>
 
 #include <algorithm>
