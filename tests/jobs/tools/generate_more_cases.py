@@ -1,5 +1,5 @@
 # Generates the golden cases agg-nulls, union-window, join-interval-bounds,
-# format-bytes and idle-partition under tests/jobs/
+# format-bytes, idle-partition and window-hopping-partly-late under tests/jobs/
 # (run: /usr/bin/python3 tests/jobs/tools/generate_more_cases.py).
 # Expected outputs are computed here in plain Python from JOB-SPEC.md and
 # docs/jobs.md, independently of the runtime.
@@ -171,3 +171,45 @@ operators:
 sinks:
   out: {input: per_minute, topic: out}
 """, out, records=recs, partitions={"meters": 3})
+
+# 6. Hopping windows with a late_records topic: a record whose windows have partly fired still
+#    counts in its open ones; only a record whose windows have all fired is late.
+def hopping_starts(t, size, slide):
+    first = (t // slide) * slide
+    return [s for s in range(first - size + slide, first + 1, slide) if s <= t < s + size]
+
+
+evs = [0, 5000, 25000, 12000, 3000, 45000, 8000, 19000, 21000]
+vals = [{"k": "k", "i": i, "t": T + t} for i, t in enumerate(evs)]
+size, slide = 30000, 10000
+open_w, fired, out, late, wm = {}, set(), [], [], None
+for v in vals:
+    t = v["t"]
+    starts = hopping_starts(t, size, slide)
+    live = [s for s in starts if s not in fired]
+    if not live:
+        late.append(v)
+    for s in live:
+        open_w.setdefault(s, []).append(v["i"])
+    wm = t if wm is None else max(wm, t)
+    for s in sorted(s for s in open_w if s + size - 1 <= wm):
+        ids = open_w.pop(s)
+        fired.add(s)
+        out.append({"n": len(ids), "lo": min(ids), "hi": max(ids), "window_start": s, "window_end": s + size})
+for s in sorted(open_w):
+    ids = open_w[s]
+    out.append({"n": len(ids), "lo": min(ids), "hi": max(ids), "window_start": s, "window_end": s + size})
+write("window-hopping-partly-late", """
+job: window-hopping-partly-late
+sources:
+  in: {topic: in, event_time: value.t, watermark: {max_delay: 0ms}}
+operators:
+  by_key: {input: in, key_by: value.k}
+  w:
+    input: by_key
+    window: {type: hopping, size: 30s, slide: 10s}
+    late_records: late-events
+    aggregate: {n: count(), lo: min(value.i), hi: max(value.i)}
+sinks:
+  out: {input: w, topic: out}
+""", out, inputs=vals, extra={"late-events": late})
