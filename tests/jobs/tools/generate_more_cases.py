@@ -1,5 +1,5 @@
 # Generates the golden cases agg-nulls, union-window, join-interval-bounds,
-# format-bytes, idle-partition and window-hopping-partly-late under tests/jobs/
+# format-bytes, idle-partition, window-hopping-partly-late and emit-every-two-keys under tests/jobs/
 # (run: /usr/bin/python3 tests/jobs/tools/generate_more_cases.py).
 # Expected outputs are computed here in plain Python from JOB-SPEC.md and
 # docs/jobs.md, independently of the runtime.
@@ -213,3 +213,38 @@ operators:
 sinks:
   out: {input: w, topic: out}
 """, out, inputs=vals, extra={"late-events": late})
+
+# 7. emit: {every: 10s} with two keys: at each multiple of 10s that the watermark crosses, only
+#    windows that received records since their last output emit an update; every window ends
+#    with one final output.
+vals = [{"k": "b" if i < 3 else "a"} for i in range(25)]
+size, every = 30000, 10000
+state, out, wm = {}, [], None  # (start, key) -> [count, changed]
+for i, v in enumerate(vals):
+    t = T + 1000 * i
+    w = state.setdefault(((t // size) * size, v["k"]), [0, False])
+    w[0] += 1
+    w[1] = True
+    crossed = wm is None or t // every > wm // every
+    wm = t if wm is None else max(wm, t)
+    if crossed:
+        for (s, k), w in sorted(state.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+            if w[1]:
+                out.append({"n": w[0], "window_start": s, "window_end": s + size, "final": False})
+                w[1] = False
+for (s, k), w in sorted(state.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+    out.append({"n": w[0], "window_start": s, "window_end": s + size, "final": True})
+write("emit-every-two-keys", """
+job: emit-every-two-keys
+sources:
+  in: {topic: in}
+operators:
+  by_key: {input: in, key_by: value.k}
+  w:
+    input: by_key
+    window: {type: tumbling, size: 30s}
+    emit: {every: 10s}
+    aggregate: {n: count()}
+sinks:
+  out: {input: w, topic: out}
+""", out, inputs=vals)
