@@ -1,5 +1,5 @@
 # Generates the golden cases agg-nulls, union-window, join-interval-bounds,
-# format-bytes, idle-partition, window-hopping-partly-late and emit-every-two-keys under tests/jobs/
+# format-bytes, idle-partition, window-hopping-partly-late, emit-every-two-keys and on-error-dead-letter-kinds under tests/jobs/
 # (run: /usr/bin/python3 tests/jobs/tools/generate_more_cases.py).
 # Expected outputs are computed here in plain Python from JOB-SPEC.md and
 # docs/jobs.md, independently of the runtime.
@@ -248,3 +248,24 @@ operators:
 sinks:
   out: {input: w, topic: out}
 """, out, inputs=vals)
+
+# 8. Dead letters from a source (event_time not a number) and from an operator (flat_map of a
+#    non-list); flat_map of null emits nothing.
+vals = [{"t": T, "items": [1, 2]}, {"t": "soon", "items": [3]}, {"t": T + 2000, "items": None},
+        {"t": T + 3000, "items": "x"}, {"t": T + 4000, "items": [{"a": 1}]}]
+good, bad = [], []
+for v in vals:
+    if not isinstance(v["t"], int) or not (v["items"] is None or isinstance(v["items"], list)):
+        bad.append(v)
+    else:
+        good += v["items"] or []
+write("on-error-dead-letter-kinds", """
+job: on-error-dead-letter-kinds
+on_error: {dead_letter: rejected}
+sources:
+  in: {topic: in, event_time: value.t}
+operators:
+  items: {input: in, flat_map: value.items}
+sinks:
+  out: {input: items, topic: items}
+""", good, inputs=vals, extra={"rejected": bad})
