@@ -1,5 +1,6 @@
 # Generates the golden cases agg-nulls, union-window, join-interval-bounds,
-# format-bytes, idle-partition, window-hopping-partly-late, emit-every-two-keys and on-error-dead-letter-kinds under tests/jobs/
+# format-bytes, idle-partition, window-hopping-partly-late, emit-every-two-keys, on-error-dead-letter-kinds,
+# filter-then-map and source-start under tests/jobs/
 # (run: /usr/bin/python3 tests/jobs/tools/generate_more_cases.py).
 # Expected outputs are computed here in plain Python from JOB-SPEC.md and
 # docs/jobs.md, independently of the runtime.
@@ -269,3 +270,35 @@ operators:
 sinks:
   out: {input: items, topic: items}
 """, good, inputs=vals, extra={"rejected": bad})
+
+# 9. filter and map in one node: the filter runs first, so the map never sees (and never fails
+#    on) the records it drops; on_error: fail would stop the run otherwise.
+vals = [{"n": i, "d": i % 3} for i in range(9)]
+write("filter-then-map", """
+job: filter-then-map
+on_error: fail
+sources:
+  in: {topic: in}
+operators:
+  ratio:
+    input: in
+    filter: value.d != 0
+    map: {n: value.n, q: value.n / value.d}
+sinks:
+  out: {input: ratio, topic: out}
+""", [{"n": v["n"], "q": v["n"] / v["d"]} for v in vals if v["d"] != 0], inputs=vals)
+
+# 10. Source start positions on the same topic: latest reads nothing that was there before the
+#     run; an RFC 3339 time starts at the first record at or after it.
+start = T + 20000  # 2023-11-14T22:13:20Z
+vals = [{"i": i} for i in range(30)]
+write("source-start", """
+job: source-start
+sources:
+  old: {topic: in, start: latest}
+  recent: {topic: in, start: "2023-11-14T22:13:20Z"}
+operators:
+  both: {union: [old, recent]}
+sinks:
+  out: {input: both, topic: out}
+""", [v for i, v in enumerate(vals) if T + 1000 * i >= start], inputs=vals)
