@@ -1,6 +1,6 @@
 # Generates the golden cases agg-nulls, union-window, join-interval-bounds,
 # format-bytes, idle-partition, window-hopping-partly-late, emit-every-two-keys, on-error-dead-letter-kinds,
-# filter-then-map and source-start under tests/jobs/
+# filter-then-map, source-start and format-csv-quoting under tests/jobs/
 # (run: /usr/bin/python3 tests/jobs/tools/generate_more_cases.py).
 # Expected outputs are computed here in plain Python from JOB-SPEC.md and
 # docs/jobs.md, independently of the runtime.
@@ -302,3 +302,19 @@ operators:
 sinks:
   out: {input: both, topic: out}
 """, [v for i, v in enumerate(vals) if T + 1000 * i >= start], inputs=vals)
+
+# 11. CSV quoting (RFC 4180): doubled quotes, a quoted line break, empty and trailing fields.
+import csv, io
+rows = ['say,"he said ""hi""",x', '"two\nlines",2', 'a,,b', 'last,', '"",only']
+write("format-csv-quoting", """
+job: format-csv-quoting
+sources:
+  rows: {topic: rows, format: csv}
+operators:
+  shaped:
+    input: rows
+    map: {fields: value, n: len(value), second: "value[1]"}
+sinks:
+  out: {input: shaped, topic: out}
+""", [{"fields": f, "n": len(f), "second": f[1]} for f in (next(csv.reader(io.StringIO(r))) for r in rows)],
+      records=[{"value": r} for r in rows])
