@@ -1,6 +1,7 @@
 # Generates the golden cases agg-nulls, union-window, join-interval-bounds,
 # format-bytes, idle-partition, window-hopping-partly-late, emit-every-two-keys, on-error-dead-letter-kinds,
-# filter-then-map, source-start and format-csv-quoting under tests/jobs/
+# filter-then-map, source-start, format-csv-quoting and
+# window-output-metadata under tests/jobs/
 # (run: /usr/bin/python3 tests/jobs/tools/generate_more_cases.py).
 # Expected outputs are computed here in plain Python from JOB-SPEC.md and
 # docs/jobs.md, independently of the runtime.
@@ -318,3 +319,24 @@ sinks:
   out: {input: shaped, topic: out}
 """, [{"fields": f, "n": len(f), "second": f[1]} for f in (next(csv.reader(io.StringIO(r))) for r in rows)],
       records=[{"value": r} for r in rows])
+
+# 12. A window's output record: key = the group key, timestamp = window_end - 1.
+vals = [{"dev": "d%d" % (i % 2), "i": i} for i in range(14)]
+out = [{"dev": k, "ts": start + 5000 - 1, "end": start + 5000, "n": len(rs)}
+       for (start, k), rs in group_windows([(T + 1000 * i, v["dev"], v) for i, v in enumerate(vals)], 5000)]
+write("window-output-metadata", """
+job: window-output-metadata
+sources:
+  in: {topic: in}
+operators:
+  by_dev: {input: in, key_by: value.dev}
+  w:
+    input: by_dev
+    window: {type: tumbling, size: 5s}
+    aggregate: {n: count()}
+  shaped:
+    input: w
+    map: {dev: key, ts: timestamp, end: value.window_end, n: value.n}
+sinks:
+  out: {input: shaped, topic: out}
+""", out, inputs=vals)
