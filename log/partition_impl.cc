@@ -315,7 +315,22 @@ Result<Offset> PartitionImpl::OffsetForTimestamp(int64_t timestamp_ms) const {
   for (const auto& seg : segments_) {
     if (seg->max_timestamp() < timestamp_ms) continue;
     ASSIGN_OR_RETURN(auto found, seg->FindTimestamp(timestamp_ms));
-    if (found) return Offset(std::max(found->second.base_offset, log_start_.load()));
+    if (!found) continue;
+    // As Kafka's ListOffsets: the first record at or after the time, not its batch's base offset.
+    std::vector<uint8_t> bytes(found->second.total_size());
+    RETURN_IF_ERROR(seg->ReadAt(found->first, bytes.size(), bytes.data()));
+    size_t consumed = 0;
+    auto batches = DecodeBatches(bytes, &consumed);
+    int64_t offset = found->second.base_offset;
+    if (batches.ok() && !batches->empty()) {
+      for (const auto& r : batches->front().records) {
+        if (r.timestamp >= timestamp_ms) {
+          offset = r.offset;
+          break;
+        }
+      }
+    }
+    return Offset(std::max(offset, log_start_.load()));
   }
   return Offset(-1);
 }

@@ -38,7 +38,7 @@ class StatelessNode : public Node {
     if (spec_.kind == OperatorKind::kKeyBy) {
       ASSIGN_OR_RETURN(record.key, expr_->Eval(record.View()));
     }
-    if (spec_.kind == OperatorKind::kFlatMap) return FlatMap(std::move(record));
+    if (spec_.kind == OperatorKind::kFlatMap) return FlatMap(record);  // `record` stays whole for on_error
     return Emit(std::move(record));
   }
 
@@ -62,7 +62,7 @@ class StatelessNode : public Node {
     return Status::Ok();
   }
 
-  Status FlatMap(Record record) {
+  Status FlatMap(const Record& record) {
     ASSIGN_OR_RETURN(Value list, expr_->Eval(record.View()));
     if (list.is_null()) return Status::Ok();
     if (list.type() != expr::Type::kList) {

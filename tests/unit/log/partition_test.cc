@@ -94,10 +94,10 @@ TEST_F(PartitionTest, TimestampLookup) {
   for (int b = 0; b < 30; ++b) ASSERT_TRUE(p->Append(MakeBatch(2, "t", 10000 + b * 100)).ok());
   EXPECT_EQ(p->OffsetForTimestamp(0)->value, 0);
   EXPECT_EQ(p->OffsetForTimestamp(10000)->value, 0);
-  EXPECT_EQ(p->OffsetForTimestamp(10001)->value, 0);   // batch 0 holds 10000..10001
+  EXPECT_EQ(p->OffsetForTimestamp(10001)->value, 1);   // batch 0 holds 10000 and 10001: the record, as Kafka
   EXPECT_EQ(p->OffsetForTimestamp(10002)->value, 2);   // next batch starts at 10100
   EXPECT_EQ(p->OffsetForTimestamp(12050)->value, 42);  // batch 21 (12100)
-  EXPECT_EQ(p->OffsetForTimestamp(12901)->value, 58);
+  EXPECT_EQ(p->OffsetForTimestamp(12901)->value, 59);  // the second record of batch 29
   EXPECT_EQ(p->OffsetForTimestamp(99999)->value, -1);
 }
 
