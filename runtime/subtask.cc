@@ -224,6 +224,7 @@ Result<StepResult> SourceSubtask::Step() {
   RETURN_IF_ERROR(AdvanceWatermark(watermarks_.Current(now_ms)));  // idle partitions may let it move
   SetIdle(!worked && watermarks_.AllIdle(now_ms));
   if (bounded_ && AtEnd()) {
+    RETURN_IF_ERROR(FlushOutputs());  // the last real watermark goes out before the end of time
     watermarks_.Finish();
     RETURN_IF_ERROR(FinishChain());
     return StepResult::kDone;
@@ -278,6 +279,7 @@ Result<StepResult> ExchangeSubtask::Step() {
     }
   }
   if (ended_count_ == ended_.size()) {
+    RETURN_IF_ERROR(FlushOutputs());
     RETURN_IF_ERROR(FinishChain());
     return StepResult::kDone;
   }
