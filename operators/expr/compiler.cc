@@ -74,7 +74,7 @@ class Parser {
 
   NodePtr ParseAll() {
     NodePtr n = Expression();
-    if (Peek().kind != Tok::kEnd) Error(Peek().offset, "unexpected '" + Peek().text + "'");
+    if (Peek().kind != Tok::kEnd) SyntaxError(Peek().offset, "unexpected '" + Peek().text + "'");
     return n;
   }
 
@@ -93,7 +93,7 @@ class Parser {
     }
     out->function = name.text;
     std::vector<NodePtr> args = Arguments();
-    if (Peek().kind != Tok::kEnd) Error(Peek().offset, "unexpected '" + Peek().text + "' after the aggregate call");
+    if (Peek().kind != Tok::kEnd) SyntaxError(Peek().offset, "unexpected '" + Peek().text + "' after the aggregate call");
     const size_t want = name.text == "count" ? 0 : name.text == "percentile" ? 2 : 1;
     if (args.size() != want) {
       Error(name.offset, name.text + "() takes " + std::to_string(want) + " argument" + (want == 1 ? "" : "s") +
@@ -125,11 +125,19 @@ class Parser {
     return false;
   }
   void Expect(std::string_view op) {
-    if (!Accept(op)) Error(Peek().offset, "expected '" + std::string(op) + "'" + Found());
+    if (!Accept(op)) SyntaxError(Peek().offset, "expected '" + std::string(op) + "'" + Found());
   }
   std::string Found() const {
     return Peek().kind == Tok::kEnd ? " at the end" : ", found '" + Peek().text + "'";
   }
+  // Only the first syntax error of an expression is reported: what follows it
+  // is parsed from a guess and would only add noise.
+  void SyntaxError(size_t offset, std::string message) {
+    if (syntax_error_) return;
+    syntax_error_ = true;
+    Error(offset, std::move(message));
+  }
+
   void Error(size_t offset, std::string message) {
     failed_ = true;
     diagnostics_->push_back({offset, std::move(message)});
@@ -210,7 +218,7 @@ class Parser {
       const size_t at = Peek().offset;
       if (Accept(".")) {
         if (Peek().kind != Tok::kIdent) {
-          Error(Peek().offset, "expected a field name after '.'" + Found());
+          SyntaxError(Peek().offset, "expected a field name after '.'" + Found());
           return n;
         }
         n = MakeField(at, std::move(n), Peek().text);
@@ -251,7 +259,8 @@ class Parser {
       const std::string want = fn->min_args == fn->max_args ? std::to_string(fn->min_args)
                                : fn->max_args < 0           ? "at least " + std::to_string(fn->min_args)
                                                             : std::to_string(fn->min_args) + " to " + std::to_string(fn->max_args);
-      Error(name.offset, name.text + "() takes " + want + " argument" + (want == "1" ? "" : "s") + ", got " +
+      const bool one = fn->max_args == 1 || (fn->max_args < 0 && fn->min_args == 1);
+      Error(name.offset, name.text + "() takes " + want + " argument" + (one ? "" : "s") + ", got " +
                              std::to_string(n));
       return MakeLiteral(name.offset, Value());
     }
@@ -327,7 +336,7 @@ class Parser {
       case Tok::kError: ++pos_; failed_ = true; return MakeLiteral(t.offset, Value());
       case Tok::kEnd: break;
     }
-    Error(t.offset, t.kind == Tok::kEnd ? "expected an expression at the end" : "unexpected '" + t.text + "'");
+    SyntaxError(t.offset, t.kind == Tok::kEnd ? "expected an expression at the end" : "unexpected '" + t.text + "'");
     if (t.kind != Tok::kEnd) ++pos_;
     return MakeLiteral(t.offset, Value());
   }
@@ -337,6 +346,7 @@ class Parser {
   std::vector<Diagnostic>* diagnostics_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  bool syntax_error_ = false;
   bool failed_ = false;
 };
 

@@ -1,5 +1,8 @@
 #include "operators/expr/functions.h"
 
+#include <cerrno>
+#include <optional>
+#include <limits>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -15,15 +18,33 @@ Status TypeError(std::string_view fn, const Value& v, std::string_view wanted) {
 
 Result<Value> Abs(const std::vector<Value>& a) {
   if (a[0].is_null()) return Value();
-  if (a[0].type() == Type::kInt) return Value(a[0].as_int() < 0 ? -a[0].as_int() : a[0].as_int());
+  if (a[0].type() == Type::kInt) {
+    const int64_t v = a[0].as_int();
+    if (v == std::numeric_limits<int64_t>::min()) return Value(-static_cast<double>(v));
+    return Value(v < 0 ? -v : v);
+  }
   if (a[0].type() == Type::kDouble) return Value(std::fabs(a[0].as_double()));
   return TypeError("abs", a[0], "a number");
+}
+
+// `d` as an int64 when it is in range (NaN and infinities are not).
+std::optional<int64_t> ToInt64(double d) {
+  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return std::nullopt;
+  return static_cast<int64_t>(d);
+}
+
+Status OutOfInt64(const char* fn, double d) {
+  return InvalidArgument(std::string(fn) + "(): " + Value(d).ToJson() + " is out of the int range");
 }
 
 Result<Value> Round(const std::vector<Value>& a) {
   if (a[0].is_null()) return Value();
   if (!a[0].is_number()) return TypeError("round", a[0], "a number");
-  if (a.size() == 1) return Value(static_cast<int64_t>(std::llround(a[0].as_number())));
+  if (a.size() == 1) {
+    if (a[0].type() == Type::kInt) return a[0];
+    auto n = ToInt64(std::round(a[0].as_double()));
+    return n ? Value(*n) : Result<Value>(OutOfInt64("round", a[0].as_double()));
+  }
   if (a[1].type() != Type::kInt) return TypeError("round", a[1], "an int number of digits");
   const double scale = std::pow(10.0, static_cast<double>(a[1].as_int()));
   return Value(std::round(a[0].as_number() * scale) / scale);
@@ -34,7 +55,9 @@ Result<Value> IntRound(const std::vector<Value>& a) {
   if (a[0].is_null()) return Value();
   if (a[0].type() == Type::kInt) return a[0];
   if (!a[0].is_number()) return TypeError("floor/ceil", a[0], "a number");
-  return Value(static_cast<int64_t>(F(a[0].as_double())));
+  auto n = ToInt64(F(a[0].as_double()));
+  return n ? Value(*n) : Result<Value>(OutOfInt64(F == static_cast<double (*)(double)>(std::floor) ? "floor" : "ceil",
+                                                  a[0].as_double()));
 }
 
 template <bool kMax>
@@ -127,12 +150,18 @@ Result<Value> ToInt(const std::vector<Value>& a) {
   switch (v.type()) {
     case Type::kNull: return Value();
     case Type::kInt: return v;
-    case Type::kDouble: return Value(static_cast<int64_t>(v.as_double()));
+    case Type::kDouble: {
+      auto n = ToInt64(v.as_double());
+      return n ? Value(*n) : Result<Value>(OutOfInt64("to_int", v.as_double()));
+    }
     case Type::kBool: return Value(static_cast<int64_t>(v.as_bool()));
     case Type::kString: {
       char* end = nullptr;
+      errno = 0;
       const long long n = std::strtoll(v.as_string().c_str(), &end, 10);
-      if (v.as_string().empty() || *end != '\0') return InvalidArgument("to_int(): '" + v.as_string() + "' is not an integer");
+      if (v.as_string().empty() || *end != '\0' || errno == ERANGE) {
+        return InvalidArgument("to_int(): '" + v.as_string() + "' is not an integer in the int range");
+      }
       return Value(static_cast<int64_t>(n));
     }
     default: return TypeError("to_int", v, "a number, bool or string");
@@ -239,6 +268,12 @@ std::optional<int64_t> ParseRfc3339(std::string_view text) {
   int consumed = 0;
   const std::string str(text);
   if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &s, &consumed) < 6) return std::nullopt;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0) || h < 0 || h > 23 || mi < 0 ||
+      mi > 59 || !(s >= 0 && s < 61)) {
+    return std::nullopt;  // no rolling of 2023-02-29 into March
+  }
   std::tm tm{};
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;

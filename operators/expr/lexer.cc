@@ -1,5 +1,7 @@
 #include "operators/expr/lexer.h"
 
+#include <cerrno>
+
 #include <cctype>
 #include <cstdlib>
 
@@ -32,13 +34,14 @@ std::vector<Token> Lex(std::string_view s, std::vector<Diagnostic>* diagnostics)
         while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
       }
       const std::string num(s.substr(i, j - i));
-      t.kind = is_float ? Tok::kFloat : Tok::kInt;
       t.text = num;
-      if (is_float) {
-        t.float_value = std::strtod(num.c_str(), nullptr);
-      } else {
+      if (!is_float) {
+        errno = 0;
         t.int_value = std::strtoll(num.c_str(), nullptr, 10);
+        is_float = errno == ERANGE;  // an integer literal beyond int64 is a float, not a clamped int
       }
+      t.kind = is_float ? Tok::kFloat : Tok::kInt;
+      if (is_float) t.float_value = std::strtod(num.c_str(), nullptr);
       i = j;
     } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       size_t j = i;

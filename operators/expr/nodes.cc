@@ -1,5 +1,6 @@
 #include "operators/expr/nodes.h"
 
+#include <limits>
 #include <cmath>
 
 namespace sluice::expr {
@@ -90,7 +91,11 @@ class Negate final : public Node {
   Negate(size_t offset, NodePtr operand) : Node(offset, operand->type()), operand_(std::move(operand)) {}
   Result<Value> Eval(const RecordView& r) const override {
     ASSIGN_OR_RETURN(Value v, operand_->Eval(r));
-    if (v.type() == Type::kInt) return Value(-v.as_int());
+    if (v.type() == Type::kInt) {
+      // -INT64_MIN does not fit: it becomes a float, as an overflowing sum does.
+      if (v.as_int() == std::numeric_limits<int64_t>::min()) return Value(-static_cast<double>(v.as_int()));
+      return Value(-v.as_int());
+    }
     if (v.type() == Type::kDouble) return Value(-v.as_double());
     if (v.is_null()) return Value();
     return InvalidArgument("cannot negate a " + std::string(TypeName(v.type())));
@@ -109,15 +114,24 @@ Result<Value> Arithmetic(BinOp op, const Value& a, const Value& b) {
     return InvalidArgument("arithmetic on " + std::string(TypeName(a.type())) + " and " + std::string(TypeName(b.type())));
   }
   const bool ints = a.type() == Type::kInt && b.type() == Type::kInt;
+  int64_t exact = 0;
+  // Integer results that do not fit in int64 become floats (never wrap around).
   switch (op) {
-    case BinOp::kAdd: return ints ? Value(a.as_int() + b.as_int()) : Value(a.as_number() + b.as_number());
-    case BinOp::kSub: return ints ? Value(a.as_int() - b.as_int()) : Value(a.as_number() - b.as_number());
-    case BinOp::kMul: return ints ? Value(a.as_int() * b.as_int()) : Value(a.as_number() * b.as_number());
+    case BinOp::kAdd:
+      if (ints && !__builtin_add_overflow(a.as_int(), b.as_int(), &exact)) return Value(exact);
+      return Value(a.as_number() + b.as_number());
+    case BinOp::kSub:
+      if (ints && !__builtin_sub_overflow(a.as_int(), b.as_int(), &exact)) return Value(exact);
+      return Value(a.as_number() - b.as_number());
+    case BinOp::kMul:
+      if (ints && !__builtin_mul_overflow(a.as_int(), b.as_int(), &exact)) return Value(exact);
+      return Value(a.as_number() * b.as_number());
     case BinOp::kDiv:
       if (b.as_number() == 0) return InvalidArgument("division by zero");
       return Value(a.as_number() / b.as_number());
     case BinOp::kMod:
       if (b.as_number() == 0) return InvalidArgument("modulo by zero");
+      if (ints && b.as_int() == -1) return Value(int64_t{0});  // INT64_MIN % -1 would trap
       return ints ? Value(a.as_int() % b.as_int()) : Value(std::fmod(a.as_number(), b.as_number()));
     default: return Internal("not an arithmetic operator");
   }
