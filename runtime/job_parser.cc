@@ -72,7 +72,7 @@ void ParseSinkTarget(YamlReader& r, const YAML::Node& node, const std::string& p
   }
   const bool is_file = static_cast<bool>(node["file"]);
   if (!is_file && !node["stdout"]) {
-    r.CheckKeys(node, path, {"input", "topic", "stdout", "file"}, {"input"});
+    r.CheckKeys(node, path, {"input", "topic", "stdout", "file", "format", "key"}, {"input"});
     r.Error(node, path, "no sink kind (one of topic, stdout, file)");
     return;
   }
@@ -105,6 +105,10 @@ void ParseErrorPolicy(YamlReader& r, const YAML::Node& node, JobSpec* job) {
   if (node.IsMap()) {
     r.CheckKeys(node, "on_error", {"dead_letter"}, {"dead_letter"});
     if (node["dead_letter"]) job->dead_letter_topic = r.ReadString(node["dead_letter"], "on_error.dead_letter").value_or("");
+    return;
+  }
+  if (node.IsScalar() && node.Scalar() != "fail" && node.Scalar() != "skip") {
+    r.Error(node, "on_error", "'" + node.Scalar() + "' is not one of fail, skip, {dead_letter: <topic>}");
     return;
   }
   auto choice = r.ReadChoice(node, "on_error", {"fail", "skip"});

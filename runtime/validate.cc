@@ -159,7 +159,19 @@ JobSpec ParseAndValidateJob(const std::string& yaml, const std::string& file, st
     return d.path.empty() && d.message.rfind("YAML syntax: ", 0) == 0;
   });
   if (unparsed) return job;  // nothing of the graph is known: its checks would only add noise
+  const size_t before_graph = diagnostics->size();
   ValidateJobGraph(job, diagnostics);
+  // "needs at least one source/sink" only repeats a missing key or a file that is not a map.
+  const bool structural = std::any_of(diagnostics->begin() + first, diagnostics->begin() + before_graph,
+                                      [](const Diagnostic& d) { return d.path.empty(); });
+  if (structural) {
+    diagnostics->erase(std::remove_if(diagnostics->begin() + before_graph, diagnostics->end(),
+                                      [](const Diagnostic& d) {
+                                        return d.message == "a job needs at least one source" ||
+                                               d.message == "a job needs at least one sink";
+                                      }),
+                       diagnostics->end());
+  }
   CheckExpressions(job, diagnostics);
   std::stable_sort(diagnostics->begin() + first, diagnostics->end(), [](const Diagnostic& a, const Diagnostic& b) {
     return std::pair(a.mark.line, a.mark.column) < std::pair(b.mark.line, b.mark.column);

@@ -1,6 +1,7 @@
 #include "runtime/yaml_reader.h"
 
 #include <algorithm>
+#include <map>
 
 #include "runtime/suggest.h"
 #include "runtime/units.h"
@@ -39,8 +40,16 @@ void YamlReader::CheckKeys(const YAML::Node& map, const std::string& path,
                            std::initializer_list<const char*> allowed,
                            std::initializer_list<const char*> required) {
   std::vector<std::string> names(allowed.begin(), allowed.end());
+  std::map<std::string, int> seen;  // key -> line of its first occurrence
   for (auto it = map.begin(); it != map.end(); ++it) {
     std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+    // yaml-cpp keeps only one value of a key given twice: say so rather than drop the other silently.
+    auto [first, inserted] = seen.try_emplace(key, MarkOf(it->first).line);
+    if (!inserted) {
+      Error(it->first, path.empty() ? key : path + "." + key,
+            "duplicate key '" + key + "' (first at line " + std::to_string(first->second) + ")");
+      continue;
+    }
     if (std::find(names.begin(), names.end(), key) != names.end()) continue;
     Error(it->first, path.empty() ? key : path + "." + key, "unknown key '" + key + "'" + DidYouMean(key, names));
   }
