@@ -106,6 +106,10 @@ class HttpServer::Impl {
       Connection* c = &connections_.back();
       c->thread = std::thread([this, c] {
         Serve(c->socket);
+        // The socket is closed when the connection is reaped; clients that read
+        // until the end of the stream must see it end now.
+        boost::system::error_code ignored;
+        c->socket.shutdown(tcp::socket::shutdown_both, ignored);
         c->finished = true;
       });
     }
