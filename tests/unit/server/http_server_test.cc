@@ -8,8 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -177,11 +179,21 @@ TEST_F(HttpServerTest, ConnectionsOverTheLimitGet503) {
 TEST_F(HttpServerTest, StopClosesOpenConnectionsAndRefusesNewOnes) {
   StartServer();
   const uint16_t port = server_->port();
-  RawClient idle(port);
-  ASSERT_TRUE(idle.connected());
+  RawClient open(port);
+  ASSERT_TRUE(open.connected());
+  // A keep-alive request makes sure the connection was accepted before Stop.
+  open.Send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard lock(mu_);
+      if (!seen_.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   server_->Stop();
-  EXPECT_EQ(idle.ReadAll(), "");
-  EXPECT_TRUE(idle.closed_by_server());
+  open.ReadAll();
+  EXPECT_TRUE(open.closed_by_server());
   auto r = HttpCall("GET", "http://127.0.0.1:" + std::to_string(port) + "/", "", 5);
   EXPECT_FALSE(r.ok());
 }
