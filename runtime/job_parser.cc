@@ -1,6 +1,7 @@
 // ParseJobSpec: the top level, sources and sinks of a job file.
 #include <yaml-cpp/yaml.h>
 
+#include "runtime/http_sink_parser.h"
 #include "runtime/job_spec.h"
 #include "runtime/lenient_yaml.h"
 #include "runtime/operator_parser.h"
@@ -63,12 +64,15 @@ void ParseSinkTarget(YamlReader& r, const YAML::Node& node, const std::string& p
     if (node["key"]) sink->key = r.ReadText(node["key"], path + ".key");
     return;
   }
-  for (const char* unsupported : {"webhook", "alertmanager", "kafka"}) {
-    if (node[unsupported]) {
-      r.Error(node[unsupported], path + "." + unsupported,
-              std::string(unsupported) + " sinks are not supported by this build yet");
+  for (const char* http_kind : {"webhook", "alertmanager"}) {
+    if (node[http_kind]) {
+      ParseHttpSink(r, node, path, http_kind, sink);
       return;
     }
+  }
+  if (node["kafka"]) {
+    r.Error(node["kafka"], path + ".kafka", "kafka sinks are not supported by this build yet");
+    return;
   }
   const bool is_file = static_cast<bool>(node["file"]);
   if (!is_file && !node["stdout"]) {

@@ -88,7 +88,21 @@ struct OperatorSpec {
   JoinSpec join;
 };
 
-enum class SinkKind { kTopic, kStdout, kFile };
+enum class SinkKind { kTopic, kStdout, kFile, kWebhook, kAlertmanager };
+
+// Options of `webhook: {...}` and `alertmanager: {...}` sinks (SinkSpec::target is the url).
+struct HttpSinkSpec {
+  std::string method = "POST";
+  std::vector<std::pair<std::string, std::string>> headers;
+  int max_records = 1;
+  Duration max_delay{0};
+  Duration timeout{5000};
+  int attempts = 5;
+  Duration backoff{200};
+  std::vector<std::pair<std::string, Text>> labels;       // alertmanager: name -> expression
+  std::vector<std::pair<std::string, Text>> annotations;  // alertmanager: name -> expression
+  Duration resolve_after{300'000};
+};
 
 struct SinkSpec {
   std::string name;
@@ -98,6 +112,7 @@ struct SinkSpec {
   std::string target;  // topic name or file path
   Format format = Format::kJson;
   std::optional<Text> key;  // topic sinks
+  HttpSinkSpec http;        // webhook and alertmanager sinks
 };
 
 enum class ErrorPolicy { kFail, kSkip, kDeadLetter };
