@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <atomic>
 #include <list>
 #include <mutex>
@@ -127,6 +128,22 @@ class HttpServer::Impl {
     }
   }
 
+  // Lingering close: a client still sending a body we refused would get a reset
+  // (and lose our answer) if we closed now. Stop sending, then read and drop
+  // what comes until the client closes, at most 64 MiB or 5 s without data.
+  static void DrainBeforeClose(tcp::socket& socket) {
+    boost::system::error_code ec;
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    const timeval timeout{5, 0};
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    std::array<char, 64 << 10> sink;
+    for (size_t drained = 0; drained < (64u << 20);) {
+      const size_t n = socket.read_some(asio::buffer(sink), ec);
+      if (ec || n == 0) return;
+      drained += n;
+    }
+  }
+
   void Serve(tcp::socket& socket) {
     beast::flat_buffer buffer;
     for (;;) {
@@ -142,6 +159,7 @@ class HttpServer::Impl {
         auto r = ToBeast(ErrorResponse(413, "request body over " + std::to_string(options_.max_body_bytes) + " bytes"),
                          11, false);
         http::write(socket, r, ec);
+        DrainBeforeClose(socket);
         return;
       }
       if (ec) {
