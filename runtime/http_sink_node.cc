@@ -108,6 +108,7 @@ sinks::WebhookOptions SenderOptions(const SinkSpec& spec) {
   if (spec.kind == SinkKind::kAlertmanager) {
     while (!options.url.empty() && options.url.back() == '/') options.url.pop_back();
     options.url += "/api/v2/alerts";
+    options.always_array = true;
   }
   options.method = spec.http.method;
   options.headers = spec.http.headers;

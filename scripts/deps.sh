@@ -9,7 +9,7 @@ SLUICE_BUILD_PACKAGES=(
 )
 SLUICE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
-  kcat python3-kafka python3-confluent-kafka prometheus
+  kcat python3-kafka python3-confluent-kafka prometheus prometheus-alertmanager
 )
 
 sluice_install_packages() {

@@ -110,7 +110,7 @@ HttpRequest WebhookSender::BuildRequest(const Batch& batch) const {
   request.timeout = options_.timeout;
   request.headers = options_.headers;
   request.headers.emplace_back("Idempotency-Key", BatchKey(batch));
-  if (options_.max_records == 1) {
+  if (options_.max_records == 1 && !options_.always_array) {
     request.body = batch.front().json;
     return request;
   }

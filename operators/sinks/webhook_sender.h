@@ -2,8 +2,8 @@
 // Contract:
 // - Write buffers one item; a request is sent when max_records items are
 //   buffered, when Poll finds the oldest buffered item older than max_delay,
-//   or on Flush. A request's body is the item's JSON when max_records is 1,
-//   else a JSON array of the items.
+//   or on Flush. A request's body is the item's JSON when max_records is 1
+//   (unless always_array), else a JSON array of the items.
 // - At most max_in_flight requests are queued or being sent; Write blocks
 //   while that many are outstanding (back-pressure), and the time it spends
 //   blocked is added to blocked_seconds().
@@ -42,6 +42,7 @@ struct WebhookOptions {
   int attempts = 5;
   std::chrono::milliseconds backoff{100};
   size_t max_in_flight = 4;
+  bool always_array = false;  // a JSON array body even for one item (Alertmanager)
 };
 
 struct WebhookItem {
