@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "runtime/http_sink_node.h"
 #include "runtime/join_node.h"
 #include "runtime/window_node.h"
 
@@ -34,6 +35,10 @@ constexpr std::array kOperators = {
 Result<std::unique_ptr<Node>> TextSink(const SinkSpec& spec, const NodeContext& c) {
   return MakeSinkNode(spec, c.log, c.stream);
 }
+// The job runner binds the node's name, counters and on_error afterwards.
+Result<std::unique_ptr<Node>> HttpSink(const SinkSpec& spec, const NodeContext& c) {
+  return MakeHttpSinkNode(spec, c.job.job.text, nullptr);
+}
 
 struct SinkEntry {
   SinkKind kind;
@@ -44,6 +49,8 @@ constexpr std::array kSinks = {
     SinkEntry{SinkKind::kTopic, TextSink},
     SinkEntry{SinkKind::kStdout, TextSink},
     SinkEntry{SinkKind::kFile, TextSink},
+    SinkEntry{SinkKind::kWebhook, HttpSink},
+    SinkEntry{SinkKind::kAlertmanager, HttpSink},
 };
 
 }  // namespace

@@ -61,7 +61,8 @@ PlanStep DescribeOperator(const OperatorSpec& op) {
 }
 
 PlanStep DescribeSink(const SinkSpec& s) {
-  static const char* kKinds[] = {"topic", "stdout", "file"};
+  static const char* kKinds[] = {"topic", "stdout", "file", "webhook", "alertmanager"};
+  static_assert(sizeof(kKinds) / sizeof(kKinds[0]) == static_cast<size_t>(SinkKind::kAlertmanager) + 1);
   std::string d = std::string("sink ") + kKinds[static_cast<int>(s.kind)];
   if (!s.target.empty()) d += " " + s.target;
   d += std::string(", ") + FormatName(s.format);
