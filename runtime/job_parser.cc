@@ -3,6 +3,7 @@
 
 #include "runtime/http_sink_parser.h"
 #include "runtime/job_spec.h"
+#include "runtime/kafka_spec_parser.h"
 #include "runtime/lenient_yaml.h"
 #include "runtime/operator_parser.h"
 #include "runtime/units.h"
@@ -43,11 +44,13 @@ SourceSpec ParseSource(YamlReader& r, const std::string& name, const YAML::Node&
   source.mark = r.MarkOf(node);
   if (!r.ExpectMap(node, path)) return source;
   if (node["kafka"]) {
-    r.Error(node["kafka"], path + ".kafka", "kafka sources are not supported by this build yet");
-    return source;
+    r.CheckKeys(node, path, {"kafka", "format", "start", "event_time", "watermark"}, {});
+    if (node["topic"]) r.Error(node["topic"], path + ".topic", "a kafka source names its topic inside kafka:");
+    ParseKafkaSource(r, node["kafka"], path + ".kafka", &source);
+  } else {
+    r.CheckKeys(node, path, {"topic", "format", "start", "event_time", "watermark"}, {"topic"});
   }
-  r.CheckKeys(node, path, {"topic", "format", "start", "event_time", "watermark"}, {"topic"});
-  if (node["topic"]) source.topic = r.ReadString(node["topic"], path + ".topic").value_or("");
+  if (node["topic"] && !source.kafka) source.topic = r.ReadString(node["topic"], path + ".topic").value_or("");
   if (node["format"]) source.format = r.ReadFormat(node["format"], path + ".format").value_or(Format::kJson);
   if (node["start"]) ParseStart(r, node["start"], path + ".start", &source);
   if (node["event_time"]) source.event_time = r.ReadText(node["event_time"], path + ".event_time");
@@ -71,7 +74,7 @@ void ParseSinkTarget(YamlReader& r, const YAML::Node& node, const std::string& p
     }
   }
   if (node["kafka"]) {
-    r.Error(node["kafka"], path + ".kafka", "kafka sinks are not supported by this build yet");
+    ParseKafkaSink(r, node, path, sink);
     return;
   }
   const bool is_file = static_cast<bool>(node["file"]);
@@ -213,6 +216,13 @@ const char* FormatName(Format format) {
     case Format::kCsv: return "csv";
   }
   return "?";
+}
+
+bool ReadsKafka(const JobSpec& job) {
+  for (const auto& source : job.sources) {
+    if (source.kafka) return true;
+  }
+  return false;
 }
 
 const char* OperatorKindName(OperatorKind kind) {

@@ -19,6 +19,7 @@
 #include <tbb/task_group.h>
 
 #include "runtime/checkpoint_coordinator.h"
+#include "runtime/kafka_job_runner.h"
 #include "runtime/node_registry.h"
 #include "runtime/planner.h"
 #include "runtime/start_offset.h"
@@ -503,6 +504,13 @@ const char* JobStateName(JobState state) {
 }
 
 Result<std::unique_ptr<JobRunner>> JobRunner::Start(const JobSpec& job, log::LogManager& log, RunOptions options) {
+  if (ReadsKafka(job)) return StartKafkaJob(job, log, std::move(options));
+  for (const auto& sink : job.sinks) {
+    if (sink.kind == SinkKind::kKafka && job.exactly_once) {
+      spdlog::warn("job {}: sinks.{} writes to kafka at least once (exactly once needs a kafka source, "
+                   "docs/scaling.md)", job.job.text, sink.name);
+    }
+  }
   auto runner = std::make_unique<Runner>(job, log, std::move(options));
   RETURN_IF_ERROR(runner->Build());
   runner->Launch();

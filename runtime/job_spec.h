@@ -40,10 +40,20 @@ using Duration = std::chrono::milliseconds;
 enum class Format { kJson, kString, kBytes, kCsv };
 enum class StartKind { kCommitted, kEarliest, kLatest, kTime };
 
+// `kafka: {bootstrap, topic, properties}` of a source or sink: an external
+// Kafka cluster reached through librdkafka. `${NAME}` in bootstrap and in
+// property values is replaced by the environment variable NAME when the job
+// is parsed (secrets stay out of job files); properties are never logged.
+struct KafkaSpec {
+  std::string bootstrap;
+  std::vector<std::pair<std::string, std::string>> properties;  // librdkafka key -> value
+};
+
 struct SourceSpec {
   std::string name;
   Mark mark;
   std::string topic;
+  std::optional<KafkaSpec> kafka;  // set: the topic is on an external cluster
   Format format = Format::kJson;
   StartKind start = StartKind::kCommitted;
   std::string start_time;  // the RFC 3339 text when start == kTime
@@ -88,7 +98,7 @@ struct OperatorSpec {
   JoinSpec join;
 };
 
-enum class SinkKind { kTopic, kStdout, kFile, kWebhook, kAlertmanager };
+enum class SinkKind { kTopic, kStdout, kFile, kWebhook, kAlertmanager, kKafka };
 
 // Options of `webhook: {...}` and `alertmanager: {...}` sinks (SinkSpec::target is the url).
 struct HttpSinkSpec {
@@ -111,8 +121,9 @@ struct SinkSpec {
   SinkKind kind = SinkKind::kTopic;
   std::string target;  // topic name or file path
   Format format = Format::kJson;
-  std::optional<Text> key;  // topic sinks
+  std::optional<Text> key;  // topic and kafka sinks
   HttpSinkSpec http;        // webhook and alertmanager sinks
+  KafkaSpec kafka;          // kafka sinks (target is the topic)
 };
 
 enum class ErrorPolicy { kFail, kSkip, kDeadLetter };
@@ -147,5 +158,9 @@ std::string FormatDiagnostic(const std::string& file, const Diagnostic& d);
 
 const char* FormatName(Format format);
 const char* OperatorKindName(OperatorKind kind);
+
+// True when the job reads an external Kafka cluster (it then runs as
+// partition tasks, runtime/kafka_job_runner.h).
+bool ReadsKafka(const JobSpec& job);
 
 }  // namespace sluice::runtime

@@ -4,6 +4,7 @@
 
 #include "runtime/http_sink_node.h"
 #include "runtime/join_node.h"
+#include "runtime/kafka_sink_node.h"
 #include "runtime/window_node.h"
 
 namespace sluice::runtime {
@@ -40,6 +41,10 @@ Result<std::unique_ptr<Node>> HttpSink(const SinkSpec& spec, const NodeContext& 
   return MakeHttpSinkNode(spec, c.job.job.text, nullptr);
 }
 
+Result<std::unique_ptr<Node>> KafkaSink(const SinkSpec& spec, const NodeContext& c) {
+  return MakeKafkaSinkNode(spec, c.kafka_producer, c.kafka_cluster);
+}
+
 struct SinkEntry {
   SinkKind kind;
   SinkFactory factory;
@@ -51,6 +56,7 @@ constexpr std::array kSinks = {
     SinkEntry{SinkKind::kFile, TextSink},
     SinkEntry{SinkKind::kWebhook, HttpSink},
     SinkEntry{SinkKind::kAlertmanager, HttpSink},
+    SinkEntry{SinkKind::kKafka, KafkaSink},
 };
 
 }  // namespace

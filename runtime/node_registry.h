@@ -13,11 +13,16 @@
 
 namespace sluice::runtime {
 
+class KafkaProducer;
+
 // Resources a factory may use; all outlive the nodes.
 struct NodeContext {
   log::LogManager& log;
   const JobSpec& job;
   SharedStream* stream = nullptr;  // stdout and file sinks: the sink's shared stream
+  // In a partition task of a kafka job: its transactional producer on the source's cluster.
+  KafkaProducer* kafka_producer = nullptr;
+  const KafkaSpec* kafka_cluster = nullptr;
 };
 
 Result<std::unique_ptr<Node>> MakeOperatorNode(const OperatorSpec& spec, const NodeContext& context);

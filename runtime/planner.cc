@@ -17,7 +17,8 @@ std::string DurationText(Duration d) {
 
 PlanStep DescribeSource(const SourceSpec& s) {
   static const char* kStarts[] = {"committed", "earliest", "latest", "time"};
-  std::string d = "source topic " + s.topic + ", " + FormatName(s.format) + ", start " +
+  std::string d = (s.kafka ? "source kafka topic " + s.topic + " at " + s.kafka->bootstrap : "source topic " + s.topic) +
+                  ", " + FormatName(s.format) + ", start " +
                   (s.start == StartKind::kTime ? s.start_time : kStarts[static_cast<int>(s.start)]);
   d += s.event_time ? ", event_time " + s.event_time->text : ", event_time = record timestamp";
   d += ", max_delay " + DurationText(s.max_delay);
@@ -61,10 +62,11 @@ PlanStep DescribeOperator(const OperatorSpec& op) {
 }
 
 PlanStep DescribeSink(const SinkSpec& s) {
-  static const char* kKinds[] = {"topic", "stdout", "file", "webhook", "alertmanager"};
-  static_assert(sizeof(kKinds) / sizeof(kKinds[0]) == static_cast<size_t>(SinkKind::kAlertmanager) + 1);
+  static const char* kKinds[] = {"topic", "stdout", "file", "webhook", "alertmanager", "kafka"};
+  static_assert(sizeof(kKinds) / sizeof(kKinds[0]) == static_cast<size_t>(SinkKind::kKafka) + 1);
   std::string d = std::string("sink ") + kKinds[static_cast<int>(s.kind)];
   if (!s.target.empty()) d += " " + s.target;
+  if (s.kind == SinkKind::kKafka) d += " at " + s.kafka.bootstrap;
   d += std::string(", ") + FormatName(s.format);
   if (s.key) d += ", key " + s.key->text;
   return {s.name, d, s.kind == SinkKind::kTopic ? "records buffered until the next flush" : "none"};
@@ -78,6 +80,8 @@ Result<Plan> BuildPlan(const JobSpec& job, int default_parallelism) {
   plan.parallelism = job.parallelism.value_or(default_parallelism);
   std::map<std::string, int> chain_of;  // node -> chain id
   std::set<std::string> key_by_nodes;
+  // Kafka jobs run the whole graph in each partition task: one chain, no exchanges.
+  const bool partition_tasks = ReadsKafka(job);
   auto new_chain = [&](ExchangeKind exchange, bool keyed, int parallelism) -> Chain& {
     plan.chains.push_back({static_cast<int>(plan.chains.size()), parallelism, exchange, {}, keyed, {}});
     return plan.chains.back();
@@ -91,6 +95,11 @@ Result<Plan> BuildPlan(const JobSpec& job, int default_parallelism) {
                    PlanStep step) {
     const int first = chain_of.at(inputs.at(0).text);
     const bool after_key_by = key_by_nodes.count(inputs[0].text) > 0;
+    if (partition_tasks) {
+      plan.chains[first].steps.push_back(std::move(step));
+      chain_of[name] = first;
+      return;
+    }
     if (multi || after_key_by) {
       Chain& c = new_chain(ExchangeKind::kHash, true, plan.parallelism);
       for (const auto& in : inputs) c.upstream.push_back(chain_of.at(in.text));

@@ -233,28 +233,34 @@ Result<StepResult> SourceSubtask::Step() {
   return worked ? StepResult::kWorked : StepResult::kIdle;
 }
 
-Status SourceSubtask::Handle(const log::Record& stored, size_t index, int64_t now_ms) {
-  const int32_t partition = partitions_[index]->id;
-  auto decoded = DecodeRecord(stored, spec_.format, spec_.topic, partition);
+Status IngestRecord(const log::Record& stored, const SourceSpec& spec, int32_t partition, const expr::Expr* event_time,
+                    SourceNode& entry, int64_t* pushed_event_time) {
+  auto decoded = DecodeRecord(stored, spec.format, spec.topic, partition);
   if (!decoded.ok()) {
     Record raw;
-    raw.topic = spec_.topic;
+    raw.topic = spec.topic;
     raw.partition = partition;
     raw.offset = stored.offset;
     raw.timestamp = stored.timestamp;
     raw.value = expr::Value(stored.value.value_or(""));
-    return entry->Reject(raw, decoded.status());
+    return entry.Reject(raw, decoded.status());
   }
   Record record = std::move(*decoded);
-  if (event_time_) {
-    auto t = event_time_->Eval(record.View());
+  if (event_time) {
+    auto t = event_time->Eval(record.View());
     if (!t.ok() || !t->is_number()) {
-      return entry->Reject(record, t.ok() ? InvalidArgument("event_time is not a number") : t.status());
+      return entry.Reject(record, t.ok() ? InvalidArgument("event_time is not a number") : t.status());
     }
     record.event_time = static_cast<int64_t>(t->as_number());
   }
-  const int64_t event_time = record.event_time;
-  RETURN_IF_ERROR(entry->Push(std::move(record)));
+  *pushed_event_time = record.event_time;
+  return entry.Push(std::move(record));
+}
+
+Status SourceSubtask::Handle(const log::Record& stored, size_t index, int64_t now_ms) {
+  int64_t event_time = kNoWatermark;
+  RETURN_IF_ERROR(IngestRecord(stored, spec_, partitions_[index]->id, event_time_.get(), *entry, &event_time));
+  if (event_time == kNoWatermark) return Status::Ok();  // rejected
   watermarks_.Observe(index, event_time, now_ms);
   SetIdle(false);
   return AdvanceWatermark(watermarks_.Current(now_ms));

@@ -104,6 +104,12 @@ class SourceNode : public Node {
   Status Reject(const Record& record, const Status& error) { return RecordError(record, error); }
 };
 
+// Decodes a stored record of `spec`'s topic, sets its event time and pushes
+// it into `entry`; a record that fails goes to entry.Reject (on_error).
+// `*pushed_event_time` is the event time of a pushed record, else unchanged.
+Status IngestRecord(const log::Record& stored, const SourceSpec& spec, int32_t partition, const expr::Expr* event_time,
+                    SourceNode& entry, int64_t* pushed_event_time);
+
 enum class StepResult { kIdle, kWorked, kDone };
 
 // The subtask hashes keys as the routers do (KeyHash % parallelism).

@@ -99,6 +99,32 @@ void CheckCycles(const JobSpec& job, const Graph& graph, std::vector<Diagnostic>
   }
 }
 
+// A kafka job runs its whole graph per source partition (docs/scaling.md):
+// one kafka source, no join, and sinks outside the embedded log.
+void CheckKafkaJob(const JobSpec& job, std::vector<Diagnostic>* out) {
+  if (!ReadsKafka(job)) return;
+  for (size_t i = 0; i < job.sources.size(); ++i) {
+    const auto& s = job.sources[i];
+    if (!s.kafka) {
+      out->push_back({s.mark, "sources." + s.name, "a job that reads kafka cannot also read the embedded log"});
+    } else if (i > 0) {
+      out->push_back({s.mark, "sources." + s.name, "a job reads at most one kafka source (see docs/scaling.md)"});
+    }
+  }
+  for (const auto& op : job.operators) {
+    if (op.kind == OperatorKind::kJoin) {
+      out->push_back({op.mark, "operators." + op.name, "joins are not supported in jobs that read kafka"});
+    }
+  }
+  for (const auto& s : job.sinks) {
+    if (s.kind == SinkKind::kTopic) {
+      out->push_back({s.mark, "sinks." + s.name,
+                      "a job that reads kafka writes to kafka, webhook, alertmanager, stdout or file sinks, "
+                      "not to the embedded log"});
+    }
+  }
+}
+
 }  // namespace
 
 void ValidateJobGraph(const JobSpec& job, std::vector<Diagnostic>* diagnostics) {
@@ -135,6 +161,7 @@ void ValidateJobGraph(const JobSpec& job, std::vector<Diagnostic>* diagnostics) 
   }
   for (const auto& s : job.sinks) CheckInputs({s.input}, graph, sinks, diagnostics);
   CheckCycles(job, graph, diagnostics);
+  CheckKafkaJob(job, diagnostics);
 }
 
 }  // namespace sluice::runtime

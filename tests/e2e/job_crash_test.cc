@@ -28,15 +28,18 @@
 #include "log/log_manager.h"
 #include "runtime/partition_reader.h"
 #include "runtime/topic_writer.h"
+#include "tests/support/child_process.h"
 #include "tests/support/server_process.h"
 
-extern char** environ;
 
 namespace sluice {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using testing::Slurp;
+using testing::Spawn;
+using testing::WaitFor;
 
 long EnvOr(const char* name, long fallback) {
   const char* v = std::getenv(name);
@@ -88,35 +91,6 @@ std::vector<std::string> CommittedAlerts(const fs::path& dir) {
   return values;
 }
 
-pid_t Spawn(const std::vector<std::string>& args, const fs::path& err) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
-}
-
-// Exit status, or -signal; waits at most `timeout` (then kills).
-int WaitFor(pid_t pid, std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      return -1000;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
-
 int64_t NewestCheckpoint(const fs::path& dir) {
   int64_t newest = 0;
   std::error_code ec;
@@ -124,11 +98,6 @@ int64_t NewestCheckpoint(const fs::path& dir) {
     if (fs::exists(e.path() / "committed")) newest = std::max<int64_t>(newest, std::stoll(e.path().filename()));
   }
   return newest;
-}
-
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 TEST(JobCrashTest, KilledAndRestartedRunsGiveTheUninterruptedOutput) {

@@ -1,0 +1,391 @@
+#include "runtime/kafka_job_runner.h"
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "runtime/kafka_client.h"
+#include "runtime/partition_task.h"
+#include "runtime/planner.h"
+
+namespace sluice::runtime {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr char kStatePrefix[] = "sluice-state:";
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class KafkaRunner : public JobRunner {
+ public:
+  KafkaRunner(const JobSpec& job, log::LogManager& log, RunOptions options)
+      : job_(job), log_(log), options_(std::move(options)) {}
+  ~KafkaRunner() override {
+    Cancel();
+    (void)Wait();
+  }
+
+  Status Build();
+  void Launch() { thread_ = std::thread([this] { Loop(); }); }
+
+  void Cancel() override { Request(JobState::kCancelled); }
+  void Stop() override { Request(JobState::kStopped); }
+  Status Wait() override;
+  JobStats Stats() const override;
+  std::filesystem::path savepoint() const override { return {}; }
+
+ private:
+  struct Held {
+    std::unique_ptr<PartitionTask> task;
+    bool at_end = false;
+  };
+
+  void Request(JobState state);
+  void Loop();
+  Status Poll();
+  Status CheckpointAll();
+  Status Checkpoint(PartitionTask& task);
+  void OnRebalance(bool assigned, rd_kafka_topic_partition_list_t* partitions);
+  Status Assign(rd_kafka_topic_partition_list_t* partitions);
+  Status Revoke(const rd_kafka_topic_partition_list_t* partitions);
+  Result<size_t> RestoreTask(PartitionTask& task, const rd_kafka_topic_partition_t& committed);
+  bool CaughtUp() const;
+  void Retire(const PartitionTask& task);
+  void Fail(const Status& status);
+
+  const JobSpec job_;
+  log::LogManager& log_;
+  RunOptions options_;
+  const SourceSpec* source_ = nullptr;
+  std::string group_;
+  std::string state_topic_;
+  TaskSetup setup_;
+  std::vector<std::string> kinds_;  // parallel to setup_.order
+  std::map<std::string, std::unique_ptr<SharedStream>> streams_;
+  std::vector<std::unique_ptr<std::ofstream>> files_;
+  std::unique_ptr<KafkaConsumer> consumer_;
+  std::unique_ptr<KafkaReader> state_reader_;
+
+  mutable std::mutex mu_;  // guards held_ (the loop thread writes; Stats reads), retired_, state_, error_
+  std::map<int32_t, Held> held_;
+  std::vector<uint64_t> retired_in_, retired_out_, retired_errors_, retired_dead_, retired_late_;
+  JobState state_ = JobState::kRunning;
+  Status error_;
+  std::atomic<int> requested_{static_cast<int>(JobState::kRunning)};
+  bool assigned_once_ = false;
+  Status rebalance_error_;
+  uint64_t checkpoints_ = 0;
+  std::optional<CheckpointStats> last_checkpoint_;
+  Clock::time_point next_checkpoint_;
+  int64_t start_time_ms_ = NowMs();
+  std::thread thread_;
+};
+
+Status KafkaRunner::Build() {
+  source_ = &job_.sources.at(0);
+  group_ = "sluice-job-" + job_.job.text;
+  state_topic_ = group_ + "-state";
+  ASSIGN_OR_RETURN(Plan plan, BuildPlan(job_, 1));
+  if (plan.chains.size() != 1) return Internal("a kafka job must plan as one chain");
+  for (const auto& step : plan.chains[0].steps) {
+    setup_.order.push_back(step.name);
+    kinds_.push_back(step.name == job_.sources[0].name ? "source" : "sink");
+    for (const auto& op : job_.operators) {
+      if (op.name == step.name) kinds_.back() = OperatorKindName(op.kind);
+    }
+  }
+  const size_t steps = setup_.order.size();
+  for (auto* v : {&retired_in_, &retired_out_, &retired_errors_, &retired_dead_, &retired_late_}) v->assign(steps, 0);
+  setup_.job = &job_;
+  setup_.source = source_;
+  setup_.log = &log_;
+  if (source_->event_time) {
+    ASSIGN_OR_RETURN(setup_.event_time, CompileExpr(*source_->event_time));
+  }
+  for (const auto& s : job_.sinks) {
+    if (s.kind == SinkKind::kStdout) {
+      streams_[s.name] = std::make_unique<SharedStream>(options_.out ? options_.out : &std::cout);
+    } else if (s.kind == SinkKind::kFile) {
+      files_.push_back(std::make_unique<std::ofstream>(s.target, std::ios::app));
+      if (!*files_.back()) return IoError("sinks." + s.name + ": cannot open " + s.target);
+      streams_[s.name] = std::make_unique<SharedStream>(files_.back().get());
+    }
+    if (streams_.count(s.name)) setup_.streams[s.name] = streams_[s.name].get();
+  }
+  ASSIGN_OR_RETURN(state_reader_, KafkaReader::Open(*source_->kafka, group_ + "-state-reader"));
+  RETURN_IF_ERROR(EnsureTopic(state_reader_->handle(), state_topic_, 1));
+  const std::string reset = source_->start == StartKind::kLatest ? "latest" : "earliest";
+  ASSIGN_OR_RETURN(consumer_, KafkaConsumer::Open(*source_->kafka, group_, reset,
+                                                  [this](bool assigned, rd_kafka_topic_partition_list_t* p) {
+                                                    OnRebalance(assigned, p);
+                                                  }));
+  RETURN_IF_ERROR(consumer_->Subscribe(source_->topic));
+  next_checkpoint_ = Clock::now() + job_.checkpoint_interval;
+  return Status::Ok();
+}
+
+void KafkaRunner::Request(JobState state) {
+  int expected = static_cast<int>(JobState::kRunning);
+  requested_.compare_exchange_strong(expected, static_cast<int>(state));
+}
+
+void KafkaRunner::Fail(const Status& status) {
+  std::lock_guard lock(mu_);
+  if (state_ != JobState::kRunning) return;
+  state_ = JobState::kFailed;
+  error_ = status.WithContext("job " + job_.job.text);
+}
+
+void KafkaRunner::Loop() {
+  Status status = Status::Ok();
+  while (status.ok() && requested_.load() == static_cast<int>(JobState::kRunning)) {
+    status = Poll();
+    if (status.ok() && options_.until_caught_up && CaughtUp()) {
+      for (auto& [p, held] : held_) {
+        if (status.ok()) status = held.task->Finish();
+      }
+      break;
+    }
+  }
+  const auto requested = static_cast<JobState>(requested_.load());
+  if (!status.ok()) Fail(status);
+  if (requested == JobState::kCancelled || !status.ok()) {
+    // Leaving without checkpoints: open transactions are aborted by the partitions' next owners.
+    std::lock_guard lock(mu_);
+    for (auto& [p, held] : held_) Retire(*held.task);
+    held_.clear();
+  }
+  consumer_->Close();  // revokes what is still held: checkpoints it
+  if (!rebalance_error_.ok()) Fail(rebalance_error_);
+  std::lock_guard lock(mu_);
+  if (state_ == JobState::kRunning) {
+    state_ = requested == JobState::kRunning ? JobState::kFinished : requested;
+  }
+}
+
+// One message (or event), then checkpoints when due.
+Status KafkaRunner::Poll() {
+  MessagePtr m(consumer_->Poll(100));
+  RETURN_IF_ERROR(rebalance_error_);
+  if (m) {
+    auto it = held_.find(m->partition);
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      if (it != held_.end()) it->second.at_end = true;
+    } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (rd_kafka_fatal_error(consumer_->handle(), nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return KafkaError("consuming " + source_->topic, m->err);
+      }
+      spdlog::warn("job {}: consumer: {}", job_.job.text, rd_kafka_message_errstr(m.get()));
+    } else if (it != held_.end()) {
+      it->second.at_end = false;
+      RETURN_IF_ERROR(it->second.task->Handle(*m));
+    }
+  }
+  if (!m || m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (auto& [p, held] : held_) RETURN_IF_ERROR(held.task->Flush());
+  }
+  if (Clock::now() >= next_checkpoint_) {
+    next_checkpoint_ = Clock::now() + job_.checkpoint_interval;
+    return CheckpointAll();
+  }
+  return Status::Ok();
+}
+
+bool KafkaRunner::CaughtUp() const {
+  if (!assigned_once_ || held_.empty()) return false;
+  for (const auto& [p, held] : held_) {
+    if (!held.at_end) return false;
+  }
+  return true;
+}
+
+Status KafkaRunner::CheckpointAll() {
+  const auto started = Clock::now();
+  for (auto& [p, held] : held_) RETURN_IF_ERROR(Checkpoint(*held.task));
+  std::lock_guard lock(mu_);
+  ++checkpoints_;
+  last_checkpoint_ = CheckpointStats{static_cast<int64_t>(checkpoints_), NowMs(),
+                                     std::chrono::duration<double>(Clock::now() - started).count(), 0};
+  return Status::Ok();
+}
+
+// Sinks, state and offsets of one task, in one transaction under exactly_once.
+Status KafkaRunner::Checkpoint(PartitionTask& task) {
+  if (!task.changed()) return Status::Ok();
+  RETURN_IF_ERROR(task.PreCommit());
+  KafkaProducer& producer = task.producer();
+  const std::string state = task.Snapshot();
+  int64_t state_offset = -1;
+  if (!state.empty()) {
+    const std::string key = source_->topic + "/" + std::to_string(task.partition());
+    RETURN_IF_ERROR(producer.Produce(state_topic_, 0, key, state, NowMs(), &state_offset));
+  }
+  RETURN_IF_ERROR(producer.Flush());
+  if (task.next_offset() >= 0) {
+    PartitionList offsets(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_t* tp =
+        rd_kafka_topic_partition_list_add(offsets.get(), source_->topic.c_str(), task.partition());
+    tp->offset = task.next_offset();
+    const std::string metadata = kStatePrefix + std::to_string(state_offset);
+    tp->metadata = strdup(metadata.c_str());
+    tp->metadata_size = metadata.size();
+    if (job_.exactly_once) {
+      ASSIGN_OR_RETURN(GroupMetadata group, consumer_->Metadata());
+      RETURN_IF_ERROR(producer.SendOffsets(offsets.get(), group.get()));
+    } else {
+      RETURN_IF_ERROR(consumer_->Commit(offsets.get()));
+    }
+  }
+  if (job_.exactly_once) {
+    RETURN_IF_ERROR(producer.CommitTransaction());
+    RETURN_IF_ERROR(producer.BeginTransaction());
+  }
+  task.clear_changed();
+  return Status::Ok();
+}
+
+void KafkaRunner::OnRebalance(bool assigned, rd_kafka_topic_partition_list_t* partitions) {
+  if (!rebalance_error_.ok()) return;
+  Status status = assigned ? Assign(partitions) : Revoke(partitions);
+  if (!status.ok()) rebalance_error_ = status;
+}
+
+Status KafkaRunner::Assign(rd_kafka_topic_partition_list_t* partitions) {
+  assigned_once_ = true;
+  PartitionList committed(rd_kafka_topic_partition_list_copy(partitions));
+  // Producers first: their init fences the previous owners and settles what they left open,
+  // so that the committed offsets read next are final.
+  std::map<int32_t, std::unique_ptr<KafkaProducer>> producers;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    const int32_t p = partitions->elems[i].partition;
+    const std::string id =
+        job_.exactly_once ? "sluice-" + job_.job.text + "-" + source_->topic + "-" + std::to_string(p) : "";
+    ASSIGN_OR_RETURN(producers[p], KafkaProducer::Open(*source_->kafka, id));
+    if (job_.exactly_once) {
+      RETURN_IF_ERROR(producers[p]->InitTransactions());
+      RETURN_IF_ERROR(producers[p]->BeginTransaction());
+    }
+  }
+  RETURN_IF_ERROR(consumer_->Committed(committed.get()));
+  for (int i = 0; i < partitions->cnt; ++i) {
+    rd_kafka_topic_partition_t& tp = partitions->elems[i];
+    ASSIGN_OR_RETURN(auto task, PartitionTask::Open(setup_, tp.partition, std::move(producers[tp.partition])));
+    const rd_kafka_topic_partition_t& c = committed->elems[i];
+    const bool use_committed = c.offset >= 0 && source_->start == StartKind::kCommitted;
+    tp.offset = use_committed ? c.offset
+                : source_->start == StartKind::kLatest ? RD_KAFKA_OFFSET_END
+                                                       : RD_KAFKA_OFFSET_BEGINNING;
+    size_t state_bytes = 0;
+    if (use_committed) {
+      task->set_next_offset(c.offset);
+      ASSIGN_OR_RETURN(state_bytes, RestoreTask(*task, c));
+    }
+    spdlog::info("job {}: partition {} starts at offset {} with {} bytes of state", job_.job.text, tp.partition,
+                 use_committed ? std::to_string(c.offset) : "the start", state_bytes);
+    std::lock_guard lock(mu_);
+    held_[tp.partition] = Held{std::move(task), false};
+  }
+  spdlog::info("job {}: holds {} partition(s) of {}", job_.job.text, held_.size(), source_->topic);
+  return Status::Ok();
+}
+
+// Restores the state whose offset the committed offset's metadata names; returns its size.
+Result<size_t> KafkaRunner::RestoreTask(PartitionTask& task, const rd_kafka_topic_partition_t& committed) {
+  const std::string metadata(static_cast<const char*>(committed.metadata),
+                             committed.metadata ? committed.metadata_size : 0);
+  if (metadata.rfind(kStatePrefix, 0) != 0) return size_t{0};
+  const int64_t state_offset = std::strtoll(metadata.c_str() + sizeof(kStatePrefix) - 1, nullptr, 10);
+  if (state_offset < 0) return size_t{0};
+  ASSIGN_OR_RETURN(std::string state, state_reader_->ReadAt(state_topic_, 0, state_offset));
+  RETURN_IF_ERROR(task.Restore(state).WithContext("partition " + std::to_string(task.partition())));
+  return state.size();
+}
+
+Status KafkaRunner::Revoke(const rd_kafka_topic_partition_list_t* partitions) {
+  for (int i = 0; i < partitions->cnt; ++i) {
+    auto it = held_.find(partitions->elems[i].partition);
+    if (it == held_.end()) continue;
+    Status s = Checkpoint(*it->second.task);
+    if (s.code() == StatusCode::kInvalidProducerEpoch) {
+      spdlog::warn("job {}: partition {} moved on before its checkpoint: {}", job_.job.text, it->first, s.ToString());
+    } else if (!s.ok()) {
+      return s;
+    }
+    std::lock_guard lock(mu_);
+    Retire(*it->second.task);
+    held_.erase(it);
+  }
+  return Status::Ok();
+}
+
+// Keeps the counters of a task that leaves (under mu_).
+void KafkaRunner::Retire(const PartitionTask& task) {
+  const auto& c = task.counters();
+  for (size_t i = 0; i < c.size(); ++i) {
+    retired_in_[i] += c[i]->in.load();
+    retired_out_[i] += c[i]->out.load();
+    retired_errors_[i] += c[i]->errors.load();
+    retired_dead_[i] += c[i]->dead_lettered.load();
+    retired_late_[i] += c[i]->late.load();
+  }
+}
+
+Status KafkaRunner::Wait() {
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mu_);
+  return state_ == JobState::kFailed ? error_ : Status::Ok();
+}
+
+JobStats KafkaRunner::Stats() const {
+  std::lock_guard lock(mu_);
+  JobStats s;
+  s.job = job_.job.text;
+  s.state = state_;
+  s.error = error_.ok() ? "" : error_.ToString();
+  s.start_time_ms = start_time_ms_;
+  s.parallelism = static_cast<int>(held_.size());
+  s.checkpoints_completed = checkpoints_;
+  s.last_checkpoint = last_checkpoint_;
+  for (size_t i = 0; i < setup_.order.size(); ++i) {
+    StepStats step{setup_.order[i], kinds_[i], retired_in_[i], retired_out_[i],
+                   retired_errors_[i], retired_dead_[i], retired_late_[i], 0};
+    for (const auto& [p, held] : held_) {
+      const StepCounters& c = *held.task->counters()[i];
+      step.records_in += c.in.load(std::memory_order_relaxed);
+      step.records_out += c.out.load(std::memory_order_relaxed);
+      step.errors += c.errors.load(std::memory_order_relaxed);
+      step.dead_lettered += c.dead_lettered.load(std::memory_order_relaxed);
+      step.late_dropped += c.late.load(std::memory_order_relaxed);
+      step.state_bytes += c.state_bytes.load(std::memory_order_relaxed);
+    }
+    s.steps.push_back(std::move(step));
+  }
+  for (const auto& [p, held] : held_) {
+    int64_t low = 0, high = 0;
+    rd_kafka_get_watermark_offsets(consumer_->handle(), source_->topic.c_str(), p, &low, &high);
+    s.partitions.push_back({source_->name, source_->topic, p, held.task->next_offset(), high});
+    const int64_t w = held.task->watermark();
+    if (s.watermark == INT64_MIN || (w != INT64_MIN && w < s.watermark)) s.watermark = w;
+  }
+  return s;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<JobRunner>> StartKafkaJob(const JobSpec& job, log::LogManager& log, RunOptions options) {
+  auto runner = std::make_unique<KafkaRunner>(job, log, std::move(options));
+  RETURN_IF_ERROR(runner->Build());
+  runner->Launch();
+  return std::unique_ptr<JobRunner>(std::move(runner));
+}
+
+}  // namespace sluice::runtime

@@ -1,0 +1,28 @@
+// The `kafka:` sink (docs/scaling.md): writes each record to a topic of an
+// external Kafka cluster through librdkafka, its value encoded in the sink's
+// format and its key from the `key` expression (else the record's key).
+//
+// Inside a partition task of a kafka job (runtime/partition_task.h) a sink on
+// the source's cluster writes through the task's transactional producer, so
+// its records commit atomically with the task's offsets and state. Anywhere
+// else the node has its own idempotent producer and flushes it at each
+// checkpoint (PreCommit) and at the end: every record a completed checkpoint
+// covers is in Kafka (at least once; a restart may repeat records written
+// after the last checkpoint).
+#pragma once
+
+#include <memory>
+
+#include "common/status.h"
+#include "runtime/job_spec.h"
+#include "runtime/nodes.h"
+
+namespace sluice::runtime {
+
+class KafkaProducer;
+
+// `shared`: the task's transactional producer for `shared_cluster`, or null.
+Result<std::unique_ptr<Node>> MakeKafkaSinkNode(const SinkSpec& spec, KafkaProducer* shared,
+                                                const KafkaSpec* shared_cluster);
+
+}  // namespace sluice::runtime

@@ -1,0 +1,32 @@
+// Parsing of `kafka: {...}` sources and sinks (docs/scaling.md).
+//
+// A source is `name: {kafka: {bootstrap, topic, properties}, format, start,
+// event_time, watermark}` (the options of a log source beside `kafka:`); a
+// sink is `name: {input, kafka: {bootstrap, topic, key, format, properties}}`.
+// Properties are librdkafka settings passed through unchanged (TLS, SASL,
+// timeouts), values as strings. `${NAME}` in bootstrap and property values is
+// replaced by the environment variable NAME; an unset variable is an error
+// with its position. Expanded values are never printed in diagnostics.
+#pragma once
+
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "common/status.h"
+
+#include "runtime/job_spec.h"
+#include "runtime/yaml_reader.h"
+
+namespace sluice::runtime {
+
+// `node` is the source's `kafka:` map; fills source->topic and source->kafka.
+void ParseKafkaSource(YamlReader& r, const YAML::Node& node, const std::string& path, SourceSpec* source);
+// `node` is the sink's map (with `input` and `kafka`).
+void ParseKafkaSink(YamlReader& r, const YAML::Node& node, const std::string& path, SinkSpec* sink);
+
+// Replaces every ${NAME} in `text` with the environment variable NAME.
+// Returns the name of the first unset variable as an error.
+Result<std::string> ExpandEnv(const std::string& text);
+
+}  // namespace sluice::runtime
