@@ -45,7 +45,6 @@ SourceSpec ParseSource(YamlReader& r, const std::string& name, const YAML::Node&
   if (!r.ExpectMap(node, path)) return source;
   if (node["kafka"]) {
     r.CheckKeys(node, path, {"kafka", "format", "start", "event_time", "watermark"}, {});
-    if (node["topic"]) r.Error(node["topic"], path + ".topic", "a kafka source names its topic inside kafka:");
     ParseKafkaSource(r, node["kafka"], path + ".kafka", &source);
   } else {
     r.CheckKeys(node, path, {"topic", "format", "start", "event_time", "watermark"}, {"topic"});
@@ -80,7 +79,7 @@ void ParseSinkTarget(YamlReader& r, const YAML::Node& node, const std::string& p
   const bool is_file = static_cast<bool>(node["file"]);
   if (!is_file && !node["stdout"]) {
     r.CheckKeys(node, path, {"input", "topic", "stdout", "file", "format", "key"}, {"input"});
-    r.Error(node, path, "no sink kind (one of topic, stdout, file)");
+    r.Error(node, path, "no sink kind (one of topic, stdout, file, webhook, alertmanager, kafka)");
     return;
   }
   sink->kind = is_file ? SinkKind::kFile : SinkKind::kStdout;

@@ -26,7 +26,7 @@ void ParseCluster(YamlReader& r, const YAML::Node& node, const std::string& path
     auto name = r.ReadString(it->first, ppath);
     if (!name) continue;
     if (*name == "group.id" || *name == "transactional.id" || *name == "enable.auto.commit") {
-      r.Error(it->first, ppath + "." + *name, "is set by sluice (see docs/scaling.md)");
+      r.Error(it->first, ppath + "." + *name, "set by sluice for the job's consumer group and transactions (docs/scaling.md)");
       continue;
     }
     if (auto value = ReadExpanded(r, it->second, ppath + "." + *name)) kafka->properties.emplace_back(*name, *value);
