@@ -143,36 +143,49 @@ Status KafkaProducer::Produce(const std::string& topic, int32_t partition, const
         RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_VALUE(value_data, value_size),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_TIMESTAMP(timestamp), RD_KAFKA_V_OPAQUE(offset), RD_KAFKA_V_END);
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return KafkaError("producing to " + topic, err);
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return Fenced(KafkaError("producing to " + topic, err));
     rd_kafka_poll(rk_.get(), 100);  // back-pressure: wait for deliveries
   }
 }
 
-Status KafkaProducer::Flush() {
-  RETURN_IF_ERROR(KafkaError("flushing the producer", rd_kafka_flush(rk_.get(), kFlushTimeoutMs)));
+// A producer fenced by a newer one with its transactional id reports it as a
+// fatal error; later calls fail with other codes. Name it kInvalidProducerEpoch.
+Status KafkaProducer::Fenced(Status status) const {
+  if (status.ok()) return status;
+  const rd_kafka_resp_err_t fatal = rd_kafka_fatal_error(rk_.get(), nullptr, 0);
+  if (fatal == RD_KAFKA_RESP_ERR__FENCED || fatal == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+      fatal == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH) {
+    return {StatusCode::kInvalidProducerEpoch, status.message()};
+  }
+  return status;
+}
+
+Status KafkaProducer::TakeDeliveryError() {
   std::lock_guard lock(mu_);
   Status error = std::move(delivery_error_);
   delivery_error_ = Status::Ok();
   return error;
+}
+
+Status KafkaProducer::Flush() {
+  RETURN_IF_ERROR(Fenced(KafkaError("flushing the producer", rd_kafka_flush(rk_.get(), kFlushTimeoutMs))));
+  return Fenced(TakeDeliveryError());
 }
 
 Status KafkaProducer::InitTransactions() {
   return KafkaError("init_transactions", rd_kafka_init_transactions(rk_.get(), kTxnTimeoutMs));
 }
 Status KafkaProducer::BeginTransaction() {
-  return KafkaError("begin_transaction", rd_kafka_begin_transaction(rk_.get()));
+  return Fenced(KafkaError("begin_transaction", rd_kafka_begin_transaction(rk_.get())));
 }
 Status KafkaProducer::SendOffsets(const rd_kafka_topic_partition_list_t* offsets,
                                   const rd_kafka_consumer_group_metadata_t* group) {
-  return KafkaError("send_offsets_to_transaction",
-                    rd_kafka_send_offsets_to_transaction(rk_.get(), offsets, group, kTxnTimeoutMs));
+  return Fenced(KafkaError("send_offsets_to_transaction",
+                           rd_kafka_send_offsets_to_transaction(rk_.get(), offsets, group, kTxnTimeoutMs)));
 }
 Status KafkaProducer::CommitTransaction() {
-  RETURN_IF_ERROR(KafkaError("commit_transaction", rd_kafka_commit_transaction(rk_.get(), kTxnTimeoutMs)));
-  std::lock_guard lock(mu_);
-  Status error = std::move(delivery_error_);
-  delivery_error_ = Status::Ok();
-  return error;
+  RETURN_IF_ERROR(Fenced(KafkaError("commit_transaction", rd_kafka_commit_transaction(rk_.get(), kTxnTimeoutMs))));
+  return Fenced(TakeDeliveryError());
 }
 Status KafkaProducer::AbortTransaction() {
   return KafkaError("abort_transaction", rd_kafka_abort_transaction(rk_.get(), kTxnTimeoutMs));

@@ -63,7 +63,8 @@ class KafkaProducer {
   Status Flush();
 
   // Transactions (transactional producers only). InitTransactions fences
-  // older producers with the same transactional id and aborts what they left open.
+  // older producers with the same transactional id and aborts what they left
+  // open. A producer that was fenced so reports kInvalidProducerEpoch.
   Status InitTransactions();
   Status BeginTransaction();
   Status SendOffsets(const rd_kafka_topic_partition_list_t* offsets, const rd_kafka_consumer_group_metadata_t* group);
@@ -74,6 +75,8 @@ class KafkaProducer {
 
  private:
   explicit KafkaProducer(rd_kafka_t* rk) : rk_(rk) {}
+  Status Fenced(Status status) const;
+  Status TakeDeliveryError();
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
 
   std::unique_ptr<rd_kafka_t, RdKafkaDeleter> rk_;

@@ -54,6 +54,7 @@ class KafkaRunner : public JobRunner {
   Status Poll();
   Status CheckpointAll();
   Status Checkpoint(PartitionTask& task);
+  Status CheckpointOrDrop(int32_t partition, bool checkpoint, bool drop = false);
   void OnRebalance(bool assigned, rd_kafka_topic_partition_list_t* partitions);
   Status Assign(rd_kafka_topic_partition_list_t* partitions);
   Status Revoke(const rd_kafka_topic_partition_list_t* partitions);
@@ -187,7 +188,9 @@ Status KafkaRunner::Poll() {
       spdlog::warn("job {}: consumer: {}", job_.job.text, rd_kafka_message_errstr(m.get()));
     } else if (it != held_.end()) {
       it->second.at_end = false;
-      RETURN_IF_ERROR(it->second.task->Handle(*m));
+      Status handled = it->second.task->Handle(*m);
+      if (handled.code() == StatusCode::kInvalidProducerEpoch) return CheckpointOrDrop(m->partition, false, true);
+      RETURN_IF_ERROR(handled);
     }
   }
   if (!m || m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -210,7 +213,10 @@ bool KafkaRunner::CaughtUp() const {
 
 Status KafkaRunner::CheckpointAll() {
   const auto started = Clock::now();
-  for (auto& [p, held] : held_) RETURN_IF_ERROR(Checkpoint(*held.task));
+  for (auto it = held_.begin(); it != held_.end();) {
+    const int32_t p = (it++)->first;
+    RETURN_IF_ERROR(CheckpointOrDrop(p, true));
+  }
   std::lock_guard lock(mu_);
   ++checkpoints_;
   last_checkpoint_ = CheckpointStats{static_cast<int64_t>(checkpoints_), NowMs(),
@@ -310,16 +316,33 @@ Result<size_t> KafkaRunner::RestoreTask(PartitionTask& task, const rd_kafka_topi
   return state.size();
 }
 
+// A lost assignment (this process missed its session timeout: another owns
+// the partitions now) is dropped without a checkpoint, which would be fenced.
 Status KafkaRunner::Revoke(const rd_kafka_topic_partition_list_t* partitions) {
+  const bool lost = rd_kafka_assignment_lost(consumer_->handle()) != 0;
+  if (lost) spdlog::warn("job {}: lost its partitions (session timeout); their new owner resumes them", job_.job.text);
   for (int i = 0; i < partitions->cnt; ++i) {
-    auto it = held_.find(partitions->elems[i].partition);
-    if (it == held_.end()) continue;
-    Status s = Checkpoint(*it->second.task);
-    if (s.code() == StatusCode::kInvalidProducerEpoch) {
-      spdlog::warn("job {}: partition {} moved on before its checkpoint: {}", job_.job.text, it->first, s.ToString());
-    } else if (!s.ok()) {
-      return s;
+    if (held_.count(partitions->elems[i].partition)) {
+      RETURN_IF_ERROR(CheckpointOrDrop(partitions->elems[i].partition, !lost, /*drop=*/true));
     }
+  }
+  return Status::Ok();
+}
+
+// Checkpoints the task of `partition` (when `checkpoint`); drops it when
+// `drop`, or when its producer was fenced: another process owns the
+// partition now and resumes it from its last committed checkpoint.
+Status KafkaRunner::CheckpointOrDrop(int32_t partition, bool checkpoint, bool drop) {
+  auto it = held_.find(partition);
+  Status s = checkpoint ? Checkpoint(*it->second.task) : Status::Ok();
+  if (s.code() == StatusCode::kInvalidProducerEpoch) {
+    spdlog::warn("job {}: partition {} was taken over by another process: {}", job_.job.text, partition,
+                 s.ToString());
+    drop = true;
+  } else if (!s.ok()) {
+    return s;
+  }
+  if (drop) {
     std::lock_guard lock(mu_);
     Retire(*it->second.task);
     held_.erase(it);

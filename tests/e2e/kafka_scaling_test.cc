@@ -178,61 +178,118 @@ bool Holds(const fs::path& err, int partitions) {
   return Slurp(err).find("holds " + std::to_string(partitions) + " partition(s)") != std::string::npos;
 }
 
-TEST(KafkaScalingTest, TwoProcessesSplitPartitionsAndTheSurvivorTakesOverAfterKill9) {
-  auto cluster = testing::ServerProcess::Start();
-  ASSERT_NE(cluster, nullptr);
-  const std::string bootstrap = cluster->bootstrap();
-  const fs::path root = testing::MakeTempDir("sluice-kafka-scaling");
-  CreateTopic(bootstrap, "readings", kPartitions);
-  CreateTopic(bootstrap, "out-scaled", 3);
-  CreateTopic(bootstrap, "out-ref", 3);
-  constexpr int kReadings = 30'000;
-  Produce(bootstrap, 0, kReadings / 3, false);
+class KafkaScalingTest : public ::testing::Test {
+ protected:
+  static constexpr int kReadings = 30'000;
 
-  std::ofstream(root / "scaled.yaml") << JobYaml("scaled", bootstrap, "out-scaled");
-  auto run = [&](const std::string& name, const std::string& yaml, bool bounded) {
-    std::vector<std::string> args = {SLUICE_BINARY, "run", (root / yaml).string(), "--data-dir",
-                                     (root / ("data-" + name)).string()};
+  void SetUp() override {
+    cluster_ = testing::ServerProcess::Start();
+    ASSERT_NE(cluster_, nullptr);
+    bootstrap_ = cluster_->bootstrap();
+    root_ = testing::MakeTempDir("sluice-kafka-scaling");
+    CreateTopic(bootstrap_, "readings", kPartitions);
+    CreateTopic(bootstrap_, "out-scaled", 3);
+    CreateTopic(bootstrap_, "out-ref", 3);
+    std::ofstream(root_ / "scaled.yaml") << JobYaml("scaled", bootstrap_, "out-scaled");
+    std::ofstream(root_ / "ref.yaml") << JobYaml("ref", bootstrap_, "out-ref");
+  }
+  void TearDown() override {
+    for (pid_t pid : pids_) {
+      if (!testing::Running(pid)) continue;  // reaped already
+      kill(pid, SIGKILL);
+      WaitFor(pid, 60s);
+    }
+    fs::remove_all(root_);
+  }
+
+  pid_t Run(const std::string& name, const std::string& yaml, bool bounded) {
+    std::vector<std::string> args = {SLUICE_BINARY, "run", (root_ / yaml).string(), "--data-dir",
+                                     (root_ / ("data-" + name)).string()};
     if (bounded) args.push_back("--until-caught-up");
-    return Spawn(args, root / (name + ".err"));
-  };
-  const pid_t first = run("first", "scaled.yaml", false);
-  ASSERT_TRUE(Eventually([&] { return Holds(root / "first.err", kPartitions); }, 60s)) << Slurp(root / "first.err");
-  const pid_t second = run("second", "scaled.yaml", false);
-  ASSERT_TRUE(Eventually([&] { return Holds(root / "first.err", 4) && Holds(root / "second.err", 4); }, 90s))
-      << Slurp(root / "first.err") << Slurp(root / "second.err");
+    const pid_t pid = Spawn(args, root_ / (name + ".err"));
+    if (!bounded) pids_.push_back(pid);
+    return pid;
+  }
+  std::string Log(const std::string& name) const { return Slurp(root_ / (name + ".err")); }
 
-  // Both processes have checkpointed every partition they hold; then more readings arrive and
-  // the first process dies while it works on them (with state and open transactions).
-  ASSERT_TRUE(Eventually(
-      [&] {
-        auto offsets = Committed(bootstrap, "sluice-job-scaled", "readings", kPartitions);
-        return std::all_of(offsets.begin(), offsets.end(), [](int64_t o) { return o > 0; });
-      },
-      60s));
-  Produce(bootstrap, kReadings / 3, 2 * kReadings / 3, false);
+  // Starts two processes of job "scaled" on the first third of the readings and waits
+  // until they split the partitions and both checkpointed each one they hold.
+  void StartTwo(pid_t* first, pid_t* second) {
+    Produce(bootstrap_, 0, kReadings / 3, false);
+    *first = Run("first", "scaled.yaml", false);
+    ASSERT_TRUE(Eventually([&] { return Holds(root_ / "first.err", kPartitions); }, 60s)) << Log("first");
+    *second = Run("second", "scaled.yaml", false);
+    ASSERT_TRUE(Eventually([&] { return Holds(root_ / "first.err", 4) && Holds(root_ / "second.err", 4); }, 90s))
+        << Log("first") << Log("second");
+    ASSERT_TRUE(Eventually(
+        [&] {
+          auto offsets = Committed(bootstrap_, "sluice-job-scaled", "readings", kPartitions);
+          return std::all_of(offsets.begin(), offsets.end(), [](int64_t o) { return o > 0; });
+        },
+        60s));
+  }
+
+  // The uninterrupted run's output (a bounded single process over all readings).
+  std::vector<std::string> Reference() {
+    EXPECT_EQ(WaitFor(Run("ref", "ref.yaml", true), 300s), 0) << Log("ref");
+    return ReadCommitted(bootstrap_, "out-ref", 3);
+  }
+
+  // Waits for the scaled run's output to be complete, then checks it equals `expected`.
+  void ExpectScaledOutput(const std::vector<std::string>& expected) {
+    std::vector<std::string> got;
+    Eventually([&] { return (got = ReadCommitted(bootstrap_, "out-scaled", 3)).size() >= expected.size(); }, 180s);
+    EXPECT_EQ(got.size(), expected.size());
+    EXPECT_TRUE(got == expected) << "the scaled run's output differs from the uninterrupted run's";
+    EXPECT_TRUE(std::adjacent_find(got.begin(), got.end()) == got.end()) << "duplicate outputs";
+  }
+
+  std::unique_ptr<testing::ServerProcess> cluster_;
+  std::string bootstrap_;
+  fs::path root_;
+  std::vector<pid_t> pids_;
+};
+
+TEST_F(KafkaScalingTest, TwoProcessesSplitPartitionsAndTheSurvivorTakesOverAfterKill9) {
+  pid_t first = -1, second = -1;
+  ASSERT_NO_FATAL_FAILURE(StartTwo(&first, &second));
+  // More readings arrive and the first process dies while it works on them (with state and
+  // open transactions).
+  Produce(bootstrap_, kReadings / 3, 2 * kReadings / 3, false);
   kill(first, SIGKILL);
   EXPECT_EQ(WaitFor(first, 60s), -SIGKILL);
-  Produce(bootstrap, 2 * kReadings / 3, kReadings, true);
-
-  std::ofstream(root / "ref.yaml") << JobYaml("ref", bootstrap, "out-ref");
-  ASSERT_EQ(WaitFor(run("ref", "ref.yaml", true), 300s), 0) << Slurp(root / "ref.err");
-  const std::vector<std::string> expected = ReadCommitted(bootstrap, "out-ref", 3);
+  Produce(bootstrap_, 2 * kReadings / 3, kReadings, true);
+  const std::vector<std::string> expected = Reference();
   ASSERT_GT(expected.size(), 1000u);
-
-  std::vector<std::string> got;
-  Eventually([&] { return (got = ReadCommitted(bootstrap, "out-scaled", 3)).size() >= expected.size(); }, 180s);
-  const std::string survivor = Slurp(root / "second.err");
-  EXPECT_TRUE(Holds(root / "second.err", kPartitions)) << survivor;
+  ExpectScaledOutput(expected);
+  const std::string survivor = Log("second");
+  EXPECT_TRUE(Holds(root_ / "second.err", kPartitions)) << survivor;
   // It took over partitions with the dead process's checkpointed state.
   EXPECT_TRUE(std::regex_search(survivor, std::regex("starts at offset [1-9][0-9]* with [1-9][0-9]* bytes"))) << survivor;
   kill(second, SIGTERM);
-  EXPECT_EQ(WaitFor(second, 120s), 0) << Slurp(root / "second.err");
-  got = ReadCommitted(bootstrap, "out-scaled", 3);
-  EXPECT_EQ(got.size(), expected.size());
-  EXPECT_TRUE(got == expected) << "the scaled run's output differs from the uninterrupted run's";
-  EXPECT_TRUE(std::adjacent_find(got.begin(), got.end()) == got.end()) << "duplicate outputs";
-  fs::remove_all(root);
+  EXPECT_EQ(WaitFor(second, 120s), 0) << Log("second");
+}
+
+// A process that stalls past its session timeout (a zombie: SIGSTOP) loses its partitions to
+// the other; when it wakes up, its producers are fenced and its late work never shows.
+TEST_F(KafkaScalingTest, AStalledProcessIsFencedWhenItWakesUp) {
+  pid_t first = -1, second = -1;
+  ASSERT_NO_FATAL_FAILURE(StartTwo(&first, &second));
+  Produce(bootstrap_, kReadings / 3, kReadings / 2, false);
+  kill(first, SIGSTOP);
+  Produce(bootstrap_, kReadings / 2, 2 * kReadings / 3, false);
+  EXPECT_TRUE(Eventually([&] { return Holds(root_ / "second.err", kPartitions); }, 90s)) << Log("second");
+  kill(first, SIGCONT);
+  Produce(bootstrap_, 2 * kReadings / 3, kReadings, true);
+  const std::vector<std::string> expected = Reference();
+  ASSERT_GT(expected.size(), 1000u);
+  ExpectScaledOutput(expected);
+  const std::string zombie = Log("first");
+  EXPECT_TRUE(zombie.find("lost its partitions") != std::string::npos ||
+              zombie.find("taken over by another process") != std::string::npos)
+      << zombie;
+  kill(second, SIGTERM);
+  EXPECT_EQ(WaitFor(second, 120s), 0) << Log("second");
 }
 
 }  // namespace
