@@ -1,0 +1,105 @@
+// The kafka source and sink against a `sluice serve` standing in for an
+// external Kafka cluster, through librdkafka only: a job on the embedded log
+// writing to a kafka sink, and an at_least_once kafka job that resumes from
+// its committed offsets.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/support/kafka_client.h"
+#include "tests/support/server_process.h"
+
+namespace sluice {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+class KafkaConnectorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_ = testing::ServerProcess::Start();
+    ASSERT_NE(cluster_, nullptr);
+    root_ = testing::MakeTempDir("sluice-kafka-connector");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  testing::CommandResult Sluice(const std::string& args, const std::string& input = "") {
+    return testing::RunCommand(std::string(SLUICE_BINARY) + " " + args, 300s, input);
+  }
+  void Write(const std::string& name, const std::string& text) { std::ofstream(root_ / name) << text; }
+
+  std::unique_ptr<testing::ServerProcess> cluster_;
+  fs::path root_;
+};
+
+TEST_F(KafkaConnectorTest, AJobOnTheEmbeddedLogWritesToAKafkaSink) {
+  std::string lines;
+  std::set<std::string> expected;
+  for (int i = 0; i < 2000; ++i) {
+    lines += "{\"id\":" + std::to_string(i) + ",\"level\":\"" + (i % 4 == 0 ? "error" : "info") + "\"}\n";
+    if (i % 4 == 0) expected.insert("e-" + std::to_string(i) + " {\"id\":" + std::to_string(i) + "}");
+  }
+  const std::string data = (root_ / "data").string();
+  ASSERT_EQ(Sluice("produce --data-dir " + data + " logs", lines).exit_code, 0);
+  testing::CreateTopic(cluster_->bootstrap(), "errors", 2);
+  Write("job.yaml", "job: forward\n"
+                    "sources: {logs: {topic: logs, start: earliest}}\n"
+                    "operators:\n"
+                    "  errors: {input: logs, filter: value.level == \"error\", map: {id: value.id}}\n"
+                    "sinks:\n"
+                    "  out: {input: errors, kafka: {bootstrap: \"" + cluster_->bootstrap() +
+                        "\", topic: errors, key: 'concat(\"e-\", to_string(value.id))'}}\n");
+  auto run = Sluice("run " + (root_ / "job.yaml").string() + " --data-dir " + data + " --until-caught-up");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("writes to kafka at least once"), std::string::npos) << run.err;
+  const auto got = testing::ReadCommitted(cluster_->bootstrap(), "errors", 2);
+  EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), expected);
+  EXPECT_EQ(got.size(), expected.size());
+}
+
+TEST_F(KafkaConnectorTest, AnAtLeastOnceKafkaJobResumesFromItsCommittedOffsets) {
+  const std::string bootstrap = cluster_->bootstrap();
+  testing::CreateTopic(bootstrap, "clicks", 2);
+  auto produce = [&](int from, int to) {
+    rd_kafka_t* rk = testing::NewClient(RD_KAFKA_PRODUCER, bootstrap, {});
+    for (int i = from; i < to; ++i) {
+      const std::string value = "{\"n\":" + std::to_string(i) + "}";
+      ASSERT_EQ(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("clicks"), RD_KAFKA_V_PARTITION(i % 2),
+                                  RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+                RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    ASSERT_EQ(rd_kafka_flush(rk, 60'000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(rk);
+  };
+  Write("job.yaml", "job: clicks\n"
+                    "sources:\n"
+                    "  clicks: {kafka: {bootstrap: \"" + bootstrap + "\", topic: clicks}}\n"
+                    "operators:\n"
+                    "  big: {input: clicks, filter: value.n >= 10}\n"
+                    "sinks:\n"
+                    "  out: {input: big, stdout: {}}\n"
+                    "checkpoint: {interval: 1s, mode: at_least_once}\n");
+  const std::string cmd =
+      "run " + (root_ / "job.yaml").string() + " --data-dir " + (root_ / "data").string() + " --until-caught-up";
+  produce(0, 100);
+  auto first = Sluice(cmd);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(std::count(first.out.begin(), first.out.end(), '\n'), 90) << first.out;
+  EXPECT_EQ(testing::Committed(bootstrap, "sluice-job-clicks", "clicks", 2), (std::vector<int64_t>{50, 50}));
+  produce(100, 120);
+  auto second = Sluice(cmd);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(std::count(second.out.begin(), second.out.end(), '\n'), 20) << second.out;
+  EXPECT_NE(second.out.find("{\"n\":119}"), std::string::npos);
+  EXPECT_EQ(second.out.find("{\"n\":99}"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice
