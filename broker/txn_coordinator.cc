@@ -133,15 +133,18 @@ int16_t TxnCoordinator::InitProducerId(const std::string& txn_id, int32_t timeou
     txn.producer_id = producer_ids_.fetch_add(1);
     txn.epoch = 0;
   } else {
+    // A new instance of the producer. The epoch goes up first so that the
+    // markers ending what the old instance left open carry the new epoch:
+    // each partition then refuses the old instance's later batches, which
+    // would otherwise join the new instance's next transaction.
+    const bool exhausted = txn.epoch == INT16_MAX - 1;
+    if (!exhausted) ++txn.epoch;
     if (txn.state != State::kEmpty) {
-      // A new instance of the producer: abort what the old one left open.
       if (!Complete(txn_id, txn, txn.state == State::kPrepareCommit).ok()) return error::kUnknownServerError;
     }
-    if (txn.epoch == INT16_MAX - 1) {
+    if (exhausted) {
       txn.producer_id = producer_ids_.fetch_add(1);
       txn.epoch = 0;
-    } else {
-      ++txn.epoch;
     }
   }
   txn.timeout_ms = timeout_ms > 0 ? timeout_ms : 60000;

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -58,6 +59,8 @@ class KafkaRunner : public JobRunner {
   void OnRebalance(bool assigned, rd_kafka_topic_partition_list_t* partitions);
   Status Assign(rd_kafka_topic_partition_list_t* partitions);
   Status Revoke(const rd_kafka_topic_partition_list_t* partitions);
+  Result<std::vector<bool>> ChooseStart(rd_kafka_topic_partition_list_t* partitions,
+                                        const rd_kafka_topic_partition_list_t& committed);
   Result<size_t> RestoreTask(PartitionTask& task, const rd_kafka_topic_partition_t& committed);
   bool CaughtUp() const;
   void Retire(const PartitionTask& task);
@@ -282,26 +285,58 @@ Status KafkaRunner::Assign(rd_kafka_topic_partition_list_t* partitions) {
     }
   }
   RETURN_IF_ERROR(consumer_->Committed(committed.get()));
+  ASSIGN_OR_RETURN(std::vector<bool> resumed, ChooseStart(partitions, *committed));
   for (int i = 0; i < partitions->cnt; ++i) {
     rd_kafka_topic_partition_t& tp = partitions->elems[i];
     ASSIGN_OR_RETURN(auto task, PartitionTask::Open(setup_, tp.partition, std::move(producers[tp.partition])));
-    const rd_kafka_topic_partition_t& c = committed->elems[i];
-    const bool use_committed = c.offset >= 0 && source_->start == StartKind::kCommitted;
-    tp.offset = use_committed ? c.offset
-                : source_->start == StartKind::kLatest ? RD_KAFKA_OFFSET_END
-                                                       : RD_KAFKA_OFFSET_BEGINNING;
     size_t state_bytes = 0;
-    if (use_committed) {
-      task->set_next_offset(c.offset);
-      ASSIGN_OR_RETURN(state_bytes, RestoreTask(*task, c));
+    if (resumed[i]) {
+      task->set_next_offset(tp.offset);
+      ASSIGN_OR_RETURN(state_bytes, RestoreTask(*task, committed->elems[i]));
     }
-    spdlog::info("job {}: partition {} starts at offset {} with {} bytes of state", job_.job.text, tp.partition,
-                 use_committed ? std::to_string(c.offset) : "the start", state_bytes);
+    spdlog::info("job {}: partition {} starts at {} with {} bytes of state", job_.job.text, tp.partition,
+                 resumed[i] ? "offset " + std::to_string(tp.offset) : "the source's start", state_bytes);
     std::lock_guard lock(mu_);
     held_[tp.partition] = Held{std::move(task), false};
   }
   spdlog::info("job {}: holds {} partition(s) of {}", job_.job.text, held_.size(), source_->topic);
   return Status::Ok();
+}
+
+// Sets each partition's start offset: a checkpoint (a committed offset with
+// Sluice's state metadata) always wins, as for jobs on the embedded log; else
+// the source's `start` (a committed offset of another tool counts only for
+// `start: committed`; a time is looked up with offsets_for_times).
+Result<std::vector<bool>> KafkaRunner::ChooseStart(rd_kafka_topic_partition_list_t* partitions,
+                                                   const rd_kafka_topic_partition_list_t& committed) {
+  std::vector<bool> resumed(partitions->cnt, false);
+  PartitionList by_time(rd_kafka_topic_partition_list_new(partitions->cnt));
+  for (int i = 0; i < partitions->cnt; ++i) {
+    const rd_kafka_topic_partition_t& c = committed.elems[i];
+    const bool checkpoint = c.metadata != nullptr && c.metadata_size >= sizeof(kStatePrefix) - 1 &&
+                            std::memcmp(c.metadata, kStatePrefix, sizeof(kStatePrefix) - 1) == 0;
+    rd_kafka_topic_partition_t& tp = partitions->elems[i];
+    resumed[i] = c.offset >= 0 && (checkpoint || source_->start == StartKind::kCommitted);
+    if (resumed[i]) {
+      tp.offset = c.offset;
+    } else if (source_->start == StartKind::kLatest) {
+      tp.offset = RD_KAFKA_OFFSET_END;
+    } else if (source_->start == StartKind::kTime) {
+      rd_kafka_topic_partition_list_add(by_time.get(), tp.topic, tp.partition)->offset = source_->start_time_ms;
+    } else {
+      tp.offset = RD_KAFKA_OFFSET_BEGINNING;
+    }
+  }
+  if (by_time->cnt == 0) return resumed;
+  RETURN_IF_ERROR(KafkaError("looking up offsets by time",
+                             rd_kafka_offsets_for_times(consumer_->handle(), by_time.get(), 60'000)));
+  for (int i = 0; i < by_time->cnt; ++i) {
+    const auto& t = by_time->elems[i];
+    // -1: no record at or after the time: start at the end.
+    rd_kafka_topic_partition_list_find(partitions, t.topic, t.partition)->offset =
+        t.offset >= 0 ? t.offset : RD_KAFKA_OFFSET_END;
+  }
+  return resumed;
 }
 
 // Restores the state whose offset the committed offset's metadata names; returns its size.

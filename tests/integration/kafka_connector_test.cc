@@ -101,5 +101,31 @@ TEST_F(KafkaConnectorTest, AnAtLeastOnceKafkaJobResumesFromItsCommittedOffsets) 
   EXPECT_EQ(second.out.find("{\"n\":99}"), std::string::npos);
 }
 
+TEST_F(KafkaConnectorTest, AKafkaSourceCanStartAtATime) {
+  const std::string bootstrap = cluster_->bootstrap();
+  testing::CreateTopic(bootstrap, "events", 1);
+  rd_kafka_t* rk = testing::NewClient(RD_KAFKA_PRODUCER, bootstrap, {});
+  const int64_t base = 1'714'557'600'000;  // 2024-05-01T10:00:00Z
+  for (int i = 0; i < 10; ++i) {
+    const std::string value = "{\"i\":" + std::to_string(i) + "}";
+    ASSERT_EQ(rd_kafka_producev(rk, RD_KAFKA_V_TOPIC("events"), RD_KAFKA_V_PARTITION(0),
+                                RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                                RD_KAFKA_V_TIMESTAMP(base + (i - 5) * 60'000), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                RD_KAFKA_V_END),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+  ASSERT_EQ(rd_kafka_flush(rk, 60'000), RD_KAFKA_RESP_ERR_NO_ERROR);
+  rd_kafka_destroy(rk);
+  Write("job.yaml", "job: late-start\n"
+                    "sources:\n"
+                    "  events: {kafka: {bootstrap: \"" + bootstrap + "\", topic: events}, start: 2024-05-01T10:00:00Z}\n"
+                    "sinks:\n"
+                    "  out: {input: events, stdout: {}}\n");
+  auto run = Sluice("run " + (root_ / "job.yaml").string() + " --data-dir " + (root_ / "data").string() +
+                    " --until-caught-up");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "{\"i\":5}\n{\"i\":6}\n{\"i\":7}\n{\"i\":8}\n{\"i\":9}\n");
+}
+
 }  // namespace
 }  // namespace sluice

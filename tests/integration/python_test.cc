@@ -89,6 +89,12 @@ TEST_F(PythonClientTest, AbandonedTransactionIsAbortedByTimeout) {
   EXPECT_NE(server_->Log().find("transaction abandoned timed out"), std::string::npos);
 }
 
+TEST_F(PythonClientTest, AZombieProducerIsFencedAtThePartitions) {
+  auto r = Py("confluent_zombie.py", "");
+  ASSERT_EQ(r.exit_code, 0) << r.err << server_->Log();
+  EXPECT_EQ(r.out, "{\"seen\": [\"fresh-1\"], \"zombie_refused\": [\"zombie-2\"]}\n") << server_->Log();
+}
+
 TEST_F(PythonClientTest, TransactionStateSurvivesRestart) {
   // A transaction left open by a crashed broker is aborted when the broker comes back.
   auto die = RunCommand("/usr/bin/python3 -c \"import os; from confluent_kafka import Producer; "
