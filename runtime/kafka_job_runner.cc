@@ -4,12 +4,15 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include <spdlog/spdlog.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include "runtime/kafka_client.h"
 #include "runtime/partition_task.h"
@@ -47,12 +50,22 @@ class KafkaRunner : public JobRunner {
  private:
   struct Held {
     std::unique_ptr<PartitionTask> task;
+    uint64_t generation = 0;  // tells a task from an earlier one of the same partition
     bool at_end = false;
   };
+  // The messages of one poll round for one partition's task.
+  struct Batch {
+    uint64_t generation = 0;
+    std::vector<MessagePtr> messages;
+    bool at_end = false;  // its last event was the partition's end
+  };
+  static constexpr size_t kBatch = 2048;
 
   void Request(JobState state);
   void Loop();
   Status Poll();
+  Status Process(std::map<int32_t, Batch>& work);
+  Status ForEachTask(const std::vector<int32_t>& partitions, const std::function<Status(int32_t, Held&)>& fn);
   Status CheckpointAll();
   Status Checkpoint(PartitionTask& task);
   Status CheckpointOrDrop(int32_t partition, bool checkpoint, bool drop = false);
@@ -86,6 +99,8 @@ class KafkaRunner : public JobRunner {
   Status error_;
   std::atomic<int> requested_{static_cast<int>(JobState::kRunning)};
   bool assigned_once_ = false;
+  uint64_t generations_ = 0;
+  std::unique_ptr<tbb::task_arena> arena_;
   Status rebalance_error_;
   uint64_t checkpoints_ = 0;
   std::optional<CheckpointStats> last_checkpoint_;
@@ -134,6 +149,9 @@ Status KafkaRunner::Build() {
                                                   }));
   RETURN_IF_ERROR(consumer_->Subscribe(source_->topic));
   next_checkpoint_ = Clock::now() + job_.checkpoint_interval;
+  int threads = job_.parallelism.value_or(options_.default_parallelism);
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  arena_ = std::make_unique<tbb::task_arena>(threads);
   return Status::Ok();
 }
 
@@ -176,34 +194,71 @@ void KafkaRunner::Loop() {
   }
 }
 
-// One message (or event), then checkpoints when due.
+// Up to kBatch messages (waiting at most 100 ms for the first), processed by
+// their partitions' tasks in parallel, then checkpoints when due.
 Status KafkaRunner::Poll() {
-  MessagePtr m(consumer_->Poll(100));
-  RETURN_IF_ERROR(rebalance_error_);
-  if (m) {
+  std::map<int32_t, Batch> work;
+  for (size_t n = 0, timeout = 100; n < kBatch; timeout = 0) {
+    MessagePtr m(consumer_->Poll(static_cast<int>(timeout)));
+    RETURN_IF_ERROR(rebalance_error_);
+    if (!m) break;
     auto it = held_.find(m->partition);
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      if (it != held_.end()) it->second.at_end = true;
-    } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       if (rd_kafka_fatal_error(consumer_->handle(), nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
         return KafkaError("consuming " + source_->topic, m->err);
       }
       spdlog::warn("job {}: consumer: {}", job_.job.text, rd_kafka_message_errstr(m.get()));
-    } else if (it != held_.end()) {
-      it->second.at_end = false;
-      Status handled = it->second.task->Handle(*m);
-      if (handled.code() == StatusCode::kInvalidProducerEpoch) return CheckpointOrDrop(m->partition, false, true);
-      RETURN_IF_ERROR(handled);
+      continue;
+    }
+    if (it == held_.end()) continue;
+    Batch& batch = work[m->partition];
+    if (batch.generation != it->second.generation) batch = Batch{it->second.generation};  // reassigned meanwhile
+    batch.at_end = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+    if (!batch.at_end) {
+      batch.messages.push_back(std::move(m));
+      ++n;
     }
   }
-  if (!m || m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    for (auto& [p, held] : held_) RETURN_IF_ERROR(held.task->Flush());
-  }
+  RETURN_IF_ERROR(Process(work));
   if (Clock::now() >= next_checkpoint_) {
     next_checkpoint_ = Clock::now() + job_.checkpoint_interval;
     return CheckpointAll();
   }
   return Status::Ok();
+}
+
+// Runs `fn(partition, held)` for the given held partitions on the job's arena,
+// one task per thread at a time; a task whose producer was fenced is dropped.
+Status KafkaRunner::ForEachTask(const std::vector<int32_t>& partitions,
+                                const std::function<Status(int32_t, Held&)>& fn) {
+  std::vector<Status> results(partitions.size());
+  arena_->execute([&] {
+    tbb::parallel_for(size_t{0}, partitions.size(), [&](size_t i) {
+      results[i] = fn(partitions[i], held_.at(partitions[i]));
+    });
+  });
+  for (size_t i = 0; i < partitions.size(); ++i) {
+    if (results[i].code() == StatusCode::kInvalidProducerEpoch) {
+      RETURN_IF_ERROR(CheckpointOrDrop(partitions[i], false, true));
+    } else {
+      RETURN_IF_ERROR(results[i]);
+    }
+  }
+  return Status::Ok();
+}
+
+Status KafkaRunner::Process(std::map<int32_t, Batch>& work) {
+  std::vector<int32_t> partitions;
+  for (const auto& [p, batch] : work) {
+    auto it = held_.find(p);
+    if (it != held_.end() && it->second.generation == batch.generation) partitions.push_back(p);
+  }
+  return ForEachTask(partitions, [&](int32_t p, Held& held) {
+    const Batch& batch = work.at(p);
+    for (const auto& m : batch.messages) RETURN_IF_ERROR(held.task->Handle(*m));
+    held.at_end = batch.at_end;
+    return held.task->Flush();
+  });
 }
 
 bool KafkaRunner::CaughtUp() const {
@@ -216,10 +271,9 @@ bool KafkaRunner::CaughtUp() const {
 
 Status KafkaRunner::CheckpointAll() {
   const auto started = Clock::now();
-  for (auto it = held_.begin(); it != held_.end();) {
-    const int32_t p = (it++)->first;
-    RETURN_IF_ERROR(CheckpointOrDrop(p, true));
-  }
+  std::vector<int32_t> partitions;
+  for (const auto& [p, held] : held_) partitions.push_back(p);
+  RETURN_IF_ERROR(ForEachTask(partitions, [this](int32_t, Held& held) { return Checkpoint(*held.task); }));
   std::lock_guard lock(mu_);
   ++checkpoints_;
   last_checkpoint_ = CheckpointStats{static_cast<int64_t>(checkpoints_), NowMs(),
@@ -297,7 +351,7 @@ Status KafkaRunner::Assign(rd_kafka_topic_partition_list_t* partitions) {
     spdlog::info("job {}: partition {} starts at {} with {} bytes of state", job_.job.text, tp.partition,
                  resumed[i] ? "offset " + std::to_string(tp.offset) : "the source's start", state_bytes);
     std::lock_guard lock(mu_);
-    held_[tp.partition] = Held{std::move(task), false};
+    held_[tp.partition] = Held{std::move(task), ++generations_, false};
   }
   spdlog::info("job {}: holds {} partition(s) of {}", job_.job.text, held_.size(), source_->topic);
   return Status::Ok();
