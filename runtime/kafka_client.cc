@@ -130,6 +130,18 @@ void KafkaProducer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, v
   if (message->_private != nullptr) *static_cast<int64_t*>(message->_private) = message->offset;
 }
 
+Status KafkaProducer::Prepare(const std::vector<std::string>& topics) {
+  for (const auto& topic : topics) {
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* metadata = nullptr;
+    const rd_kafka_resp_err_t err = rd_kafka_metadata(rk_.get(), 0, rkt, &metadata, kTxnTimeoutMs);
+    if (metadata != nullptr) rd_kafka_metadata_destroy(metadata);
+    rd_kafka_topic_destroy(rkt);
+    RETURN_IF_ERROR(KafkaError("reading the metadata of " + topic, err));
+  }
+  return Status::Ok();
+}
+
 Status KafkaProducer::Produce(const std::string& topic, int32_t partition, const std::optional<std::string>& key,
                               const std::string& value, int64_t timestamp, int64_t* offset) {
   const void* key_data = key ? key->data() : nullptr;

@@ -59,6 +59,9 @@ class KafkaProducer {
   // `offset` is given it receives the record's offset once delivered (Flush).
   Status Produce(const std::string& topic, int32_t partition, const std::optional<std::string>& key,
                  const std::string& value, int64_t timestamp, int64_t* offset = nullptr);
+  // Fetches the metadata of `topics` now: a record for a topic librdkafka does
+  // not know yet waits for its next topic scan (up to a second).
+  Status Prepare(const std::vector<std::string>& topics);
   // Waits until every queued record is delivered; the first delivery error since the last Flush.
   Status Flush();
 

@@ -85,6 +85,7 @@ class KafkaRunner : public JobRunner {
   const SourceSpec* source_ = nullptr;
   std::string group_;
   std::string state_topic_;
+  std::vector<std::string> sink_topics_;  // the state topic and the sinks' topics on the source's cluster
   TaskSetup setup_;
   std::vector<std::string> kinds_;  // parallel to setup_.order
   std::map<std::string, std::unique_ptr<SharedStream>> streams_;
@@ -139,6 +140,10 @@ Status KafkaRunner::Build() {
       streams_[s.name] = std::make_unique<SharedStream>(files_.back().get());
     }
     if (streams_.count(s.name)) setup_.streams[s.name] = streams_[s.name].get();
+  }
+  sink_topics_.push_back(state_topic_);
+  for (const auto& s : job_.sinks) {
+    if (s.kind == SinkKind::kKafka && s.kafka.bootstrap == source_->kafka->bootstrap) sink_topics_.push_back(s.target);
   }
   ASSIGN_OR_RETURN(state_reader_, KafkaReader::Open(*source_->kafka, group_ + "-state-reader"));
   RETURN_IF_ERROR(EnsureTopic(state_reader_->handle(), state_topic_, 1));
@@ -333,6 +338,7 @@ Status KafkaRunner::Assign(rd_kafka_topic_partition_list_t* partitions) {
     const std::string id =
         job_.exactly_once ? "sluice-" + job_.job.text + "-" + source_->topic + "-" + std::to_string(p) : "";
     ASSIGN_OR_RETURN(producers[p], KafkaProducer::Open(*source_->kafka, id));
+    RETURN_IF_ERROR(producers[p]->Prepare(sink_topics_));
     if (job_.exactly_once) {
       RETURN_IF_ERROR(producers[p]->InitTransactions());
       RETURN_IF_ERROR(producers[p]->BeginTransaction());

@@ -58,6 +58,7 @@ Result<std::unique_ptr<Node>> MakeKafkaSinkNode(const SinkSpec& spec, KafkaProdu
     if (!opened.ok()) return opened.status().WithContext("sinks." + spec.name);
     owned = std::move(*opened);
     producer = owned.get();
+    RETURN_IF_ERROR(producer->Prepare({spec.target}).WithContext("sinks." + spec.name));
   }
   return std::unique_ptr<Node>(std::make_unique<KafkaSinkNode>(spec, producer, std::move(owned), std::move(key)));
 }
