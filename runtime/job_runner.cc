@@ -87,8 +87,7 @@ class Runner : public JobRunner {
   std::map<std::string, Placement> placement_;
   std::vector<std::vector<Subtask*>> chains_;  // chain id -> its subtasks
   std::vector<std::unique_ptr<Subtask>> subtasks_;
-  std::map<std::string, std::unique_ptr<SharedStream>> streams_;
-  std::vector<std::unique_ptr<std::ofstream>> files_;
+  SinkStreams streams_;
   std::unique_ptr<CheckpointCoordinator> checkpoints_;
   std::optional<Manifest> restored_;
   std::map<std::pair<std::string, int32_t>, int64_t> restored_offsets_;  // (source, partition) -> next
@@ -118,16 +117,8 @@ Status Runner::Build() {
   }
   for (const auto& s : job_.sources) placement_[s.name] = {0, Placement::Kind::kSource, &s};
   for (const auto& o : job_.operators) placement_[o.name] = {0, Placement::Kind::kOperator, &o};
-  for (const auto& s : job_.sinks) {
-    placement_[s.name] = {0, Placement::Kind::kSink, &s};
-    if (s.kind == SinkKind::kStdout) {
-      streams_[s.name] = std::make_unique<SharedStream>(options_.out ? options_.out : &std::cout);
-    } else if (s.kind == SinkKind::kFile) {
-      files_.push_back(std::make_unique<std::ofstream>(s.target, std::ios::app));
-      if (!*files_.back()) return IoError("sinks." + s.name + ": cannot open " + s.target);
-      streams_[s.name] = std::make_unique<SharedStream>(files_.back().get());
-    }
-  }
+  for (const auto& s : job_.sinks) placement_[s.name] = {0, Placement::Kind::kSink, &s};
+  RETURN_IF_ERROR(streams_.Open(job_, options_.out ? options_.out : &std::cout));
   for (const Chain& chain : plan_.chains) {
     for (const auto& step : chain.steps) placement_.at(step.name).chain = chain.id;
   }
@@ -257,8 +248,7 @@ Status Runner::AddNode(Subtask& subtask, const std::string& name, std::map<std::
     kind = OperatorKindName(spec.kind);
   } else {
     const auto& spec = *static_cast<const SinkSpec*>(where.spec);
-    auto stream = streams_.find(name);
-    context.stream = stream == streams_.end() ? nullptr : stream->second.get();
+    context.stream = streams_.Find(name);
     ASSIGN_OR_RETURN(node, MakeSinkNodeFor(spec, context));
     inputs.push_back(spec.input.text);
     kind = "sink";

@@ -88,8 +88,7 @@ class KafkaRunner : public JobRunner {
   std::vector<std::string> sink_topics_;  // the state topic and the sinks' topics on the source's cluster
   TaskSetup setup_;
   std::vector<std::string> kinds_;  // parallel to setup_.order
-  std::map<std::string, std::unique_ptr<SharedStream>> streams_;
-  std::vector<std::unique_ptr<std::ofstream>> files_;
+  SinkStreams streams_;
   std::unique_ptr<KafkaConsumer> consumer_;
   std::unique_ptr<KafkaReader> state_reader_;
 
@@ -131,16 +130,8 @@ Status KafkaRunner::Build() {
   if (source_->event_time) {
     ASSIGN_OR_RETURN(setup_.event_time, CompileExpr(*source_->event_time));
   }
-  for (const auto& s : job_.sinks) {
-    if (s.kind == SinkKind::kStdout) {
-      streams_[s.name] = std::make_unique<SharedStream>(options_.out ? options_.out : &std::cout);
-    } else if (s.kind == SinkKind::kFile) {
-      files_.push_back(std::make_unique<std::ofstream>(s.target, std::ios::app));
-      if (!*files_.back()) return IoError("sinks." + s.name + ": cannot open " + s.target);
-      streams_[s.name] = std::make_unique<SharedStream>(files_.back().get());
-    }
-    if (streams_.count(s.name)) setup_.streams[s.name] = streams_[s.name].get();
-  }
+  RETURN_IF_ERROR(streams_.Open(job_, options_.out ? options_.out : &std::cout));
+  setup_.streams = &streams_;
   sink_topics_.push_back(state_topic_);
   for (const auto& s : job_.sinks) {
     if (s.kind == SinkKind::kKafka && s.kafka.bootstrap == source_->kafka->bootstrap) sink_topics_.push_back(s.target);

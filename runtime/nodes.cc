@@ -176,6 +176,24 @@ Status SharedStream::Flush(const std::string& sink) {
   return *out_ ? Status::Ok() : IoError("sink " + sink + ": write failed");
 }
 
+Status SinkStreams::Open(const JobSpec& job, std::ostream* out) {
+  for (const auto& s : job.sinks) {
+    if (s.kind == SinkKind::kStdout) {
+      streams_[s.name] = std::make_unique<SharedStream>(out);
+    } else if (s.kind == SinkKind::kFile) {
+      files_.push_back(std::make_unique<std::ofstream>(s.target, std::ios::app));
+      if (!*files_.back()) return IoError("sinks." + s.name + ": cannot open " + s.target);
+      streams_[s.name] = std::make_unique<SharedStream>(files_.back().get());
+    }
+  }
+  return Status::Ok();
+}
+
+SharedStream* SinkStreams::Find(const std::string& sink) const {
+  auto it = streams_.find(sink);
+  return it == streams_.end() ? nullptr : it->second.get();
+}
+
 Status Node::RecordError(const Record& record, const Status& error) {
   if (counters_) StepCounters::Add(counters_->errors);
   if (!errors_) return error.WithContext("node " + name_);

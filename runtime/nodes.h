@@ -18,7 +18,9 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <fstream>
 #include <functional>
+#include <map>
 #include <string_view>
 #include <memory>
 #include <mutex>
@@ -84,6 +86,18 @@ class SharedStream {
  private:
   std::mutex mu_;
   std::ostream* out_;
+};
+
+// The shared streams of a job's stdout sinks (`out`) and file sinks (opened
+// for append), by sink name.
+class SinkStreams {
+ public:
+  Status Open(const JobSpec& job, std::ostream* out);
+  SharedStream* Find(const std::string& sink) const;  // null: not a stdout or file sink
+
+ private:
+  std::map<std::string, std::unique_ptr<SharedStream>> streams_;
+  std::vector<std::unique_ptr<std::ofstream>> files_;
 };
 
 // Which keys a subtask owns after a restore (keyed state moves by key hash).

@@ -59,8 +59,7 @@ Status PartitionTask::Build() {
     }
     for (const auto& sink : job.sinks) {
       if (sink.name != name) continue;
-      auto stream = setup_.streams.find(name);
-      context.stream = stream == setup_.streams.end() ? nullptr : stream->second;
+      context.stream = setup_.streams->Find(name);
       ASSIGN_OR_RETURN(node, MakeSinkNodeFor(sink, context));
       inputs.push_back(sink.input.text);
     }

@@ -38,7 +38,7 @@ struct TaskSetup {
   const SourceSpec* source = nullptr;  // the kafka source
   std::vector<std::string> order;      // node names, inputs first (the plan's one chain)
   log::LogManager* log = nullptr;      // dead-letter topic
-  std::map<std::string, SharedStream*> streams;  // stdout and file sinks
+  const SinkStreams* streams = nullptr;          // stdout and file sinks
   std::shared_ptr<const expr::Expr> event_time;  // null: the record timestamp
 };
 
