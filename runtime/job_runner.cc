@@ -19,6 +19,7 @@
 #include <tbb/task_group.h>
 
 #include "runtime/checkpoint_coordinator.h"
+#include "runtime/http_sink_node.h"
 #include "runtime/kafka_job_runner.h"
 #include "runtime/node_registry.h"
 #include "runtime/planner.h"
@@ -236,6 +237,7 @@ Status Runner::AddNode(Subtask& subtask, const std::string& name, std::map<std::
   const Placement& where = placement_.at(name);
   if (!subtask.errors) subtask.errors = std::make_unique<ErrorPolicyHandler>(job_.on_error, &log_, job_.dead_letter_topic);
   NodeContext context{log_, job_, nullptr};
+  context.kafka_session = checkpoints_->kafka_session();
   std::unique_ptr<Node> node;
   std::vector<std::string> inputs;
   std::string kind = "source";
@@ -450,6 +452,11 @@ JobStats Runner::Stats() const {
   for (const auto& s : subtasks_) {
     if (!s->done.load()) watermark = std::min(watermark, s->current_watermark.load(std::memory_order_relaxed));
     backpressure_ns += s->backpressure_ns.load(std::memory_order_relaxed);
+    for (const auto& node : s->nodes) {
+      if (auto* http = dynamic_cast<const HttpSinkNode*>(node.get())) {
+        stats.sink_backpressure_seconds += http->back_pressure_seconds();
+      }
+    }
     for (size_t i = 0; i < s->step_names.size(); ++i) {
       const std::string& id = s->step_names[i];
       auto [it, inserted] = index.try_emplace(id, stats.steps.size());
@@ -495,10 +502,13 @@ const char* JobStateName(JobState state) {
 
 Result<std::unique_ptr<JobRunner>> JobRunner::Start(const JobSpec& job, log::LogManager& log, RunOptions options) {
   if (ReadsKafka(job)) return StartKafkaJob(job, log, std::move(options));
+  const SinkSpec* first_kafka = nullptr;
   for (const auto& sink : job.sinks) {
-    if (sink.kind == SinkKind::kKafka && job.exactly_once) {
-      spdlog::warn("job {}: sinks.{} writes to kafka at least once (exactly once needs a kafka source, "
-                   "docs/scaling.md)", job.job.text, sink.name);
+    if (sink.kind != SinkKind::kKafka || !job.exactly_once) continue;
+    if (first_kafka == nullptr) first_kafka = &sink;
+    if (sink.kafka.bootstrap != first_kafka->kafka.bootstrap) {
+      spdlog::warn("job {}: sinks.{} writes to a second kafka cluster: at least once (docs/scaling.md)",
+                   job.job.text, sink.name);
     }
   }
   auto runner = std::make_unique<Runner>(job, log, std::move(options));

@@ -75,6 +75,7 @@ struct JobStats {
   std::vector<StepStats> steps;
   std::vector<SourcePartitionStats> partitions;
   double backpressure_seconds = 0;  // time subtasks waited for full downstream queues
+  double sink_backpressure_seconds = 0;  // time HTTP sinks waited for a slow receiver (webhook, alertmanager)
   std::optional<CheckpointStats> last_checkpoint;
   uint64_t checkpoints_completed = 0;
   uint64_t checkpoint_failures = 0;

@@ -190,6 +190,9 @@ void JobMetrics(const JobView& view, Families& f) {
   }
   f.Counter("sluice_job_backpressure_seconds_total", "Time subtasks waited for full downstream queues.", {{"job", job}},
             s.backpressure_seconds);
+  f.Counter("sluice_job_sink_backpressure_seconds_total",
+            "Time the job's webhook and alertmanager sinks waited for a slow receiver.", {{"job", job}},
+            s.sink_backpressure_seconds);
   f.Counter("sluice_job_checkpoints_total", "Completed checkpoints.", {{"job", job}},
             static_cast<double>(s.checkpoints_completed));
   f.Counter("sluice_job_checkpoint_failures_total", "Checkpoints that failed.", {{"job", job}},

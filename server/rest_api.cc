@@ -70,6 +70,7 @@ Value Details(const JobView& view) {
   o.emplace_back("sources", Value(std::move(partitions)));
   o.emplace_back("watermark", s.watermark == INT64_MIN ? Value() : Int(s.watermark));
   o.emplace_back("backpressure_seconds", s.backpressure_seconds);
+  o.emplace_back("sink_backpressure_seconds", s.sink_backpressure_seconds);
   o.emplace_back("checkpoints_completed", Int(s.checkpoints_completed));
   o.emplace_back("checkpoint_failures", Int(s.checkpoint_failures));
   if (s.last_checkpoint) {
