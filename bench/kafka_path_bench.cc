@@ -17,7 +17,9 @@
 // N records in on both paths, the same records out.
 //
 // Usage: kafka_path_bench [records (1000000)] [repetitions (3)] [sluice binary]
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,25 +74,37 @@ std::string ReadingOf(long i) {
 
 // Starts args[0] with args; stdout and stderr to `log`.
 pid_t Spawn(const std::vector<std::string>& args, const fs::path& log) {
-  const pid_t pid = fork();
-  if (pid != 0) return pid;
-  FILE* f = std::fopen(log.c_str(), "w");
-  if (f != nullptr) {
-    dup2(fileno(f), STDOUT_FILENO);
-    dup2(fileno(f), STDERR_FILENO);
-  }
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd >= 0) {
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+  }
   execv(argv[0], argv.data());
   _exit(127);
 }
 
-// The exit code (-signal when killed by one).
-int WaitExit(pid_t pid) {
+// The exit code (-signal when killed by one); `cpu` receives the child's CPU seconds.
+int WaitExit(pid_t pid, double* cpu = nullptr) {
   int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1000;
+  rusage usage{};
+  if (wait4(pid, &status, 0, &usage) != pid) return -1000;
+  if (cpu != nullptr) {
+    *cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+double SelfCpu() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 // `sluice serve` on 127.0.0.1:0 (the "external cluster"); stopped (SIGTERM) on destruction.
@@ -125,6 +139,19 @@ class Server {
     return Internal("sluice serve did not become ready; its log:\n" + Slurp(log));
   }
   const std::string& bootstrap() const { return bootstrap_; }
+  // The server's CPU seconds so far (utime + stime of /proc/PID/stat), 0 when unknown.
+  double Cpu() const {
+    const std::string stat = Slurp("/proc/" + std::to_string(pid_) + "/stat");
+    const size_t comm_end = stat.rfind(')');
+    if (comm_end == std::string::npos) return 0;
+    std::istringstream fields(stat.substr(comm_end + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+      if (i >= 14) ticks += std::stod(field);  // fields 14 and 15: utime, stime
+    }
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+  }
 
  private:
   pid_t pid_ = -1;
@@ -198,10 +225,19 @@ Status ProduceKafka(const std::string& bootstrap, long n) {
   return err == RD_KAFKA_RESP_ERR_NO_ERROR ? Status::Ok() : IoError(std::string("flush: ") + rd_kafka_err2str(err));
 }
 
-// Seconds to read all n readings, from client creation to the end of the last partition.
-Result<double> RawConsume(const std::string& bootstrap, long n) {
+// One wall-clock measurement and the CPU it cost.
+struct Sample {
+  double seconds = 0;
+  double cpu = 0;         // the job process's (or, for the raw consumer, this process's)
+  double server_cpu = 0;  // the cluster's during the run
+  uint64_t in = 0, out = 0;
+};
+
+// Reads all of `topic` (n records), from client creation to the end of the last partition.
+Result<Sample> RawConsume(const Server& cluster, const std::string& topic, long n) {
+  const double cpu = SelfCpu(), server_cpu = cluster.Cpu();
   const auto start = Clock::now();
-  ASSIGN_OR_RETURN(Client rk, NewClient(RD_KAFKA_CONSUMER, bootstrap,
+  ASSIGN_OR_RETURN(Client rk, NewClient(RD_KAFKA_CONSUMER, cluster.bootstrap(),
                                         {{"group.id", "kafka-path-bench-raw"},
                                          {"enable.auto.commit", "false"},
                                          {"isolation.level", "read_committed"},
@@ -209,40 +245,38 @@ Result<double> RawConsume(const std::string& bootstrap, long n) {
   rd_kafka_poll_set_consumer(rk.get());
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(kPartitions);
   for (int p = 0; p < kPartitions; ++p) {
-    rd_kafka_topic_partition_list_add(list, "readings", p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
   }
   const rd_kafka_resp_err_t assigned = rd_kafka_assign(rk.get(), list);
   rd_kafka_topic_partition_list_destroy(list);
   if (assigned != RD_KAFKA_RESP_ERR_NO_ERROR) return IoError(std::string("assign: ") + rd_kafka_err2str(assigned));
-  long records = 0;
-  size_t bytes = 0;
-  int ended = 0;
-  for (const auto deadline = Clock::now() + std::chrono::minutes(5); ended < kPartitions;) {
-    if (Clock::now() > deadline) return Internal("raw consume: timed out after " + std::to_string(records));
+  Sample s;
+  for (int ended = 0, deadline = 0; ended < kPartitions;) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk.get(), 100);
+    if (m == nullptr && ++deadline > 3000) return Internal("raw consume: no end after " + std::to_string(s.in));
     if (m == nullptr) continue;
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      ++ended;
-    } else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      ++records;
-      bytes += m->len;
-    }
+    ended += m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+    s.in += m->err == RD_KAFKA_RESP_ERR_NO_ERROR;
     rd_kafka_message_destroy(m);
   }
-  const double seconds = Seconds(start);
+  s.seconds = Seconds(start);
+  s.cpu = SelfCpu() - cpu;
+  s.server_cpu = cluster.Cpu() - server_cpu;
   rd_kafka_consumer_close(rk.get());
-  if (records != n || bytes == 0) return Internal("raw consume read " + std::to_string(records) + " records");
-  return seconds;
+  if (s.in != static_cast<uint64_t>(n)) return Internal("raw consume read " + std::to_string(s.in) + " records");
+  return s;
 }
 
 // ---- the embedded log ----
 
+// `readings` with the n readings (keyed as the kafka producer keys them) and an empty topic `empty`.
 Status WriteEmbedded(const fs::path& dir, long n) {
   log::LogOptions options;
   options.data_dir = dir;
   options.min_free_bytes = 0;
   ASSIGN_OR_RETURN(auto log, log::LogManager::Open(options));
   RETURN_IF_ERROR(log->CreateTopic("readings", kPartitions));
+  RETURN_IF_ERROR(log->CreateTopic("empty", kPartitions));
   ASSIGN_OR_RETURN(auto writer, runtime::TopicWriter::Open(*log, "readings"));
   for (long i = 0; i < n; ++i) {
     writer->Add(log::Record{0, TimeOf(i), SensorOf(i), ReadingOf(i), {}});
@@ -272,100 +306,142 @@ std::string JobYaml(JobKind kind, const std::string& name, const std::string& so
   return yaml + "sinks:\n  out: {input: shaped, " + sink + "}\n";
 }
 
-struct JobRun {
-  double seconds = 0;
-  uint64_t in = 0, out = 0;
-};
-
-// Runs `sluice run <yaml> --until-caught-up`; the wall time from spawn to exit and its final counts.
-Result<JobRun> RunSluice(const std::string& sluice, const fs::path& yaml, const fs::path& data_dir) {
+// Runs `sluice run <yaml> --until-caught-up`: wall time from spawn to exit, CPU, final counts.
+Result<Sample> RunSluice(const std::string& sluice, const Server& cluster, const fs::path& yaml,
+                         const fs::path& data_dir) {
   const fs::path log = yaml.string() + ".log";
+  const double server_cpu = cluster.Cpu();
   const auto start = Clock::now();
   const pid_t pid = Spawn({sluice, "run", yaml.string(), "--data-dir", data_dir.string(), "--until-caught-up",
                            "--progress", "0"},
                           log);
-  const int code = WaitExit(pid);
-  JobRun run{Seconds(start)};
+  Sample s;
+  const int code = WaitExit(pid, &s.cpu);
+  s.seconds = Seconds(start);
+  s.server_cpu = cluster.Cpu() - server_cpu;
   const std::string text = Slurp(log);
   std::smatch m;
   static const std::regex counts(R"(finished: ([0-9]+) records in, ([0-9]+) out)");
   if (code != 0 || !std::regex_search(text, m, counts)) {
     return Internal("sluice run " + yaml.string() + " exited " + std::to_string(code) + ":\n" + text);
   }
-  run.in = std::stoull(m[1]);
-  run.out = std::stoull(m[2]);
-  return run;
+  s.in = std::stoull(m[1]);
+  s.out = std::stoull(m[2]);
+  return s;
 }
 
-struct Case {
-  std::string label;
-  std::vector<JobRun> runs;
-  JobRun Best() const {
-    return *std::min_element(runs.begin(), runs.end(), [](auto& a, auto& b) { return a.seconds < b.seconds; });
-  }
+// The measured cases; kafka and embedded cases of one job are kEmbedded apart.
+enum CaseId { kRaw, kRawEmpty, kKafkaFilter, kKafkaWindow, kKafkaEmpty, kEmbeddedFilter, kEmbeddedWindow,
+              kEmbeddedEmpty, kCases };
+constexpr int kEmbedded = kEmbeddedFilter - kKafkaFilter;
+constexpr const char* kLabels[kCases] = {
+    "raw librdkafka consume (limit)", "raw consume, empty topic", "kafka path, filter + map",
+    "kafka path, key_by + 1 s window", "kafka path, empty topic", "embedded path, filter + map",
+    "embedded path, key_by + 1 s window", "embedded path, empty topic"};
+
+struct Context {
+  std::string sluice;
+  const Server* cluster = nullptr;
+  fs::path root;
+  std::vector<Sample> runs[kCases];
 };
 
-// One run of `kind` on each path (fresh job names, output topics and data dirs).
-Status RunBoth(JobKind kind, int rep, const std::string& sluice, const Server& cluster, const fs::path& root,
-               Case* kafka, Case* embedded) {
-  const std::string tag = std::string(kind == JobKind::kFilterMap ? "filter" : "window") + "-" + std::to_string(rep);
-  const std::string kafka_props = "{bootstrap: \"" + cluster.bootstrap() + "\", topic: ";
-  RETURN_IF_ERROR(CreateTopic(cluster.bootstrap(), "out-" + tag, kPartitions));
-  const fs::path kafka_yaml = root / ("kafka-" + tag + ".yaml");
-  std::ofstream(kafka_yaml) << JobYaml(kind, "kafka-" + tag, "kafka: " + kafka_props + "readings}",
-                                       "kafka: " + kafka_props + "out-" + tag + "}");
-  ASSIGN_OR_RETURN(JobRun k, RunSluice(sluice, kafka_yaml, root / ("kafka-run-" + tag)));
-  const fs::path embedded_yaml = root / ("embedded-" + tag + ".yaml");
-  std::ofstream(embedded_yaml) << JobYaml(kind, "embedded-" + tag, "topic: readings",
+// One run of `kind` over `topic` on each path (fresh job names, output topics, kafka data dirs).
+Status RunBoth(Context& c, JobKind kind, const std::string& topic, CaseId kafka_case, int rep) {
+  const std::string tag = std::string(kind == JobKind::kFilterMap ? "filter" : "window") + "-" + topic + "-" +
+                          std::to_string(rep);
+  const std::string cluster = "{bootstrap: \"" + c.cluster->bootstrap() + "\", topic: ";
+  RETURN_IF_ERROR(CreateTopic(c.cluster->bootstrap(), "out-" + tag, kPartitions));
+  const fs::path kafka_yaml = c.root / ("kafka-" + tag + ".yaml");
+  std::ofstream(kafka_yaml) << JobYaml(kind, "kafka-" + tag, "kafka: " + cluster + topic + "}",
+                                       "kafka: " + cluster + "out-" + tag + "}");
+  ASSIGN_OR_RETURN(Sample k, RunSluice(c.sluice, *c.cluster, kafka_yaml, c.root / ("kafka-run-" + tag)));
+  const fs::path embedded_yaml = c.root / ("embedded-" + tag + ".yaml");
+  std::ofstream(embedded_yaml) << JobYaml(kind, "embedded-" + tag, "topic: " + topic,
                                           "topic: out-" + tag + ", format: json");
-  ASSIGN_OR_RETURN(JobRun e, RunSluice(sluice, embedded_yaml, root / "embedded"));
+  ASSIGN_OR_RETURN(Sample e, RunSluice(c.sluice, *c.cluster, embedded_yaml, c.root / "embedded"));
   if (k.in != e.in || k.out != e.out) {
     return Internal(tag + ": the paths disagree: kafka " + std::to_string(k.in) + " in, " + std::to_string(k.out) +
                     " out; embedded " + std::to_string(e.in) + " in, " + std::to_string(e.out) + " out");
   }
-  kafka->runs.push_back(k);
-  embedded->runs.push_back(e);
+  c.runs[kafka_case].push_back(k);
+  c.runs[kafka_case + kEmbedded].push_back(e);
   return Status::Ok();
 }
 
-void PrintCase(const Case& c, long n, double limit_rate, const char* limit) {
-  std::printf("%-34s best %6.2f s  %9.0f rec/s  (", c.label.c_str(), c.Best().seconds, n / c.Best().seconds);
-  for (size_t i = 0; i < c.runs.size(); ++i) std::printf("%s%.2f", i ? " " : "", c.runs[i].seconds);
-  std::printf(" s)  out %llu", static_cast<unsigned long long>(c.Best().out));
-  if (limit_rate > 0) std::printf("  ratio to %s %.2f", limit, n / c.Best().seconds / limit_rate);
+Status Repetition(Context& c, long n, int rep) {
+  ASSIGN_OR_RETURN(Sample raw, RawConsume(*c.cluster, "readings", n));
+  c.runs[kRaw].push_back(raw);
+  ASSIGN_OR_RETURN(Sample raw_empty, RawConsume(*c.cluster, "empty", 0));
+  c.runs[kRawEmpty].push_back(raw_empty);
+  RETURN_IF_ERROR(RunBoth(c, JobKind::kFilterMap, "readings", kKafkaFilter, rep));
+  RETURN_IF_ERROR(RunBoth(c, JobKind::kWindowCount, "readings", kKafkaWindow, rep));
+  RETURN_IF_ERROR(RunBoth(c, JobKind::kFilterMap, "empty", kKafkaEmpty, rep));
+  if (c.runs[kKafkaFilter].back().in != static_cast<uint64_t>(n)) return Internal("a job did not read every reading");
+  return Status::Ok();
+}
+
+Sample Best(const std::vector<Sample>& runs) {
+  return *std::min_element(runs.begin(), runs.end(), [](auto& a, auto& b) { return a.seconds < b.seconds; });
+}
+
+// Wall time (best, and every run), records/s, records/s after the start-up (the empty
+// topic's best time), CPU of the process and of the cluster, records per CPU second.
+void PrintCase(const Context& c, CaseId id, long n, CaseId empty) {
+  const Sample best = Best(c.runs[id]);
+  std::printf("%-36s %6.2f s (", kLabels[id], best.seconds);
+  for (size_t i = 0; i < c.runs[id].size(); ++i) std::printf("%s%.2f", i ? " " : "", c.runs[id][i].seconds);
+  std::printf(")  cpu %.2f + cluster %.2f s", best.cpu, best.server_cpu);
+  if (id != empty) {
+    const double after_start = best.seconds - Best(c.runs[empty]).seconds;
+    std::printf("  %8.0f rec/s  ", n / best.seconds);
+    if (after_start > 0) {
+      std::printf("%8.0f rec/s after start-up", n / after_start);
+    } else {
+      std::printf("%8s rec/s after start-up", "-");
+    }
+    std::printf("  %8.0f rec/cpu-s", n / (best.cpu + best.server_cpu));
+    if (id != kRaw) std::printf("  out %llu", static_cast<unsigned long long>(best.out));
+  }
   std::printf("\n");
+}
+
+void PrintRatio(const char* what, const Context& c, CaseId a, CaseId b) {
+  const Sample x = Best(c.runs[a]), y = Best(c.runs[b]);
+  std::printf("%-36s records/s %.2f   records per cpu-s %.2f\n", what, y.seconds / x.seconds,
+              (y.cpu + y.server_cpu) / (x.cpu + x.server_cpu));
+}
+
+void Report(const Context& c, long n) {
+  std::printf("\n%ld readings, 8 partitions, best of %zu (all runs in parentheses)\n", n, c.runs[kRaw].size());
+  for (CaseId id : {kRaw, kRawEmpty}) PrintCase(c, id, n, kRawEmpty);
+  for (CaseId id : {kKafkaFilter, kKafkaWindow, kKafkaEmpty}) PrintCase(c, id, n, kKafkaEmpty);
+  for (CaseId id : {kEmbeddedFilter, kEmbeddedWindow, kEmbeddedEmpty}) PrintCase(c, id, n, kEmbeddedEmpty);
+  std::printf("ratios\n");
+  PrintRatio("kafka / embedded, filter + map", c, kKafkaFilter, kEmbeddedFilter);
+  PrintRatio("kafka / embedded, window", c, kKafkaWindow, kEmbeddedWindow);
+  PrintRatio("kafka filter + map / raw consume", c, kKafkaFilter, kRaw);
+  PrintRatio("kafka window / raw consume", c, kKafkaWindow, kRaw);
 }
 
 Status Run(long n, int reps, const std::string& sluice, const fs::path& root) {
   Server cluster;
   RETURN_IF_ERROR(cluster.Start(sluice, root));
   RETURN_IF_ERROR(CreateTopic(cluster.bootstrap(), "readings", kPartitions));
+  RETURN_IF_ERROR(CreateTopic(cluster.bootstrap(), "empty", kPartitions));
   auto start = Clock::now();
   RETURN_IF_ERROR(ProduceKafka(cluster.bootstrap(), n));
   std::printf("produced %ld readings to %s in %.2f s\n", n, cluster.bootstrap().c_str(), Seconds(start));
   start = Clock::now();
   RETURN_IF_ERROR(WriteEmbedded(root / "embedded", n));
   std::printf("wrote them to the embedded log in %.2f s\n", Seconds(start));
-  std::vector<double> raw;
-  Case kafka[2] = {{"kafka path, filter + map"}, {"kafka path, key_by + 1 s window"}};
-  Case embedded[2] = {{"embedded path, filter + map"}, {"embedded path, key_by + 1 s window"}};
+  Context c{sluice, &cluster, root};
   for (int rep = 0; rep < reps; ++rep) {
-    ASSIGN_OR_RETURN(double seconds, RawConsume(cluster.bootstrap(), n));
-    raw.push_back(seconds);
-    for (int k = 0; k < 2; ++k) {
-      RETURN_IF_ERROR(RunBoth(static_cast<JobKind>(k), rep, sluice, cluster, root, &kafka[k], &embedded[k]));
-    }
+    RETURN_IF_ERROR(Repetition(c, n, rep));
     std::printf("repetition %d done\n", rep + 1);
     std::fflush(stdout);
   }
-  const double raw_rate = n / *std::min_element(raw.begin(), raw.end());
-  std::printf("\n%-34s best %6.2f s  %9.0f rec/s\n", "raw librdkafka consume (the limit)", n / raw_rate, raw_rate);
-  for (int k = 0; k < 2; ++k) {
-    const double embedded_rate = n / embedded[k].Best().seconds;
-    PrintCase(embedded[k], n, raw_rate, "raw consume");
-    PrintCase(kafka[k], n, raw_rate, "raw consume");
-    std::printf("%-34s %.2f\n", "  kafka / embedded", n / kafka[k].Best().seconds / embedded_rate);
-  }
+  Report(c, n);
   return Status::Ok();
 }
 
