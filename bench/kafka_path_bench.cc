@@ -332,12 +332,12 @@ Result<Sample> RunSluice(const std::string& sluice, const Server& cluster, const
 
 // The measured cases; kafka and embedded cases of one job are kEmbedded apart.
 enum CaseId { kRaw, kRawEmpty, kKafkaFilter, kKafkaWindow, kKafkaEmpty, kEmbeddedFilter, kEmbeddedWindow,
-              kEmbeddedEmpty, kCases };
+              kEmbeddedEmpty, kKafkaToNull, kCases };
 constexpr int kEmbedded = kEmbeddedFilter - kKafkaFilter;
 constexpr const char* kLabels[kCases] = {
     "raw librdkafka consume (limit)", "raw consume, empty topic", "kafka path, filter + map",
     "kafka path, key_by + 1 s window", "kafka path, empty topic", "embedded path, filter + map",
-    "embedded path, key_by + 1 s window", "embedded path, empty topic"};
+    "embedded path, key_by + 1 s window", "embedded path, empty topic", "kafka source, filter + map, no sink"};
 
 struct Context {
   std::string sluice;
@@ -346,24 +346,37 @@ struct Context {
   std::vector<Sample> runs[kCases];
 };
 
-// One run of `kind` over `topic` on each path (fresh job names, output topics, kafka data dirs).
+// `kind` from the cluster's `topic` to a fresh kafka topic out-<tag> (or, without
+// `kafka_sink`, to a file sink on /dev/null), in a fresh data dir.
+Result<Sample> RunKafka(Context& c, JobKind kind, const std::string& topic, bool kafka_sink, const std::string& tag) {
+  const std::string cluster = "{bootstrap: \"" + c.cluster->bootstrap() + "\", topic: ";
+  if (kafka_sink) RETURN_IF_ERROR(CreateTopic(c.cluster->bootstrap(), "out-" + tag, kPartitions));
+  const fs::path yaml = c.root / ("kafka-" + tag + ".yaml");
+  std::ofstream(yaml) << JobYaml(kind, "kafka-" + tag, "kafka: " + cluster + topic + "}",
+                                 kafka_sink ? "kafka: " + cluster + "out-" + tag + "}" : "file: {path: /dev/null}");
+  return RunSluice(c.sluice, *c.cluster, yaml, c.root / ("kafka-run-" + tag));
+}
+
+// `kind` from the embedded log's `topic` to its topic out-<tag>.
+Result<Sample> RunEmbedded(Context& c, JobKind kind, const std::string& topic, const std::string& tag) {
+  const fs::path yaml = c.root / ("embedded-" + tag + ".yaml");
+  std::ofstream(yaml) << JobYaml(kind, "embedded-" + tag, "topic: " + topic, "topic: out-" + tag + ", format: json");
+  return RunSluice(c.sluice, *c.cluster, yaml, c.root / "embedded");
+}
+
+Status ExpectSameCounts(const std::string& what, const Sample& a, const Sample& b) {
+  if (a.in == b.in && a.out == b.out) return Status::Ok();
+  return Internal(what + ": the paths disagree: " + std::to_string(a.in) + " in, " + std::to_string(a.out) +
+                  " out vs " + std::to_string(b.in) + " in, " + std::to_string(b.out) + " out");
+}
+
+// One run of `kind` over `topic` on each path.
 Status RunBoth(Context& c, JobKind kind, const std::string& topic, CaseId kafka_case, int rep) {
   const std::string tag = std::string(kind == JobKind::kFilterMap ? "filter" : "window") + "-" + topic + "-" +
                           std::to_string(rep);
-  const std::string cluster = "{bootstrap: \"" + c.cluster->bootstrap() + "\", topic: ";
-  RETURN_IF_ERROR(CreateTopic(c.cluster->bootstrap(), "out-" + tag, kPartitions));
-  const fs::path kafka_yaml = c.root / ("kafka-" + tag + ".yaml");
-  std::ofstream(kafka_yaml) << JobYaml(kind, "kafka-" + tag, "kafka: " + cluster + topic + "}",
-                                       "kafka: " + cluster + "out-" + tag + "}");
-  ASSIGN_OR_RETURN(Sample k, RunSluice(c.sluice, *c.cluster, kafka_yaml, c.root / ("kafka-run-" + tag)));
-  const fs::path embedded_yaml = c.root / ("embedded-" + tag + ".yaml");
-  std::ofstream(embedded_yaml) << JobYaml(kind, "embedded-" + tag, "topic: " + topic,
-                                          "topic: out-" + tag + ", format: json");
-  ASSIGN_OR_RETURN(Sample e, RunSluice(c.sluice, *c.cluster, embedded_yaml, c.root / "embedded"));
-  if (k.in != e.in || k.out != e.out) {
-    return Internal(tag + ": the paths disagree: kafka " + std::to_string(k.in) + " in, " + std::to_string(k.out) +
-                    " out; embedded " + std::to_string(e.in) + " in, " + std::to_string(e.out) + " out");
-  }
+  ASSIGN_OR_RETURN(Sample k, RunKafka(c, kind, topic, true, tag));
+  ASSIGN_OR_RETURN(Sample e, RunEmbedded(c, kind, topic, tag));
+  RETURN_IF_ERROR(ExpectSameCounts(tag, k, e));
   c.runs[kafka_case].push_back(k);
   c.runs[kafka_case + kEmbedded].push_back(e);
   return Status::Ok();
@@ -375,6 +388,9 @@ Status Repetition(Context& c, long n, int rep) {
   ASSIGN_OR_RETURN(Sample raw_empty, RawConsume(*c.cluster, "empty", 0));
   c.runs[kRawEmpty].push_back(raw_empty);
   RETURN_IF_ERROR(RunBoth(c, JobKind::kFilterMap, "readings", kKafkaFilter, rep));
+  ASSIGN_OR_RETURN(Sample null, RunKafka(c, JobKind::kFilterMap, "readings", false, "null-" + std::to_string(rep)));
+  RETURN_IF_ERROR(ExpectSameCounts("no sink", null, c.runs[kKafkaFilter].back()));
+  c.runs[kKafkaToNull].push_back(null);
   RETURN_IF_ERROR(RunBoth(c, JobKind::kWindowCount, "readings", kKafkaWindow, rep));
   RETURN_IF_ERROR(RunBoth(c, JobKind::kFilterMap, "empty", kKafkaEmpty, rep));
   if (c.runs[kKafkaFilter].back().in != static_cast<uint64_t>(n)) return Internal("a job did not read every reading");
@@ -415,13 +431,14 @@ void PrintRatio(const char* what, const Context& c, CaseId a, CaseId b) {
 void Report(const Context& c, long n) {
   std::printf("\n%ld readings, 8 partitions, best of %zu (all runs in parentheses)\n", n, c.runs[kRaw].size());
   for (CaseId id : {kRaw, kRawEmpty}) PrintCase(c, id, n, kRawEmpty);
-  for (CaseId id : {kKafkaFilter, kKafkaWindow, kKafkaEmpty}) PrintCase(c, id, n, kKafkaEmpty);
+  for (CaseId id : {kKafkaFilter, kKafkaToNull, kKafkaWindow, kKafkaEmpty}) PrintCase(c, id, n, kKafkaEmpty);
   for (CaseId id : {kEmbeddedFilter, kEmbeddedWindow, kEmbeddedEmpty}) PrintCase(c, id, n, kEmbeddedEmpty);
   std::printf("ratios\n");
   PrintRatio("kafka / embedded, filter + map", c, kKafkaFilter, kEmbeddedFilter);
   PrintRatio("kafka / embedded, window", c, kKafkaWindow, kEmbeddedWindow);
   PrintRatio("kafka filter + map / raw consume", c, kKafkaFilter, kRaw);
   PrintRatio("kafka window / raw consume", c, kKafkaWindow, kRaw);
+  PrintRatio("kafka filter + map / no sink", c, kKafkaFilter, kKafkaToNull);
 }
 
 Status Run(long n, int reps, const std::string& sluice, const fs::path& root) {
