@@ -57,19 +57,39 @@ Result<std::optional<Manifest>> CheckpointCoordinator::Recover(const std::option
     manifest = latest;
     path = store_.PathOf(latest->id);
   }
+  ASSIGN_OR_RETURN(kafka_, KafkaTxnSession::Open(job_));
   if (manifest && job_.exactly_once && !store_.Committed(path)) {
-    RETURN_IF_ERROR(CommitTxns(manifest->txns));
-    if (!savepoint) RETURN_IF_ERROR(store_.MarkCommitted(manifest->id));
+    ASSIGN_OR_RETURN(bool decided, Decided(manifest->id));
+    if (decided || savepoint) {
+      RETURN_IF_ERROR(CommitTxns(manifest->txns));
+      if (!savepoint) RETURN_IF_ERROR(store_.MarkCommitted(manifest->id));
+    } else {
+      spdlog::info("job {}: checkpoint {} did not commit in Kafka: resuming from the one before", job_.job.text,
+                   manifest->id);
+      ASSIGN_OR_RETURN(manifest, store_.Latest(manifest->id));
+      if (manifest) path = store_.PathOf(manifest->id);
+    }
   }
   if (job_.exactly_once) RETURN_IF_ERROR(AbortOpenTransactions());
   std::lock_guard lock(mu_);
   next_id_ = std::max(manifest ? manifest->id : 0, latest ? latest->id : 0) + 1;
   requested_.store(next_id_ - 1);
+  if (kafka_) {
+    RETURN_IF_ERROR(kafka_->Begin(next_id_));
+    kafka_open_ = true;
+  }
   if (manifest) spdlog::info("job {}: restoring checkpoint {} from {}", job_.job.text, manifest->id, path.string());
   return manifest;
 }
 
+Result<bool> CheckpointCoordinator::Decided(int64_t id) {
+  if (!kafka_) return true;
+  ASSIGN_OR_RETURN(int64_t committed, kafka_->LastCommitted());
+  return committed >= id;
+}
+
 Status CheckpointCoordinator::AbortOpenTransactions() {
+  if (kafka_ && kafka_open_.exchange(false)) kafka_->Abort();
   const int64_t base = JobBase(job_.job.text);
   for (const auto& sink : job_.sinks) {
     if (sink.kind != SinkKind::kTopic || !log_.TopicExists(sink.target)) continue;
@@ -174,6 +194,7 @@ Status CheckpointCoordinator::Complete(int64_t id, std::unique_lock<std::mutex>&
     bytes += *size;
   }
   if (st.ok()) st = store_.WriteManifest(m);
+  if (st.ok() && kafka_) st = kafka_->Commit(id);  // the decision point (see Recover)
   if (st.ok() && job_.exactly_once) st = CommitTxns(m.txns);
   if (st.ok()) st = store_.MarkCommitted(id);
   if (st.ok() && groups_) {

@@ -11,7 +11,10 @@
 //
 // Recover() runs before the subtasks start: it loads the checkpoint to resume
 // from, commits its transactions if the previous run died before doing so,
-// and aborts every other open transaction of the job's sink producers.
+// and aborts every other open transaction of the job's sink producers. With
+// kafka sinks (KafkaTxnSession) a checkpoint's Kafka transaction commits
+// first and decides: a newest checkpoint whose Kafka transaction did not
+// commit is rolled back, and the run resumes from the one before.
 //
 // Exactly-once sinks write as producer ids reserved for the job (ProducerIds),
 // outside the range the broker hands out. Thread-safe.
@@ -28,6 +31,7 @@
 
 #include "log/log_manager.h"
 #include "runtime/checkpoint_store.h"
+#include "runtime/kafka_txn_session.h"
 #include "runtime/job_runner.h"
 #include "runtime/subtask.h"
 
@@ -59,16 +63,22 @@ class CheckpointCoordinator : public CheckpointHooks {
   void FillStats(JobStats* stats) const;
 
   static std::array<int64_t, 2> ProducerIds(const std::string& job, size_t sink, int subtask);
+  // The job's Kafka transactions for its kafka sinks (exactly_once; null without kafka sinks).
+  KafkaTxnSession* kafka_session() const { return kafka_.get(); }
 
  private:
   using SubtaskKey = std::pair<int, int>;  // chain, index
   bool CompleteLocked(int64_t id) const;
   Status Complete(int64_t id, std::unique_lock<std::mutex>& lock);
   Status CommitTxns(const std::vector<SinkTxn>& txns);
+  // Whether checkpoint `id`'s transactions may be committed: its Kafka transaction (if any) did.
+  Result<bool> Decided(int64_t id);
 
   const JobSpec& job_;
   log::LogManager& log_;
   GroupOffsets* groups_;
+  std::unique_ptr<KafkaTxnSession> kafka_;
+  std::atomic<bool> kafka_open_{false};  // the session's transactions are begun
   std::function<void()> wake_;
   CheckpointStore store_;
   size_t subtasks_ = 0;

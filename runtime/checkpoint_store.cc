@@ -124,13 +124,13 @@ bool CheckpointStore::Committed(const fs::path& checkpoint) const {
   return fs::exists(checkpoint / "committed", ec);
 }
 
-Result<std::optional<Manifest>> CheckpointStore::Latest() const {
+Result<std::optional<Manifest>> CheckpointStore::Latest(int64_t before) const {
   std::error_code ec;
   if (!fs::exists(dir_, ec)) return std::optional<Manifest>();
   int64_t newest = -1;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     const int64_t id = IdOf(entry.path());
-    if (id > newest && fs::exists(entry.path() / "manifest", ec)) newest = id;
+    if (id > newest && id < before && fs::exists(entry.path() / "manifest", ec)) newest = id;
   }
   if (ec) return IoError("listing checkpoints in " + dir_.string() + ": " + ec.message());
   if (newest < 0) return std::optional<Manifest>();

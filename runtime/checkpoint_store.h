@@ -62,8 +62,8 @@ class CheckpointStore {
   Status MarkCommitted(int64_t id);
   bool Committed(const std::filesystem::path& checkpoint) const;
 
-  // The newest checkpoint with a manifest, if any.
-  Result<std::optional<Manifest>> Latest() const;
+  // The newest checkpoint with a manifest and an id below `before`, if any.
+  Result<std::optional<Manifest>> Latest(int64_t before = INT64_MAX) const;
   // The manifest in `checkpoint` (a checkpoint or savepoint directory).
   static Result<Manifest> Load(const std::filesystem::path& checkpoint);
   static Result<std::string> ReadState(const std::filesystem::path& checkpoint, const std::string& name);

@@ -237,6 +237,7 @@ Status Runner::AddNode(Subtask& subtask, const std::string& name, std::map<std::
   const Placement& where = placement_.at(name);
   if (!subtask.errors) subtask.errors = std::make_unique<ErrorPolicyHandler>(job_.on_error, &log_, job_.dead_letter_topic);
   NodeContext context{log_, job_, nullptr};
+  context.kafka_session = checkpoints_->kafka_session();
   std::unique_ptr<Node> node;
   std::vector<std::string> inputs;
   std::string kind = "source";
@@ -501,10 +502,13 @@ const char* JobStateName(JobState state) {
 
 Result<std::unique_ptr<JobRunner>> JobRunner::Start(const JobSpec& job, log::LogManager& log, RunOptions options) {
   if (ReadsKafka(job)) return StartKafkaJob(job, log, std::move(options));
+  const SinkSpec* first_kafka = nullptr;
   for (const auto& sink : job.sinks) {
-    if (sink.kind == SinkKind::kKafka && job.exactly_once) {
-      spdlog::warn("job {}: sinks.{} writes to kafka at least once (exactly once needs a kafka source, "
-                   "docs/scaling.md)", job.job.text, sink.name);
+    if (sink.kind != SinkKind::kKafka || !job.exactly_once) continue;
+    if (first_kafka == nullptr) first_kafka = &sink;
+    if (sink.kafka.bootstrap != first_kafka->kafka.bootstrap) {
+      spdlog::warn("job {}: sinks.{} writes to a second kafka cluster: at least once (docs/scaling.md)",
+                   job.job.text, sink.name);
     }
   }
   auto runner = std::make_unique<Runner>(job, log, std::move(options));

@@ -1,6 +1,7 @@
 #include "runtime/kafka_sink_node.h"
 
 #include "runtime/kafka_client.h"
+#include "runtime/kafka_txn_session.h"
 
 namespace sluice::runtime {
 namespace {
@@ -8,8 +9,8 @@ namespace {
 class KafkaSinkNode : public Node {
  public:
   KafkaSinkNode(const SinkSpec& spec, KafkaProducer* producer, std::unique_ptr<KafkaProducer> owned,
-                std::shared_ptr<const expr::Expr> key)
-      : spec_(spec), producer_(producer), owned_(std::move(owned)), key_(std::move(key)) {}
+                KafkaTxnSession* session, std::shared_ptr<const expr::Expr> key)
+      : spec_(spec), producer_(producer), owned_(std::move(owned)), session_(session), key_(std::move(key)) {}
 
   Status Process(Record record) override {
     expr::Value key = record.key;
@@ -20,10 +21,9 @@ class KafkaSinkNode : public Node {
     }
     std::optional<std::string> key_bytes;
     if (!key.is_null()) key_bytes = key.type() == expr::Type::kString ? key.as_string() : key.ToJson();
-    RETURN_IF_ERROR(producer_->Produce(spec_.target, -1, key_bytes, EncodeOutput(record.value, spec_.format),
-                                       record.timestamp)
-                        .WithContext("sinks." + spec_.name));
-    return Status::Ok();
+    KafkaProducer* producer = session_ ? session_->ProducerFor(checkpoint_) : producer_;
+    return producer->Produce(spec_.target, -1, key_bytes, EncodeOutput(record.value, spec_.format), record.timestamp)
+        .WithContext("sinks." + spec_.name);
   }
 
   // Serves delivery reports without waiting.
@@ -32,7 +32,14 @@ class KafkaSinkNode : public Node {
     return Status::Ok();
   }
   Status Finish() override { return FlushOwned(); }
-  Status PreCommit(int64_t, std::vector<SinkTxn>*) override { return FlushOwned(); }
+
+  // Session mode: the coordinator commits checkpoint k's transaction (which
+  // flushes it); the records after the barrier belong to the next one.
+  void StartTransactions(const std::array<int64_t, 2>&, int64_t checkpoint) override { checkpoint_ = checkpoint; }
+  Status PreCommit(int64_t next_checkpoint, std::vector<SinkTxn>*) override {
+    checkpoint_ = next_checkpoint;
+    return FlushOwned();
+  }
 
  private:
   Status FlushOwned() { return owned_ ? owned_->Flush().WithContext("sinks." + spec_.name) : Status::Ok(); }
@@ -40,16 +47,21 @@ class KafkaSinkNode : public Node {
   const SinkSpec spec_;
   KafkaProducer* producer_;
   std::unique_ptr<KafkaProducer> owned_;
+  KafkaTxnSession* session_;
+  int64_t checkpoint_ = 0;
   std::shared_ptr<const expr::Expr> key_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Node>> MakeKafkaSinkNode(const SinkSpec& spec, KafkaProducer* shared,
-                                                const KafkaSpec* shared_cluster) {
+                                                const KafkaSpec* shared_cluster, KafkaTxnSession* session) {
   std::shared_ptr<const expr::Expr> key;
   if (spec.key) {
     ASSIGN_OR_RETURN(key, CompileExpr(*spec.key));
+  }
+  if (session != nullptr && session->cluster().bootstrap == spec.kafka.bootstrap) {
+    return std::unique_ptr<Node>(std::make_unique<KafkaSinkNode>(spec, nullptr, nullptr, session, std::move(key)));
   }
   std::unique_ptr<KafkaProducer> owned;
   KafkaProducer* producer = shared;
@@ -60,7 +72,8 @@ Result<std::unique_ptr<Node>> MakeKafkaSinkNode(const SinkSpec& spec, KafkaProdu
     producer = owned.get();
     RETURN_IF_ERROR(producer->Prepare({spec.target}).WithContext("sinks." + spec.name));
   }
-  return std::unique_ptr<Node>(std::make_unique<KafkaSinkNode>(spec, producer, std::move(owned), std::move(key)));
+  return std::unique_ptr<Node>(
+      std::make_unique<KafkaSinkNode>(spec, producer, std::move(owned), nullptr, std::move(key)));
 }
 
 }  // namespace sluice::runtime

@@ -42,7 +42,7 @@ Result<std::unique_ptr<Node>> HttpSink(const SinkSpec& spec, const NodeContext& 
 }
 
 Result<std::unique_ptr<Node>> KafkaSink(const SinkSpec& spec, const NodeContext& c) {
-  return MakeKafkaSinkNode(spec, c.kafka_producer, c.kafka_cluster);
+  return MakeKafkaSinkNode(spec, c.kafka_producer, c.kafka_cluster, c.kafka_session);
 }
 
 struct SinkEntry {

@@ -14,6 +14,7 @@
 namespace sluice::runtime {
 
 class KafkaProducer;
+class KafkaTxnSession;
 
 // Resources a factory may use; all outlive the nodes.
 struct NodeContext {
@@ -23,6 +24,8 @@ struct NodeContext {
   // In a partition task of a kafka job: its transactional producer on the source's cluster.
   KafkaProducer* kafka_producer = nullptr;
   const KafkaSpec* kafka_cluster = nullptr;
+  // In an exactly-once job on the embedded log: its Kafka transactions (kafka sinks).
+  KafkaTxnSession* kafka_session = nullptr;
 };
 
 Result<std::unique_ptr<Node>> MakeOperatorNode(const OperatorSpec& spec, const NodeContext& context);
