@@ -50,7 +50,7 @@ class HttpSinkNodeImpl : public HttpSinkNode {
   Status Process(Record record) override {
     std::string key = IdempotencyKey(record);
     if (spec_.kind == SinkKind::kWebhook) {
-      sender_->Write({EncodeOutput(record.value, Format::kJson), std::move(key)});
+      if (!sender_->Write({EncodeOutput(record.value, Format::kJson), std::move(key)})) return Abandoned();
       return TakeFailures();
     }
     auto labels = EvalFields(labels_, record);
@@ -58,7 +58,7 @@ class HttpSinkNodeImpl : public HttpSinkNode {
     auto annotations = EvalFields(annotations_, record);
     if (!annotations.ok()) return RecordError(record, annotations.status());
     sinks::Alert alert = tracker_.Fire(std::move(*labels), std::move(*annotations), NowMs(), "sluice://jobs/" + job_);
-    sender_->Write({sinks::AlertJson(alert), std::move(key)});
+    if (!sender_->Write({sinks::AlertJson(alert), std::move(key)})) return Abandoned();
     return TakeFailures();
   }
 
@@ -77,8 +77,12 @@ class HttpSinkNodeImpl : public HttpSinkNode {
   }
 
   Status Drain() {
-    sender_->Flush();
+    if (!sender_->Flush()) return Abandoned();
     return TakeFailures();
+  }
+
+  Status Abandoned() const {
+    return Status(StatusCode::kCancelled, "sink " + spec_.name + ": job stopping, undelivered requests abandoned");
   }
 
   Status TakeFailures() {
@@ -102,8 +106,9 @@ class HttpSinkNodeImpl : public HttpSinkNode {
   CompiledFields annotations_;
 };
 
-sinks::WebhookOptions SenderOptions(const SinkSpec& spec) {
+sinks::WebhookOptions SenderOptions(const SinkSpec& spec, const std::atomic<bool>* stopping) {
   sinks::WebhookOptions options;
+  if (stopping) options.cancelled = [stopping] { return stopping->load(std::memory_order_relaxed); };
   options.url = spec.target;
   if (spec.kind == SinkKind::kAlertmanager) {
     while (!options.url.empty() && options.url.back() == '/') options.url.pop_back();
@@ -123,11 +128,11 @@ sinks::WebhookOptions SenderOptions(const SinkSpec& spec) {
 }  // namespace
 
 Result<std::unique_ptr<Node>> MakeHttpSinkNode(const SinkSpec& spec, const std::string& job,
-                                                       ErrorPolicyHandler* errors) {
+                                               ErrorPolicyHandler* errors, const std::atomic<bool>* stopping) {
   if (spec.kind != SinkKind::kWebhook && spec.kind != SinkKind::kAlertmanager) {
     return InvalidArgument("sink " + spec.name + " is not a webhook or alertmanager sink");
   }
-  auto sender = sinks::WebhookSender::Create(SenderOptions(spec));
+  auto sender = sinks::WebhookSender::Create(SenderOptions(spec, stopping));
   if (!sender.ok()) return sender.status().WithContext("sink " + spec.name);
   auto node = std::make_unique<HttpSinkNodeImpl>(spec, job, std::move(*sender));
   RETURN_IF_ERROR(node->Init());

@@ -8,7 +8,11 @@
 //   record comes from a source partition, else (a window's output, partition
 //   -1) "<job>/<sink>/<key as JSON>/<timestamp>".
 // - Process may block while the receiver is slow (bounded in-flight
-//   requests); back_pressure_seconds() is the time spent blocked.
+//   requests); back_pressure_seconds() is the time spent blocked, growing
+//   while it blocks.
+// - Once `*stopping` is set (the job is ending), a blocked Process, PreCommit
+//   or Finish returns kCancelled within tens of milliseconds and in-flight
+//   requests are abandoned; a checkpoint never counts them as delivered.
 // - Flush sends a batch whose max_delay passed; PreCommit and Finish wait
 //   until every request is answered, so a checkpoint only completes after its
 //   records were delivered (at least once; the key lets receivers drop
@@ -17,6 +21,7 @@
 //   whose value is the posted JSON text.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -34,6 +39,7 @@ class HttpSinkNode : public Node {
 
 // InvalidArgument for a bad url or a label/annotation expression that does not compile.
 Result<std::unique_ptr<Node>> MakeHttpSinkNode(const SinkSpec& spec, const std::string& job,
-                                               ErrorPolicyHandler* errors);
+                                               ErrorPolicyHandler* errors,
+                                               const std::atomic<bool>* stopping = nullptr);
 
 }  // namespace sluice::runtime

@@ -237,6 +237,7 @@ Status Runner::AddNode(Subtask& subtask, const std::string& name, std::map<std::
   const Placement& where = placement_.at(name);
   if (!subtask.errors) subtask.errors = std::make_unique<ErrorPolicyHandler>(job_.on_error, &log_, job_.dead_letter_topic);
   NodeContext context{log_, job_, nullptr};
+  context.stopping = &stopping_;
   context.kafka_session = checkpoints_->kafka_session();
   std::unique_ptr<Node> node;
   std::vector<std::string> inputs;

@@ -38,7 +38,7 @@ Result<std::unique_ptr<Node>> TextSink(const SinkSpec& spec, const NodeContext& 
 }
 // The job runner binds the node's name, counters and on_error afterwards.
 Result<std::unique_ptr<Node>> HttpSink(const SinkSpec& spec, const NodeContext& c) {
-  return MakeHttpSinkNode(spec, c.job.job.text, nullptr);
+  return MakeHttpSinkNode(spec, c.job.job.text, nullptr, c.stopping);
 }
 
 Result<std::unique_ptr<Node>> KafkaSink(const SinkSpec& spec, const NodeContext& c) {

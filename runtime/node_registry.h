@@ -24,6 +24,9 @@ struct NodeContext {
   // In a partition task of a kafka job: its transactional producer on the source's cluster.
   KafkaProducer* kafka_producer = nullptr;
   const KafkaSpec* kafka_cluster = nullptr;
+  // Set once the job's workers stop (cancel, failure, after a Stop's savepoint,
+  // the end of a bounded run): sinks blocked on a receiver give up then.
+  const std::atomic<bool>* stopping = nullptr;
   // In an exactly-once job on the embedded log: its Kafka transactions (kafka sinks).
   KafkaTxnSession* kafka_session = nullptr;
 };

@@ -16,20 +16,30 @@ namespace http = beast::http;
 using ErrorCode = boost::system::error_code;
 
 // Starts one asynchronous operation and runs the context until it completes;
-// the stream's deadline cancels it.
+// the stream's deadline, or the request's cancelled callback, cancels it.
 template <typename Start>
-ErrorCode RunOp(asio::io_context& ioc, Start start) {
+ErrorCode RunOp(asio::io_context& ioc, beast::tcp_stream& stream, const HttpRequest& request, Start start) {
   ErrorCode result = asio::error::would_block;
   start([&result](ErrorCode ec, auto&&...) { result = ec; });
   ioc.restart();
-  ioc.run();
-  return result;
+  bool cancelled = false;
+  while (result == asio::error::would_block) {
+    ioc.run_for(kCancelPoll);
+    if (!cancelled && result == asio::error::would_block && request.cancelled && request.cancelled()) {
+      cancelled = true;
+      stream.cancel();
+    }
+  }
+  return cancelled ? ErrorCode(asio::error::operation_aborted) : result;
 }
 
 Status TransportError(const HttpRequest& request, std::string_view step, const ErrorCode& ec) {
   std::string where = request.url.host + ":" + request.url.port + request.url.target;
   if (ec == beast::error::timeout) {
     return Status(StatusCode::kTimeout, "http " + where + ": " + std::string(step) + " timed out");
+  }
+  if (ec == asio::error::operation_aborted) {
+    return Status(StatusCode::kCancelled, "http " + where + ": " + std::string(step) + " cancelled");
   }
   return IoError("http " + where + ": " + std::string(step) + ": " + ec.message());
 }
@@ -68,7 +78,7 @@ Result<HttpResponse> SendHttp(const HttpRequest& request) {
   if (ec) return TransportError(request, "resolve", ec);
   beast::tcp_stream stream(ioc);
   stream.expires_after(request.timeout);
-  ec = RunOp(ioc, [&](auto handler) { stream.async_connect(endpoints, std::move(handler)); });
+  ec = RunOp(ioc, stream, request, [&](auto handler) { stream.async_connect(endpoints, std::move(handler)); });
   if (ec) return TransportError(request, "connect", ec);
 
   http::request<http::string_body> req;
@@ -81,12 +91,12 @@ Result<HttpResponse> SendHttp(const HttpRequest& request) {
   for (const auto& [name, value] : request.headers) req.set(name, value);
   req.body() = request.body;
   req.prepare_payload();
-  ec = RunOp(ioc, [&](auto handler) { http::async_write(stream, req, std::move(handler)); });
+  ec = RunOp(ioc, stream, request, [&](auto handler) { http::async_write(stream, req, std::move(handler)); });
   if (ec) return TransportError(request, "write", ec);
 
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
-  ec = RunOp(ioc, [&](auto handler) { http::async_read(stream, buffer, res, std::move(handler)); });
+  ec = RunOp(ioc, stream, request, [&](auto handler) { http::async_read(stream, buffer, res, std::move(handler)); });
   if (ec) return TransportError(request, "read", ec);
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   return HttpResponse{static_cast<int>(res.result_int()), std::move(res.body())};

@@ -1,12 +1,14 @@
 // A minimal blocking HTTP/1.1 client for the webhook and Alertmanager sinks.
 // Contract: SendHttp opens one connection per request (Connection: close),
 // applies one deadline to connect + write + read, and reports transport
-// problems as a Status (kTimeout for the deadline, kIoError otherwise); any
-// HTTP status code, including 4xx and 5xx, is a successful HttpResponse.
+// problems as a Status (kTimeout for the deadline, kCancelled when the
+// request's `cancelled` callback said so, kIoError otherwise); any HTTP status
+// code, including 4xx and 5xx, is a successful HttpResponse.
 // Only plain `http://host[:port][/path]` URLs are accepted.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,7 +36,11 @@ struct HttpRequest {
   std::string body;
   std::string content_type = "application/json";
   std::chrono::milliseconds timeout{5000};
+  // Polled every kCancelPoll while the request waits; true abandons it.
+  std::function<bool()> cancelled;
 };
+
+inline constexpr std::chrono::milliseconds kCancelPoll{20};
 
 struct HttpResponse {
   int status = 0;

@@ -1,5 +1,6 @@
 #include "operators/sinks/webhook_sender.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 
@@ -44,6 +45,7 @@ WebhookSender::WebhookSender(WebhookOptions options, HttpUrl url) : options_(std
 }
 
 WebhookSender::~WebhookSender() {
+  closing_.store(true);
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -52,23 +54,20 @@ WebhookSender::~WebhookSender() {
   for (auto& worker : workers_) worker.join();
 }
 
-void WebhookSender::Write(WebhookItem item) {
+bool WebhookSender::Write(WebhookItem item) {
   if (buffer_.empty()) buffer_since_ = std::chrono::steady_clock::now();
   buffer_.push_back(std::move(item));
-  if (buffer_.size() >= options_.max_records) SendBuffered();
+  return buffer_.size() < options_.max_records || SendBuffered();
 }
 
 void WebhookSender::Poll() {
   if (!buffer_.empty() && std::chrono::steady_clock::now() - buffer_since_ >= options_.max_delay) SendBuffered();
 }
 
-void WebhookSender::Flush() {
-  if (!buffer_.empty()) SendBuffered();
+bool WebhookSender::Flush() {
+  if (!buffer_.empty() && !SendBuffered()) return false;
   std::unique_lock lock(mu_);
-  const auto start = std::chrono::steady_clock::now();
-  cv_.wait(lock, [this] { return outstanding_ == 0; });
-  const auto waited = std::chrono::steady_clock::now() - start;
-  blocked_us_.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(waited).count());
+  return WaitBlocked(lock, [this] { return outstanding_ == 0; }) && !abandoned_;
 }
 
 std::vector<WebhookFailure> WebhookSender::TakeFailures() {
@@ -76,15 +75,28 @@ std::vector<WebhookFailure> WebhookSender::TakeFailures() {
   return std::exchange(failures_, {});
 }
 
-void WebhookSender::SendBuffered() {
+bool WebhookSender::SendBuffered() {
   std::unique_lock lock(mu_);
-  const auto start = std::chrono::steady_clock::now();
-  cv_.wait(lock, [this] { return outstanding_ < options_.max_in_flight; });
-  const auto waited = std::chrono::steady_clock::now() - start;
-  blocked_us_.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(waited).count());
+  if (!WaitBlocked(lock, [this] { return outstanding_ < options_.max_in_flight; })) {
+    buffer_.clear();
+    return false;
+  }
   ++outstanding_;
   queue_.push_back(std::exchange(buffer_, {}));
   cv_.notify_all();
+  return true;
+}
+
+bool WebhookSender::WaitBlocked(std::unique_lock<std::mutex>& lock, const std::function<bool()>& ready) {
+  auto counted = std::chrono::steady_clock::now();
+  while (!ready()) {
+    if (Cancelled()) return false;
+    cv_.wait_for(lock, kCancelPoll);
+    const auto now = std::chrono::steady_clock::now();
+    blocked_us_.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(now - counted).count());
+    counted = now;
+  }
+  return true;
 }
 
 void WebhookSender::WorkerLoop() {
@@ -97,7 +109,11 @@ void WebhookSender::WorkerLoop() {
     lock.unlock();
     Status status = Deliver(batch);
     lock.lock();
-    if (!status.ok()) failures_.push_back({std::move(batch), std::move(status)});
+    if (!status.ok() && Cancelled()) {
+      abandoned_ = true;
+    } else if (!status.ok()) {
+      failures_.push_back({std::move(batch), std::move(status)});
+    }
     --outstanding_;
     cv_.notify_all();
   }
@@ -108,6 +124,7 @@ HttpRequest WebhookSender::BuildRequest(const Batch& batch) const {
   request.method = options_.method;
   request.url = url_;
   request.timeout = options_.timeout;
+  request.cancelled = [this] { return Cancelled(); };
   request.headers = options_.headers;
   request.headers.emplace_back("Idempotency-Key", BatchKey(batch));
   if (options_.max_records == 1 && !options_.always_array) {
@@ -127,7 +144,7 @@ Status WebhookSender::Deliver(const Batch& batch) {
   const HttpRequest request = BuildRequest(batch);
   Status last;
   for (int attempt = 0; attempt < options_.attempts; ++attempt) {
-    if (attempt > 0 && !SleepUnlessStopping(Jittered(options_.backoff, attempt - 1))) break;
+    if (attempt > 0 && !SleepUnlessCancelled(Jittered(options_.backoff, attempt - 1))) break;
     requests_.fetch_add(1, std::memory_order_relaxed);
     Result<HttpResponse> response = SendHttp(request);
     if (response.ok() && response->status < 300) return Status::Ok();
@@ -138,12 +155,19 @@ Status WebhookSender::Deliver(const Batch& batch) {
     last = response.ok() ? IoError("webhook " + options_.url + " answered " + std::to_string(response->status))
                          : response.status();
   }
+  if (Cancelled()) return Status(StatusCode::kCancelled, "webhook " + options_.url + ": cancelled");
   return Status(last.code(), last.message() + " (after " + std::to_string(options_.attempts) + " attempts)");
 }
 
-bool WebhookSender::SleepUnlessStopping(std::chrono::milliseconds delay) {
+bool WebhookSender::SleepUnlessCancelled(std::chrono::milliseconds delay) {
+  const auto until = std::chrono::steady_clock::now() + delay;
   std::unique_lock lock(mu_);
-  return !cv_.wait_for(lock, delay, [this] { return stopping_; });
+  while (!Cancelled()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= until) return true;
+    cv_.wait_until(lock, std::min(until, now + kCancelPoll));
+  }
+  return false;
 }
 
 }  // namespace sluice::sinks

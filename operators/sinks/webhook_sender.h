@@ -5,8 +5,13 @@
 //   or on Flush. A request's body is the item's JSON when max_records is 1
 //   (unless always_array), else a JSON array of the items.
 // - At most max_in_flight requests are queued or being sent; Write blocks
-//   while that many are outstanding (back-pressure), and the time it spends
-//   blocked is added to blocked_seconds().
+//   while that many are outstanding (back-pressure). The time Write and Flush
+//   spend blocked is added to blocked_seconds() as it passes (every
+//   kCancelPoll), so a receiver that hangs shows while it hangs.
+// - Cancellation: once options.cancelled returns true (or the sender is being
+//   destroyed), blocked calls return within about kCancelPoll, in-flight
+//   requests are abandoned (not retried, not reported as failures), and Write
+//   and Flush return false: what they held was not delivered.
 // - Each request carries an `Idempotency-Key` header: the item's key for one
 //   item, else a hash of the items' keys, so a retried or replayed request
 //   has the same key.
@@ -21,6 +26,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,6 +49,7 @@ struct WebhookOptions {
   std::chrono::milliseconds backoff{100};
   size_t max_in_flight = 4;
   bool always_array = false;  // a JSON array body even for one item (Alertmanager)
+  std::function<bool()> cancelled;  // polled while blocked or sending; thread-safe
 };
 
 struct WebhookItem {
@@ -63,22 +70,27 @@ class WebhookSender {
   WebhookSender(const WebhookSender&) = delete;
   WebhookSender& operator=(const WebhookSender&) = delete;
 
-  void Write(WebhookItem item);
+  // False when cancelled: the item (and what was buffered) is dropped.
+  bool Write(WebhookItem item);
   void Poll();
-  // Sends what is buffered and waits until no request is outstanding.
-  void Flush();
+  // Sends what is buffered and waits until no request is outstanding; false
+  // when cancellation dropped or abandoned anything.
+  bool Flush();
   std::vector<WebhookFailure> TakeFailures();
+  bool Cancelled() const { return closing_.load() || (options_.cancelled && options_.cancelled()); }
   double blocked_seconds() const { return blocked_us_.load(std::memory_order_relaxed) / 1e6; }
   uint64_t requests_sent() const { return requests_.load(std::memory_order_relaxed); }
 
  private:
   using Batch = std::vector<WebhookItem>;
   WebhookSender(WebhookOptions options, HttpUrl url);
-  void SendBuffered();
+  bool SendBuffered();
+  // Waits under `lock` until ready() (true) or Cancelled() (false), counting blocked time.
+  bool WaitBlocked(std::unique_lock<std::mutex>& lock, const std::function<bool()>& ready);
   void WorkerLoop();
   Status Deliver(const Batch& batch);
   HttpRequest BuildRequest(const Batch& batch) const;
-  bool SleepUnlessStopping(std::chrono::milliseconds delay);
+  bool SleepUnlessCancelled(std::chrono::milliseconds delay);
 
   const WebhookOptions options_;
   const HttpUrl url_;
@@ -90,6 +102,8 @@ class WebhookSender {
   std::deque<Batch> queue_;
   size_t outstanding_ = 0;  // queued + being sent
   bool stopping_ = false;
+  bool abandoned_ = false;  // a request was given up on cancellation
+  std::atomic<bool> closing_{false};  // set by the destructor: abandon what is in flight
   std::vector<WebhookFailure> failures_;
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> blocked_us_{0};

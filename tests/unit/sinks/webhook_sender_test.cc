@@ -3,6 +3,7 @@
 #include <future>
 #include <map>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -171,6 +172,73 @@ TEST(WebhookSenderTest, TimeoutOnAHangingReceiverIsRetriedThenReported) {
   EXPECT_EQ(failures[0].error.code(), StatusCode::kTimeout);
   receiver.SetHang(false);
 }
+
+namespace cancellation {
+
+// Polls `done` for up to `limit`; true when it became true.
+template <typename Done>
+bool Eventually(Done done, std::chrono::milliseconds limit = 10s) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return done();
+}
+
+TEST(WebhookSenderTest, BackPressureGrowsWhileWriteIsStillBlocked) {
+  TestReceiver receiver;
+  receiver.SetHang(true);
+  WebhookOptions options = Options(receiver.url());
+  options.max_in_flight = 1;
+  auto sender = WebhookSender::Create(options);
+  ASSERT_TRUE(sender.ok());
+  ASSERT_TRUE((*sender)->Write(Item(1)));
+  auto blocked = std::async(std::launch::async, [&] { return (*sender)->Write(Item(2)); });
+  EXPECT_TRUE(Eventually([&] { return (*sender)->blocked_seconds() >= 0.2; }));
+  EXPECT_EQ(blocked.wait_for(0ms), std::future_status::timeout);
+  receiver.SetHang(false);
+  EXPECT_TRUE(blocked.get());
+  EXPECT_TRUE((*sender)->Flush());
+}
+
+TEST(WebhookSenderTest, CancelUnblocksWriteAndAbandonsInFlightRequests) {
+  TestReceiver receiver;
+  receiver.SetHang(true);
+  std::atomic<bool> cancelled{false};
+  WebhookOptions options = Options(receiver.url());
+  options.max_in_flight = 1;
+  options.timeout = 60s;
+  options.cancelled = [&cancelled] { return cancelled.load(); };
+  auto sender = WebhookSender::Create(options);
+  ASSERT_TRUE(sender.ok());
+  ASSERT_TRUE((*sender)->Write(Item(1)));
+  auto blocked = std::async(std::launch::async, [&] { return (*sender)->Write(Item(2)); });
+  ASSERT_TRUE(Eventually([&] { return receiver.hanging() == 1; }));
+  const auto start = std::chrono::steady_clock::now();
+  cancelled = true;
+  ASSERT_EQ(blocked.wait_for(5s), std::future_status::ready);
+  EXPECT_FALSE(blocked.get());
+  EXPECT_FALSE((*sender)->Flush());
+  sender->reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  EXPECT_EQ(receiver.requests(), 1);
+}
+
+TEST(SendHttpTest, CancelledCallbackAbandonsAHangingRequest) {
+  TestReceiver receiver;
+  receiver.SetHang(true);
+  HttpRequest request;
+  request.url = *ParseHttpUrl(receiver.url());
+  request.timeout = 60s;
+  const auto start = std::chrono::steady_clock::now();
+  request.cancelled = [&] { return std::chrono::steady_clock::now() - start > 200ms; };
+  auto response = SendHttp(request);
+  EXPECT_EQ(response.status().code(), StatusCode::kCancelled) << response.status().ToString();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
+}  // namespace cancellation
 
 }  // namespace
 }  // namespace sluice::sinks
