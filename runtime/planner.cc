@@ -23,7 +23,9 @@ PlanStep DescribeSource(const SourceSpec& s) {
   d += s.event_time ? ", event_time " + s.event_time->text : ", event_time = record timestamp";
   d += ", max_delay " + DurationText(s.max_delay);
   if (s.idle_after) d += ", idle_after " + DurationText(*s.idle_after);
-  return {s.name, d, "read offset and watermark per owned partition"};
+  return {s.name, d,
+          s.kafka ? "offset and watermark of the task's partition, committed to Kafka with the task's state"
+                  : "read offset and watermark per owned partition"};
 }
 
 std::string DescribeWindow(const OperatorSpec& op) {
@@ -82,6 +84,7 @@ Result<Plan> BuildPlan(const JobSpec& job, int default_parallelism) {
   std::set<std::string> key_by_nodes;
   // Kafka jobs run the whole graph in each partition task: one chain, no exchanges.
   const bool partition_tasks = ReadsKafka(job);
+  plan.partition_tasks = partition_tasks;
   auto new_chain = [&](ExchangeKind exchange, bool keyed, int parallelism) -> Chain& {
     plan.chains.push_back({static_cast<int>(plan.chains.size()), parallelism, exchange, {}, keyed, {}});
     return plan.chains.back();
@@ -136,9 +139,15 @@ Result<Plan> BuildPlan(const JobSpec& job, int default_parallelism) {
 std::string ExplainPlan(const Plan& plan) {
   std::string out = "job " + plan.job + ": " + std::to_string(plan.chains.size()) + " chains, parallelism " +
                     std::to_string(plan.parallelism) + "\n";
+  if (plan.partition_tasks) {
+    out += "runs as partition tasks: the chain below once per source partition this process holds in the "
+           "consumer group sluice-job-" + plan.job + " (docs/scaling.md)\n";
+  }
   for (const auto& c : plan.chains) {
-    out += "chain " + std::to_string(c.id) + " (" + std::to_string(c.parallelism) + " subtask" +
-           (c.parallelism == 1 ? "" : "s") + ")";
+    out += "chain " + std::to_string(c.id);
+    if (!plan.partition_tasks) {
+      out += " (" + std::to_string(c.parallelism) + " subtask" + (c.parallelism == 1 ? "" : "s") + ")";
+    }
     if (c.input_exchange != ExchangeKind::kNone) {
       out += c.input_exchange == ExchangeKind::kHash ? " <- hash(key) exchange from chain" : " <- global exchange from chain";
       for (int u : c.upstream) out += " " + std::to_string(u);

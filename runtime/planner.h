@@ -40,6 +40,7 @@ struct Plan {
   std::string job;
   int parallelism = 1;
   std::vector<Chain> chains;  // in topological order
+  bool partition_tasks = false;  // a kafka job: one chain, instantiated per source partition held
 };
 
 // `default_parallelism` applies when the job sets none.

@@ -96,6 +96,7 @@ TEST_F(KafkaSpecParserTest, AKafkaJobPlansAsOneChainAndItsPlanHidesProperties) {
   EXPECT_EQ(plan->chains[0].steps.size(), 5u);
   const std::string text = ExplainPlan(*plan);
   EXPECT_NE(text.find("source kafka topic sensor-readings"), std::string::npos) << text;
+  EXPECT_NE(text.find("runs as partition tasks"), std::string::npos) << text;
   EXPECT_NE(text.find("sink kafka counts at broker-2:9092"), std::string::npos) << text;
   EXPECT_EQ(text.find("s3cr3t"), std::string::npos) << text;
 }
