@@ -50,7 +50,7 @@ class HttpSinkNodeImpl : public HttpSinkNode {
   Status Process(Record record) override {
     std::string key = IdempotencyKey(record);
     if (spec_.kind == SinkKind::kWebhook) {
-      if (!sender_->Write({EncodeOutput(record.value, Format::kJson), std::move(key)})) return Abandoned();
+      sender_->Write({EncodeOutput(record.value, Format::kJson), std::move(key)});
       return TakeFailures();
     }
     auto labels = EvalFields(labels_, record);
@@ -58,7 +58,7 @@ class HttpSinkNodeImpl : public HttpSinkNode {
     auto annotations = EvalFields(annotations_, record);
     if (!annotations.ok()) return RecordError(record, annotations.status());
     sinks::Alert alert = tracker_.Fire(std::move(*labels), std::move(*annotations), NowMs(), "sluice://jobs/" + job_);
-    if (!sender_->Write({sinks::AlertJson(alert), std::move(key)})) return Abandoned();
+    sender_->Write({sinks::AlertJson(alert), std::move(key)});
     return TakeFailures();
   }
 

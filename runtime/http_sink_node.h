@@ -10,9 +10,11 @@
 // - Process may block while the receiver is slow (bounded in-flight
 //   requests); back_pressure_seconds() is the time spent blocked, growing
 //   while it blocks.
-// - Once `*stopping` is set (the job is ending), a blocked Process, PreCommit
-//   or Finish returns kCancelled within tens of milliseconds and in-flight
-//   requests are abandoned; a checkpoint never counts them as delivered.
+// - Once `*stopping` is set (the job is ending), a blocked Process returns
+//   within tens of milliseconds, dropping its record (not an error: on_error
+//   must not dead-letter it), and in-flight requests are abandoned; PreCommit
+//   and Finish then return kCancelled, so no checkpoint counts what was
+//   dropped or abandoned as delivered.
 // - Flush sends a batch whose max_delay passed; PreCommit and Finish wait
 //   until every request is answered, so a checkpoint only completes after its
 //   records were delivered (at least once; the key lets receivers drop

@@ -79,6 +79,7 @@ bool WebhookSender::SendBuffered() {
   std::unique_lock lock(mu_);
   if (!WaitBlocked(lock, [this] { return outstanding_ < options_.max_in_flight; })) {
     buffer_.clear();
+    abandoned_ = true;
     return false;
   }
   ++outstanding_;

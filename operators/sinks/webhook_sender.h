@@ -102,7 +102,7 @@ class WebhookSender {
   std::deque<Batch> queue_;
   size_t outstanding_ = 0;  // queued + being sent
   bool stopping_ = false;
-  bool abandoned_ = false;  // a request was given up on cancellation
+  bool abandoned_ = false;  // cancellation dropped or gave up a request
   std::atomic<bool> closing_{false};  // set by the destructor: abandon what is in flight
   std::vector<WebhookFailure> failures_;
   std::vector<std::thread> workers_;

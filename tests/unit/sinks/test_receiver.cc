@@ -38,6 +38,11 @@ std::vector<Received> TestReceiver::accepted() const {
   return accepted_;
 }
 
+std::vector<Received> TestReceiver::received() const {
+  std::lock_guard lock(mu_);
+  return received_;
+}
+
 int TestReceiver::requests() const {
   std::lock_guard lock(mu_);
   return requests_;
@@ -77,6 +82,7 @@ void TestReceiver::Handle(tcp::socket socket) {
     } else {
       accepted_.push_back({std::string(req["Idempotency-Key"]), req.body()});
     }
+    received_.push_back({std::string(req["Idempotency-Key"]), req.body(), status});
   }
   http::response<http::string_body> res{static_cast<http::status>(status), 11};
   res.body() = status == 200 ? "ok" : "try later";

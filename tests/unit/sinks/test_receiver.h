@@ -1,6 +1,7 @@
 // A loopback HTTP receiver for the sink tests: answers the first
 // `fail_first` requests with 503, then 200 (or hangs each request while
-// `hang` is set), and records every request it answered 2xx.
+// `hang` is set), and records every request it answered 2xx (accepted) and
+// every request it answered at all (received, with the status).
 #pragma once
 
 #include <atomic>
@@ -18,6 +19,7 @@ namespace sluice::sinks::testing {
 struct Received {
   std::string idempotency_key;
   std::string body;
+  int status = 200;
 };
 
 class TestReceiver {
@@ -35,6 +37,7 @@ class TestReceiver {
   }
   void SetHang(bool hang);
   std::vector<Received> accepted() const;
+  std::vector<Received> received() const;
   int requests() const;
   int hanging() const;
 
@@ -54,6 +57,7 @@ class TestReceiver {
   int requests_ = 0;
   std::atomic<bool> stopping_{false};
   std::vector<Received> accepted_;
+  std::vector<Received> received_;
   std::vector<std::thread> handlers_;
   std::thread server_;
 };
