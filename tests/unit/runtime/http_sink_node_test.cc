@@ -1,5 +1,8 @@
 #include "runtime/http_sink_node.h"
 
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -136,6 +139,27 @@ TEST(HttpSinkNodeTest, BadLabelExpressionIsAnError) {
                   .empty());
   auto node = MakeHttpSinkNode(job.sinks[0], "alerts", nullptr);
   EXPECT_FALSE(node.ok());
+}
+
+TEST(HttpSinkNodeTest, StoppingJobDropsBlockedRecordsWithoutAnErrorButFailsTheCheckpoint) {
+  TestReceiver receiver;
+  receiver.SetHang(true);
+  JobSpec job;
+  ASSERT_TRUE(Problems(Job("{input: r, webhook: {url: '" + receiver.url() + "', timeout: 60s}}"), &job).empty());
+  std::atomic<bool> stopping{false};
+  auto node = MakeHttpSinkNode(job.sinks[0], "alerts", nullptr, &stopping);
+  ASSERT_TRUE(node.ok());
+  for (int64_t offset = 0; offset < 4; ++offset) ASSERT_TRUE((*node)->Push(SourceRecord(offset, "x")).ok());
+  // A fifth record blocks (four requests in flight) until the job stops.
+  auto fifth = std::async(std::launch::async, [&] { return (*node)->Push(SourceRecord(4, "x")); });
+  EXPECT_EQ(fifth.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  stopping = true;
+  ASSERT_EQ(fifth.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_TRUE(fifth.get().ok());
+  EXPECT_GT(dynamic_cast<HttpSinkNode&>(**node).back_pressure_seconds(), 0.1);
+  std::vector<SinkTxn> txns;
+  EXPECT_EQ((*node)->PreCommit(1, &txns).code(), StatusCode::kCancelled);
+  EXPECT_TRUE(receiver.accepted().empty());
 }
 
 }  // namespace
