@@ -23,23 +23,28 @@ class StatelessNode : public Node {
     return Status::Ok();
   }
 
+  // Evaluation errors go to on_error with the record as it stood; errors from
+  // downstream pass through unchanged (the node that failed applied on_error).
   Status Process(Record record) override {
-    Status st = Apply(record);
-    return st.ok() ? st : RecordError(record, st);
+    auto keep = Transform(record);
+    if (!keep.ok()) return RecordError(record, keep.status());
+    if (!*keep) return Status::Ok();
+    if (spec_.kind == OperatorKind::kFlatMap) return FlatMap(record);
+    return Emit(std::move(record));
   }
 
  private:
-  Status Apply(Record& record) {
+  // Filter, map and key_by in place; false when the filter drops the record.
+  Result<bool> Transform(Record& record) {
     if (filter_) {
       ASSIGN_OR_RETURN(Value keep, filter_->Eval(record.View()));
-      if (!expr::IsTrue(keep)) return Status::Ok();
+      if (!expr::IsTrue(keep)) return false;
     }
     if (!fields_.empty()) RETURN_IF_ERROR(Map(record));
     if (spec_.kind == OperatorKind::kKeyBy) {
       ASSIGN_OR_RETURN(record.key, expr_->Eval(record.View()));
     }
-    if (spec_.kind == OperatorKind::kFlatMap) return FlatMap(record);  // `record` stays whole for on_error
-    return Emit(std::move(record));
+    return true;
   }
 
   // The value becomes an object of the fields; "*" copies the old value's fields first.
@@ -63,12 +68,14 @@ class StatelessNode : public Node {
   }
 
   Status FlatMap(const Record& record) {
-    ASSIGN_OR_RETURN(Value list, expr_->Eval(record.View()));
-    if (list.is_null()) return Status::Ok();
-    if (list.type() != expr::Type::kList) {
-      return InvalidArgument("flat_map expects a list, got " + std::string(expr::TypeName(list.type())));
+    auto list = expr_->Eval(record.View());
+    if (!list.ok()) return RecordError(record, list.status());
+    if (list->is_null()) return Status::Ok();
+    if (list->type() != expr::Type::kList) {
+      return RecordError(record,
+                         InvalidArgument("flat_map expects a list, got " + std::string(expr::TypeName(list->type()))));
     }
-    for (const Value& element : list.as_list()) {
+    for (const Value& element : list->as_list()) {
       Record out = record;
       out.value = element;
       RETURN_IF_ERROR(Emit(std::move(out)));
