@@ -2,17 +2,22 @@
 // `sluice serve` standing in for an external Kafka cluster) compared with the
 // same job on the embedded-log path (log source -> topic sink), in one run
 // (issue 9, docs/scaling.md, bench/RESULTS.md):
-//  1. starts `sluice serve` on a free loopback port, creates an 8-partition
-//     topic `readings` on it and produces N JSON readings with librdkafka,
-//     keyed by sensor (murmur2_random); writes the same N readings, with the
-//     same keys and hence the same partitions, to a fresh embedded log;
-//  2. per repetition (best of R), for two jobs — filter + map, and key_by +
-//     1 s tumbling window count — runs `sluice run JOB --until-caught-up`
-//     (exactly_once checkpoints every 1 s) once on each path, timing the
-//     process from spawn to exit;
+//  1. starts `sluice serve` on a free loopback port, creates 8-partition
+//     topics `readings` and `empty` on it and produces N JSON readings to
+//     `readings` with librdkafka, keyed by sensor (murmur2_random); writes the
+//     same readings (same keys, hence same partitions) and `empty` to a fresh
+//     embedded log;
+//  2. per repetition (the best of R is reported), for two jobs — filter + map,
+//     and key_by + 1 s tumbling window count — runs `sluice run JOB
+//     --until-caught-up` (exactly_once checkpoints every 1 s) on each path,
+//     timing the process from spawn to exit; also filter + map from kafka to
+//     a file sink on /dev/null (the kafka sink's share), and filter + map on
+//     `empty` (the start-up and end-detection cost of a bounded run);
 //  3. the limit of the kafka path: a plain librdkafka consumer reading the N
 //     readings from the same server (assign, from the beginning, no
 //     processing), timed from client creation to the last partition's end.
+// Every case also reports its CPU seconds: the job process's (wait4) and the
+// cluster's during the run (/proc/PID/stat): the two share the machine's cores.
 // Each run's record counts come from `sluice run`'s last line and must agree:
 // N records in on both paths, the same records out.
 //
