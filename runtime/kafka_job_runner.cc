@@ -41,7 +41,10 @@ class KafkaRunner : public JobRunner {
   Status Build();
   void Launch() { thread_ = std::thread([this] { Loop(); }); }
 
-  void Cancel() override { Request(JobState::kCancelled); }
+  void Cancel() override {
+    stopping_ = true;  // HTTP sinks blocked on a receiver give up
+    Request(JobState::kCancelled);
+  }
   void Stop() override { Request(JobState::kStopped); }
   Status Wait() override;
   JobStats Stats() const override;
@@ -98,6 +101,8 @@ class KafkaRunner : public JobRunner {
   JobState state_ = JobState::kRunning;
   Status error_;
   std::atomic<int> requested_{static_cast<int>(JobState::kRunning)};
+  std::atomic<bool> stopping_{false};
+  double retired_sink_backpressure_ = 0;
   bool assigned_once_ = false;
   uint64_t generations_ = 0;
   std::unique_ptr<tbb::task_arena> arena_;
@@ -127,6 +132,7 @@ Status KafkaRunner::Build() {
   setup_.job = &job_;
   setup_.source = source_;
   setup_.log = &log_;
+  setup_.stopping = &stopping_;
   if (source_->event_time) {
     ASSIGN_OR_RETURN(setup_.event_time, CompileExpr(*source_->event_time));
   }
@@ -446,6 +452,7 @@ void KafkaRunner::Retire(const PartitionTask& task) {
     retired_dead_[i] += c[i]->dead_lettered.load();
     retired_late_[i] += c[i]->late.load();
   }
+  retired_sink_backpressure_ += task.sink_backpressure_seconds();
 }
 
 Status KafkaRunner::Wait() {
@@ -463,6 +470,8 @@ JobStats KafkaRunner::Stats() const {
   s.start_time_ms = start_time_ms_;
   s.parallelism = static_cast<int>(held_.size());
   s.checkpoints_completed = checkpoints_;
+  s.sink_backpressure_seconds = retired_sink_backpressure_;
+  for (const auto& [p, held] : held_) s.sink_backpressure_seconds += held.task->sink_backpressure_seconds();
   s.last_checkpoint = last_checkpoint_;
   for (size_t i = 0; i < setup_.order.size(); ++i) {
     StepStats step{setup_.order[i], kinds_[i], retired_in_[i], retired_out_[i],

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <limits>
 
+#include "runtime/http_sink_node.h"
 #include "runtime/node_registry.h"
 
 namespace sluice::runtime {
@@ -47,6 +48,7 @@ Status PartitionTask::Build() {
     std::unique_ptr<Node> node;
     std::vector<std::string> inputs;
     NodeContext context{*setup_.log, job, nullptr, producer_.get(), &*setup_.source->kafka};
+    context.stopping = setup_.stopping;
     if (name == setup_.source->name) {
       auto source = std::make_unique<SourceNode>();
       entry_ = source.get();
@@ -108,6 +110,14 @@ Status PartitionTask::PreCommit() {
   std::vector<SinkTxn> unused;
   for (auto& node : nodes_) RETURN_IF_ERROR(node->PreCommit(0, &unused));
   return errors_->Flush();
+}
+
+double PartitionTask::sink_backpressure_seconds() const {
+  double seconds = 0;
+  for (const auto& node : nodes_) {
+    if (const auto* http = dynamic_cast<const HttpSinkNode*>(node.get())) seconds += http->back_pressure_seconds();
+  }
+  return seconds;
 }
 
 std::string PartitionTask::Snapshot() const {

@@ -14,6 +14,7 @@
 // snapshots and restores its nodes' state. One thread at a time.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -40,6 +41,7 @@ struct TaskSetup {
   log::LogManager* log = nullptr;      // dead-letter topic
   const SinkStreams* streams = nullptr;          // stdout and file sinks
   std::shared_ptr<const expr::Expr> event_time;  // null: the record timestamp
+  const std::atomic<bool>* stopping = nullptr;   // set on cancel: blocked HTTP sinks give up
 };
 
 class PartitionTask {
@@ -69,6 +71,9 @@ class PartitionTask {
   void clear_changed() { changed_ = false; }
   int64_t watermark() const { return watermark_; }
   KafkaProducer& producer() { return *producer_; }
+
+  // Time the task's webhook/alertmanager sinks waited for slow receivers (any thread).
+  double sink_backpressure_seconds() const;
 
   // Per node, parallel to setup.order.
   const std::vector<std::unique_ptr<StepCounters>>& counters() const { return counters_; }
