@@ -92,30 +92,44 @@ std::optional<JobView> JobManager::Get(const std::string& name) const {
   return JobView{it->second.runner->Stats(), it->second.restarts, it->second.savepoint};
 }
 
+// Cancel and Stop wait for the job without holding mu_: a job that takes
+// long to stop (an HTTP sink behind a hung receiver, a large savepoint) must
+// not block List, Get and /metrics meanwhile.
 Status JobManager::Cancel(const std::string& name) {
-  std::unique_lock lock(mu_);
-  auto it = jobs_.find(name);
-  if (it == jobs_.end() || !it->second.runner) return NotFound("no job named " + name);
-  std::error_code ec;
-  fs::remove(PathOf(name), ec);
-  it->second.runner->Cancel();
-  (void)it->second.runner->Wait();
+  std::shared_ptr<runtime::JobRunner> runner;
+  {
+    std::lock_guard lock(mu_);
+    auto it = jobs_.find(name);
+    if (it == jobs_.end() || !it->second.runner) return NotFound("no job named " + name);
+    std::error_code ec;
+    fs::remove(PathOf(name), ec);
+    runner = it->second.runner;
+    runner->Cancel();
+  }
+  (void)runner->Wait();
   return Status::Ok();
 }
 
 Result<std::string> JobManager::Stop(const std::string& name) {
-  std::unique_lock lock(mu_);
-  auto it = jobs_.find(name);
-  if (it == jobs_.end() || !it->second.runner) return NotFound("no job named " + name);
-  if (it->second.runner->Stats().state != runtime::JobState::kRunning) {
-    return Status(StatusCode::kInvalidTxnState, "job " + name + " is not running");
+  std::shared_ptr<runtime::JobRunner> runner;
+  {
+    std::lock_guard lock(mu_);
+    auto it = jobs_.find(name);
+    if (it == jobs_.end() || !it->second.runner) return NotFound("no job named " + name);
+    if (it->second.runner->Stats().state != runtime::JobState::kRunning) {
+      return Status(StatusCode::kInvalidTxnState, "job " + name + " is not running");
+    }
+    std::error_code ec;
+    fs::remove(PathOf(name), ec);
+    runner = it->second.runner;
+    runner->Stop();
   }
-  std::error_code ec;
-  fs::remove(PathOf(name), ec);
-  it->second.runner->Stop();
-  RETURN_IF_ERROR(it->second.runner->Wait());
-  it->second.savepoint = it->second.runner->savepoint().string();
-  return it->second.savepoint;
+  RETURN_IF_ERROR(runner->Wait());
+  const std::string savepoint = runner->savepoint().string();
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(name);
+  if (it != jobs_.end() && it->second.runner == runner) it->second.savepoint = savepoint;
+  return savepoint;
 }
 
 void JobManager::Shutdown() {

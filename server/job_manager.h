@@ -71,7 +71,8 @@ class JobManager {
   struct Entry {
     runtime::JobSpec spec;
     std::string yaml;
-    std::unique_ptr<runtime::JobRunner> runner;
+    // Shared so that Cancel and Stop can wait for a runner without holding mu_.
+    std::shared_ptr<runtime::JobRunner> runner;
     int restarts = 0;  // in a row
     std::chrono::steady_clock::time_point retry_at;
     std::string savepoint;

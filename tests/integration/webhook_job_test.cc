@@ -171,4 +171,35 @@ TEST(WebhookJobTest, HangingReceiverStallsOnlyItsJobAndCancelsPromptly) {
 }
 
 }  // namespace
+// Stopping a job whose sink waits on a hung receiver takes as long as the
+// receiver does (the savepoint needs every alert delivered); meanwhile the
+// server's API answers, and once the receiver recovers the stop completes.
+TEST(WebhookJobTest, StoppingAJobBehindAHungReceiverDoesNotBlockTheApi) {
+  TestReceiver receiver;
+  receiver.SetHang(true);
+  auto server = ServerProcess::Start({"--job-parallelism", "1"});
+  ASSERT_NE(server, nullptr);
+  Submit(*server, AlertJob("slow", "readings", receiver.url(), "timeout: 60s, retries: {attempts: 3, backoff: 20ms}"));
+  Produce(*server, "readings", Readings(2, 2, 1));
+  ASSERT_TRUE(Eventually([&] { return receiver.hanging() > 0; }, seconds(60))) << server->Log();
+
+  std::thread stopper([&] { (void)server::HttpCall("POST", server->http_url() + "/api/v1/jobs/slow/stop"); });
+  // The stop is under way (the job waits for its sink); the API still answers at once.
+  for (int i = 0; i < 3; ++i) {
+    const auto start = Clock::now();
+    EXPECT_NE(Get(*server, "/api/v1/jobs").find("slow"), std::string::npos);
+    EXPECT_NE(Get(*server, "/metrics").find("sluice_job_sink_backpressure_seconds_total"), std::string::npos);
+    EXPECT_LT(Clock::now() - start, seconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  receiver.SetHang(false);
+  stopper.join();
+  EXPECT_TRUE(Eventually([&] { return Get(*server, "/api/v1/jobs/slow").find("\"state\":\"stopped\"") !=
+                                      std::string::npos; },
+                         seconds(60)))
+      << Get(*server, "/api/v1/jobs/slow");
+  EXPECT_FALSE(receiver.accepted().empty());
+  EXPECT_EQ(server->Stop(), 0) << server->Log();
+}
+
 }  // namespace sluice::testing
