@@ -140,4 +140,12 @@ Result<std::unique_ptr<Node>> MakeHttpSinkNode(const SinkSpec& spec, const std::
   return std::unique_ptr<Node>(std::move(node));
 }
 
+double SinkBackPressureSeconds(const std::vector<std::unique_ptr<Node>>& nodes) {
+  double seconds = 0;
+  for (const auto& node : nodes) {
+    if (const auto* http = dynamic_cast<const HttpSinkNode*>(node.get())) seconds += http->back_pressure_seconds();
+  }
+  return seconds;
+}
+
 }  // namespace sluice::runtime

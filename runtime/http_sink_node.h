@@ -26,6 +26,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "runtime/job_spec.h"
@@ -38,6 +39,9 @@ class HttpSinkNode : public Node {
  public:
   virtual double back_pressure_seconds() const = 0;
 };
+
+// The back-pressure time of the HTTP sink nodes among `nodes` (any thread).
+double SinkBackPressureSeconds(const std::vector<std::unique_ptr<Node>>& nodes);
 
 // InvalidArgument for a bad url or a label/annotation expression that does not compile.
 Result<std::unique_ptr<Node>> MakeHttpSinkNode(const SinkSpec& spec, const std::string& job,

@@ -453,11 +453,7 @@ JobStats Runner::Stats() const {
   for (const auto& s : subtasks_) {
     if (!s->done.load()) watermark = std::min(watermark, s->current_watermark.load(std::memory_order_relaxed));
     backpressure_ns += s->backpressure_ns.load(std::memory_order_relaxed);
-    for (const auto& node : s->nodes) {
-      if (auto* http = dynamic_cast<const HttpSinkNode*>(node.get())) {
-        stats.sink_backpressure_seconds += http->back_pressure_seconds();
-      }
-    }
+    stats.sink_backpressure_seconds += SinkBackPressureSeconds(s->nodes);
     for (size_t i = 0; i < s->step_names.size(); ++i) {
       const std::string& id = s->step_names[i];
       auto [it, inserted] = index.try_emplace(id, stats.steps.size());
@@ -465,14 +461,7 @@ JobStats Runner::Stats() const {
         const auto tab = id.find('\t');
         stats.steps.push_back({id.substr(0, tab), id.substr(tab + 1)});
       }
-      StepStats& out = stats.steps[it->second];
-      const StepCounters& c = *s->counters[i];
-      out.records_in += c.in.load(std::memory_order_relaxed);
-      out.records_out += c.out.load(std::memory_order_relaxed);
-      out.errors += c.errors.load(std::memory_order_relaxed);
-      out.dead_lettered += c.dead_lettered.load(std::memory_order_relaxed);
-      out.late_dropped += c.late.load(std::memory_order_relaxed);
-      out.state_bytes += c.state_bytes.load(std::memory_order_relaxed);
+      AddTo(*s->counters[i], &stats.steps[it->second]);
     }
     if (auto* source = dynamic_cast<const SourceSubtask*>(s.get())) {
       for (const auto& p : source->partitions()) {

@@ -90,14 +90,13 @@ class KafkaRunner : public JobRunner {
   std::string state_topic_;
   std::vector<std::string> sink_topics_;  // the state topic and the sinks' topics on the source's cluster
   TaskSetup setup_;
-  std::vector<std::string> kinds_;  // parallel to setup_.order
   SinkStreams streams_;
   std::unique_ptr<KafkaConsumer> consumer_;
   std::unique_ptr<KafkaReader> state_reader_;
 
   mutable std::mutex mu_;  // guards held_ (the loop thread writes; Stats reads), retired_, state_, error_
   std::map<int32_t, Held> held_;
-  std::vector<uint64_t> retired_in_, retired_out_, retired_errors_, retired_dead_, retired_late_;
+  std::vector<StepStats> retired_;  // per step (setup_.order): the counts of tasks that left
   JobState state_ = JobState::kRunning;
   Status error_;
   std::atomic<int> requested_{static_cast<int>(JobState::kRunning)};
@@ -122,13 +121,11 @@ Status KafkaRunner::Build() {
   if (plan.chains.size() != 1) return Internal("a kafka job must plan as one chain");
   for (const auto& step : plan.chains[0].steps) {
     setup_.order.push_back(step.name);
-    kinds_.push_back(step.name == job_.sources[0].name ? "source" : "sink");
+    retired_.push_back({step.name, step.name == job_.sources[0].name ? "source" : "sink"});
     for (const auto& op : job_.operators) {
-      if (op.name == step.name) kinds_.back() = OperatorKindName(op.kind);
+      if (op.name == step.name) retired_.back().kind = OperatorKindName(op.kind);
     }
   }
-  const size_t steps = setup_.order.size();
-  for (auto* v : {&retired_in_, &retired_out_, &retired_errors_, &retired_dead_, &retired_late_}) v->assign(steps, 0);
   setup_.job = &job_;
   setup_.source = source_;
   setup_.log = &log_;
@@ -446,11 +443,8 @@ Status KafkaRunner::CheckpointOrDrop(int32_t partition, bool checkpoint, bool dr
 void KafkaRunner::Retire(const PartitionTask& task) {
   const auto& c = task.counters();
   for (size_t i = 0; i < c.size(); ++i) {
-    retired_in_[i] += c[i]->in.load();
-    retired_out_[i] += c[i]->out.load();
-    retired_errors_[i] += c[i]->errors.load();
-    retired_dead_[i] += c[i]->dead_lettered.load();
-    retired_late_[i] += c[i]->late.load();
+    AddTo(*c[i], &retired_[i]);
+    retired_[i].state_bytes = 0;  // the task's state left with it
   }
   retired_sink_backpressure_ += task.sink_backpressure_seconds();
 }
@@ -473,19 +467,9 @@ JobStats KafkaRunner::Stats() const {
   s.sink_backpressure_seconds = retired_sink_backpressure_;
   for (const auto& [p, held] : held_) s.sink_backpressure_seconds += held.task->sink_backpressure_seconds();
   s.last_checkpoint = last_checkpoint_;
-  for (size_t i = 0; i < setup_.order.size(); ++i) {
-    StepStats step{setup_.order[i], kinds_[i], retired_in_[i], retired_out_[i],
-                   retired_errors_[i], retired_dead_[i], retired_late_[i], 0};
-    for (const auto& [p, held] : held_) {
-      const StepCounters& c = *held.task->counters()[i];
-      step.records_in += c.in.load(std::memory_order_relaxed);
-      step.records_out += c.out.load(std::memory_order_relaxed);
-      step.errors += c.errors.load(std::memory_order_relaxed);
-      step.dead_lettered += c.dead_lettered.load(std::memory_order_relaxed);
-      step.late_dropped += c.late.load(std::memory_order_relaxed);
-      step.state_bytes += c.state_bytes.load(std::memory_order_relaxed);
-    }
-    s.steps.push_back(std::move(step));
+  s.steps = retired_;
+  for (size_t i = 0; i < s.steps.size(); ++i) {
+    for (const auto& [p, held] : held_) AddTo(*held.task->counters()[i], &s.steps[i]);
   }
   for (const auto& [p, held] : held_) {
     int64_t low = 0, high = 0;

@@ -183,6 +183,15 @@ Status SharedStream::Flush(const std::string& sink) {
   return *out_ ? Status::Ok() : IoError("sink " + sink + ": write failed");
 }
 
+void AddTo(const StepCounters& c, StepStats* out) {
+  out->records_in += c.in.load(std::memory_order_relaxed);
+  out->records_out += c.out.load(std::memory_order_relaxed);
+  out->errors += c.errors.load(std::memory_order_relaxed);
+  out->dead_lettered += c.dead_lettered.load(std::memory_order_relaxed);
+  out->late_dropped += c.late.load(std::memory_order_relaxed);
+  out->state_bytes += c.state_bytes.load(std::memory_order_relaxed);
+}
+
 Status SinkStreams::Open(const JobSpec& job, std::ostream* out) {
   for (const auto& s : job.sinks) {
     if (s.kind == SinkKind::kStdout) {

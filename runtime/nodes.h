@@ -32,6 +32,7 @@
 #include "log/log_manager.h"
 #include "operators/expr/expr.h"
 #include "runtime/checkpoint_store.h"
+#include "runtime/job_runner.h"
 #include "runtime/job_spec.h"
 #include "runtime/record.h"
 #include "runtime/topic_writer.h"
@@ -53,6 +54,9 @@ struct StepCounters {
   }
   static void Set(std::atomic<uint64_t>& counter, uint64_t v) { counter.store(v, std::memory_order_relaxed); }
 };
+
+// Adds a step's counters to a stats snapshot (relaxed loads; any thread).
+void AddTo(const StepCounters& counters, StepStats* out);
 
 class ErrorPolicyHandler {
  public:

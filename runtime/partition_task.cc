@@ -112,13 +112,7 @@ Status PartitionTask::PreCommit() {
   return errors_->Flush();
 }
 
-double PartitionTask::sink_backpressure_seconds() const {
-  double seconds = 0;
-  for (const auto& node : nodes_) {
-    if (const auto* http = dynamic_cast<const HttpSinkNode*>(node.get())) seconds += http->back_pressure_seconds();
-  }
-  return seconds;
-}
+double PartitionTask::sink_backpressure_seconds() const { return SinkBackPressureSeconds(nodes_); }
 
 std::string PartitionTask::Snapshot() const {
   std::vector<std::pair<std::string, std::string>> states;
