@@ -96,6 +96,12 @@ struct RequestContext {
   int32_t correlation_id = 0;
   std::string client_id;
   std::string client_host;
+  // Who sent the request, as Kafka's KafkaPrincipal string: "User:<name>" after SASL,
+  // "User:<certificate subject>" with SSL client authentication, else "User:ANONYMOUS".
+  // Set by the connection; handlers check ACLs against it.
+  std::string principal = "User:ANONYMOUS";
+  // The security protocol of the listener the request arrived on (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL).
+  std::string listener = "PLAINTEXT";
 };
 
 // Sends the response body (without the size and header). Called exactly once
