@@ -13,6 +13,8 @@ const std::vector<ApiRange>& SupportedApis() {
       {ApiKey::kDescribeConfigs, 0, 2}, {ApiKey::kCreatePartitions, 0, 1}, {ApiKey::kDeleteGroups, 0, 1},
       {ApiKey::kAddPartitionsToTxn, 0, 1}, {ApiKey::kAddOffsetsToTxn, 0, 1}, {ApiKey::kEndTxn, 0, 1},
       {ApiKey::kTxnOffsetCommit, 0, 2},  {ApiKey::kAlterConfigs, 0, 1}, {ApiKey::kIncrementalAlterConfigs, 0, 1},
+      {ApiKey::kSaslHandshake, 0, 1},    {ApiKey::kSaslAuthenticate, 0, 2, 2},
+      {ApiKey::kDescribeUserScramCredentials, 0, 0, 0}, {ApiKey::kAlterUserScramCredentials, 0, 0, 0},
   };
   return kApis;
 }
@@ -53,6 +55,10 @@ std::string ApiName(int16_t key) {
     case ApiKey::kTxnOffsetCommit: return "TxnOffsetCommit";
     case ApiKey::kAlterConfigs: return "AlterConfigs";
     case ApiKey::kIncrementalAlterConfigs: return "IncrementalAlterConfigs";
+    case ApiKey::kSaslHandshake: return "SaslHandshake";
+    case ApiKey::kSaslAuthenticate: return "SaslAuthenticate";
+    case ApiKey::kDescribeUserScramCredentials: return "DescribeUserScramCredentials";
+    case ApiKey::kAlterUserScramCredentials: return "AlterUserScramCredentials";
   }
   return "Api" + std::to_string(key);
 }

@@ -25,6 +25,7 @@ enum class ApiKey : int16_t {
   kSyncGroup = 14,
   kDescribeGroups = 15,
   kListGroups = 16,
+  kSaslHandshake = 17,
   kApiVersions = 18,
   kCreateTopics = 19,
   kDeleteTopics = 20,
@@ -36,15 +37,21 @@ enum class ApiKey : int16_t {
   kTxnOffsetCommit = 28,
   kDescribeConfigs = 32,
   kAlterConfigs = 33,
+  kSaslAuthenticate = 36,
   kCreatePartitions = 37,
   kDeleteGroups = 42,
   kIncrementalAlterConfigs = 44,
+  kDescribeUserScramCredentials = 50,
+  kAlterUserScramCredentials = 51,
 };
 
 struct ApiRange {
   ApiKey key;
   int16_t min;
   int16_t max;
+  // Versions from this one on use the flexible encoding (request header v2,
+  // response header v1; ApiVersions keeps response header v0).
+  int16_t first_flexible = INT16_MAX;
 };
 
 // Every API and version range this broker answers; ApiVersions lists exactly these.
@@ -84,10 +91,16 @@ constexpr int16_t kUnknownProducerId = 59;
 constexpr int16_t kInvalidProducerIdMapping = 49;
 constexpr int16_t kConcurrentTransactions = 51;
 constexpr int16_t kKafkaStorageError = 56;
+constexpr int16_t kUnsupportedSaslMechanism = 33;
+constexpr int16_t kIllegalSaslState = 34;
+constexpr int16_t kSaslAuthenticationFailed = 58;
 constexpr int16_t kNonEmptyGroup = 68;
 constexpr int16_t kGroupIdNotFound = 69;
 constexpr int16_t kMemberIdRequired = 79;
 constexpr int16_t kInvalidRecord = 87;
+constexpr int16_t kResourceNotFound = 91;
+constexpr int16_t kDuplicateResource = 92;
+constexpr int16_t kUnacceptableCredential = 93;
 }  // namespace error
 
 struct RequestContext {
@@ -102,6 +115,10 @@ struct RequestContext {
   std::string principal = "User:ANONYMOUS";
   // The security protocol of the listener the request arrived on (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL).
   std::string listener = "PLAINTEXT";
+  // The advertised address of that listener (Metadata and FindCoordinator answer
+  // with it, as Kafka does); empty/0: the broker's --advertise address.
+  std::string advertised_host;
+  int32_t advertised_port = 0;
 };
 
 // Sends the response body (without the size and header). Called exactly once

@@ -1,16 +1,22 @@
 // Broker: the Kafka-compatible server in front of the embedded log. It owns the
-// listening socket, a small pool of Boost.Asio threads, the connections and the
-// API handlers. Embeddable: `sluice serve` runs one; tests run one in process.
+// listeners (one acceptor each: PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL), a
+// small pool of Boost.Asio threads, the connections and the API handlers.
+// Embeddable: `sluice serve` runs one; tests run one in process.
 //
-// Connections read size-prefixed frames continuously and answer in request
+// Connections read size-prefixed frames as the bytes arrive (the buffer grows
+// with the data, never to a declared size up front) and answer in request
 // order (a parked Fetch holds back later replies on its connection only). A
-// frame larger than max_request_bytes, or a request that does not parse,
-// closes that connection and nothing else.
+// frame larger than max_request_bytes, a request that does not parse, a frame
+// that does not arrive within request_read_timeout_ms or a connection idle for
+// connections_max_idle_ms closes that connection and nothing else. Request
+// bytes held across all connections stay under queued_max_request_bytes:
+// reading pauses instead of allocating more.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "broker/options.h"
 #include "common/status.h"
@@ -35,6 +41,10 @@ struct BrokerProbe {
   std::array<std::atomic<int64_t>, 64> requests{};  // by API key
   std::array<Latency, 64> latency{};                // by API key: request read to reply ready
   std::atomic<int64_t> malformed_requests{0};
+  std::atomic<int64_t> connections_refused{0};      // over max_connections or max_connections_per_ip
+  std::atomic<int64_t> connections_timed_out{0};    // idle or too slow to send a request
+  std::atomic<int64_t> authentication_failures{0};  // SASL or TLS handshake failures
+  std::atomic<int64_t> queued_request_bytes{0};     // request bytes held now (all connections)
 
   void RecordLatency(int16_t api_key, int64_t nanos) {
     if (api_key < 0 || api_key >= 64) return;
@@ -61,8 +71,18 @@ class Broker {
   Status Start();
   // Stops accepting, answers parked requests, closes connections, joins threads.
   void Stop();
-  // The port actually bound (useful with listen_port 0).
+  // The port actually bound by the first listener (useful with port 0).
   uint16_t port() const;
+  struct BoundListener {
+    ListenerAddress address;     // as configured, with the port actually bound
+    ListenerAddress advertised;  // what Metadata answers on this listener
+  };
+  std::vector<BoundListener> listeners() const;
+  // Re-reads the TLS certificate and key (SIGHUP); new connections use them.
+  // On error the previous ones stay.
+  Status ReloadTls();
+  // Re-reads `<data-dir>/security/users` (SIGHUP after `sluice users` changed it).
+  Status ReloadCredentials();
   const BrokerProbe& probe() const;
   // Committed consumer-group offsets (for lag metrics and the job manager).
   OffsetStore& offsets();

@@ -4,6 +4,7 @@
 
 #include "broker/fetch_waiters.h"
 #include "broker/group_coordinator.h"
+#include "broker/scram_apis.h"
 #include "broker/txn_coordinator.h"
 
 namespace sluice::broker {
@@ -79,6 +80,8 @@ void Handlers::Handle(const RequestContext& ctx, Reader& r, const Respond& respo
     case ApiKey::kAddOffsetsToTxn: return txns_->AddOffsetsToTxn(ctx, r, respond);
     case ApiKey::kTxnOffsetCommit: return txns_->TxnOffsetCommit(ctx, r, respond);
     case ApiKey::kEndTxn: return txns_->EndTxn(ctx, r, respond);
+    case ApiKey::kDescribeUserScramCredentials: return DescribeUserScramCredentials(ctx, r, respond, credentials_);
+    case ApiKey::kAlterUserScramCredentials: return AlterUserScramCredentials(ctx, r, respond, credentials_);
     default: return groups_->Handle(ctx, r, respond);
   }
 }
@@ -126,8 +129,8 @@ void Handlers::Metadata(const RequestContext& ctx, Reader& r, const Respond& res
   if (v >= 3) w.I32(0);
   w.ArrayLength(1);
   w.I32(options_.node_id);
-  w.String(options_.advertised_host);
-  w.I32(advertised_port_);
+  w.String(ctx.advertised_host.empty() ? options_.advertised_host : ctx.advertised_host);
+  w.I32(ctx.advertised_port ? ctx.advertised_port : advertised_port_);
   if (v >= 1) w.NullableString(std::nullopt);  // rack
   if (v >= 2) w.NullableString(options_.cluster_id);
   if (v >= 1) w.I32(options_.node_id);  // controller
@@ -164,8 +167,8 @@ void Handlers::FindCoordinator(const RequestContext& ctx, Reader& r, const Respo
   w.I16(error::kNone);
   if (ctx.api_version >= 1) w.NullableString(std::nullopt);
   w.I32(options_.node_id);
-  w.String(options_.advertised_host);
-  w.I32(advertised_port_);
+  w.String(ctx.advertised_host.empty() ? options_.advertised_host : ctx.advertised_host);
+  w.I32(ctx.advertised_port ? ctx.advertised_port : advertised_port_);
   respond(w.Take());
 }
 

@@ -21,6 +21,9 @@ class GroupCoordinator;
 class FetchWaiters;
 class TxnCoordinator;
 class OffsetStore;
+namespace sasl {
+class CredentialStore;
+}
 
 class Handlers {
  public:
@@ -33,6 +36,8 @@ class Handlers {
 
   void Handle(const RequestContext& ctx, Reader& body, const Respond& respond);
   void set_advertised_port(uint16_t port) { advertised_port_ = port; }
+  // SCRAM credentials for Describe/AlterUserScramCredentials (owned by the broker).
+  void set_credentials(sasl::CredentialStore* store) { credentials_ = store; }
   OffsetStore& offsets();
   const Traffic& traffic() const { return traffic_; }
 
@@ -64,6 +69,7 @@ class Handlers {
   std::unique_ptr<FetchWaiters> waiters_;
   std::atomic<int64_t> next_producer_id_{1000};
   std::unique_ptr<TxnCoordinator> txns_;
+  sasl::CredentialStore* credentials_ = nullptr;
 };
 
 // Maps a log error to the Kafka error code a client understands.

@@ -32,7 +32,19 @@ struct PerfArgs {
   std::string compression = "none";
   int32_t linger_ms = 5;
   int64_t rate = 0;  // records/s; 0 = as fast as possible
+  std::vector<std::string> properties;  // -X key=value: extra librdkafka settings (TLS, SASL, ...)
 };
+
+// The client settings plus -X key=value overrides.
+std::vector<std::pair<std::string, std::string>> WithProperties(std::vector<std::pair<std::string, std::string>> base,
+                                                                const PerfArgs& a) {
+  for (const auto& kv : a.properties) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos) Fail("perf", InvalidArgument("-X expects key=value, got '" + kv + "'"));
+    base.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return base;
+}
 
 struct RdkDeleter {
   void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
@@ -79,11 +91,12 @@ void ProduceToBroker(const PerfArgs& a) {
   std::vector<Clock::time_point> sent(static_cast<size_t>(a.records));
   DeliveryState state{&stats, &sent};
   RdkHandle rk = MakeClient(RD_KAFKA_PRODUCER,
-                            {{"bootstrap.servers", a.bootstrap},
-                             {"acks", a.acks},
-                             {"compression.type", a.compression},
-                             {"linger.ms", std::to_string(a.linger_ms)},
-                             {"queue.buffering.max.messages", "1000000"}},
+                            WithProperties({{"bootstrap.servers", a.bootstrap},
+                                            {"acks", a.acks},
+                                            {"compression.type", a.compression},
+                                            {"linger.ms", std::to_string(a.linger_ms)},
+                                            {"queue.buffering.max.messages", "1000000"}},
+                                           a),
                             OnDelivery, &state);
   std::string payload(static_cast<size_t>(a.record_size), 'x');
   stats.Start();
@@ -113,8 +126,9 @@ void ProduceToBroker(const PerfArgs& a) {
 void ConsumeFromBroker(const PerfArgs& a) {
   PerfStats stats;
   RdkHandle rk = MakeClient(RD_KAFKA_CONSUMER,
-                            {{"bootstrap.servers", a.bootstrap}, {"group.id", "sluice-perf"},
-                             {"enable.auto.commit", "false"}, {"auto.offset.reset", "earliest"}},
+                            WithProperties({{"bootstrap.servers", a.bootstrap}, {"group.id", "sluice-perf"},
+                                            {"enable.auto.commit", "false"}, {"auto.offset.reset", "earliest"}},
+                                           a),
                             nullptr, nullptr);
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(a.partitions);
   for (int32_t p = 0; p < a.partitions; ++p) {
@@ -196,6 +210,7 @@ void AddCommon(CLI::App* cmd, PerfArgs& a) {
   cmd->add_option("--data-dir", a.data_dir, "Data directory of the embedded log")->capture_default_str();
   cmd->add_option("-n,--records", a.records, "Number of records")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--partitions", a.partitions, "Partitions (created / read)")->capture_default_str();
+  cmd->add_option("-X", a.properties, "librdkafka property key=value (broker mode; e.g. security.protocol=SASL_SSL)");
 }
 
 }  // namespace

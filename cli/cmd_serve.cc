@@ -1,9 +1,11 @@
 // sluice serve: the Kafka-compatible broker on the embedded log, the job
 // manager and the HTTP API (REST under /api/v1, /metrics, /healthz, /readyz).
-// Logs "ready: HTTP API on HOST:PORT" and then "ready: Kafka API on
-// HOST:PORT" (to stderr) once recovery is done, the submitted jobs restarted
-// and both ports accept connections. SIGINT/SIGTERM stop it cleanly: the jobs
-// take savepoints, parked requests are answered, files flushed.
+// Logs "ready: HTTP API on HOST:PORT" and then one "ready: Kafka API on
+// HOST:PORT (PROTOCOL, ...)" line per Kafka listener, first listener first (to
+// stderr), once recovery is done, the submitted jobs restarted and the ports
+// accept connections. SIGINT/SIGTERM stop it cleanly: the jobs take
+// savepoints, parked requests are answered, files flushed. SIGHUP reloads the
+// TLS certificate and key and the SASL credentials file.
 //
 // Every option can also come from --config FILE (docs/configuration.md); the
 // command line wins over the file.
@@ -34,7 +36,9 @@ namespace {
 struct ServeArgs {
   std::string config;
   std::string data_dir = "data";
-  std::string listen = "0.0.0.0:9092";
+  std::string listen;  // "" : 127.0.0.1:9092 unless --listeners is given
+  std::string listeners, advertised_listeners;
+  std::string tls_client_auth = "none";
   std::string advertise = "localhost:9092";
   std::string http = "127.0.0.1:8080";
   broker::BrokerOptions options;
@@ -97,9 +101,35 @@ std::vector<Setting> Settings(ServeArgs& a) {
       return "";
     };
   };
+  auto listener_list = [](std::string* target) {
+    return [target](const std::string& v) -> std::string {
+      auto parsed = broker::ParseListeners(v);
+      if (!parsed.ok()) return parsed.status().message();
+      *target = v;
+      return "";
+    };
+  };
   return {
       {"data-dir", text(&a.data_dir)},
       {"listen", address(&a.listen, "listen")},
+      {"listeners", listener_list(&a.listeners)},
+      {"advertised-listeners", listener_list(&a.advertised_listeners)},
+      {"tls-cert", text(&a.options.tls.cert_file)},
+      {"tls-key", text(&a.options.tls.key_file)},
+      {"tls-ca", text(&a.options.tls.ca_file)},
+      {"tls-client-auth",
+       [&a](const std::string& v) -> std::string {
+         if (v != "none" && v != "requested" && v != "required") {
+           return "expected none, requested or required, got '" + v + "'";
+         }
+         a.tls_client_auth = v;
+         return "";
+       }},
+      {"sasl-session-lifetime-ms", Number<int64_t>(&a.options.sasl_session_lifetime_ms, 0)},
+      {"max-connections-per-ip", Number<int>(&a.options.max_connections_per_ip, 1)},
+      {"queued-max-request-bytes", Number<size_t>(&a.options.queued_max_request_bytes, 1 << 20)},
+      {"connections-max-idle-ms", Number<int64_t>(&a.options.connections_max_idle_ms, 0)},
+      {"request-read-timeout-ms", Number<int64_t>(&a.options.request_read_timeout_ms, 0)},
       {"advertise", address(&a.advertise, "advertise")},
       {"http", address(&a.http, "http")},
       {"auto-create-topics",
@@ -149,11 +179,43 @@ void ApplyConfig(ServeArgs& a, CLI::App* cmd) {
 
 void DoServe(ServeArgs& a) {
   server::HttpOptions http;
-  for (Status st : {SplitHostPort("--listen", a.listen, &a.options.listen_host, &a.options.listen_port),
+  if (a.listen.empty() && a.listeners.empty()) a.listen = "127.0.0.1:9092";
+  for (Status st : {a.listen.empty() ? Status::Ok()
+                                     : SplitHostPort("--listen", a.listen, &a.options.listen_host, &a.options.listen_port),
                     SplitHostPort("--advertise", a.advertise, &a.options.advertised_host, &a.options.advertised_port),
                     SplitHostPort("--http", a.http, &http.host, &http.port)}) {
     if (!st.ok()) Fail("serve", st);
   }
+  // --listen is a PLAINTEXT listener in front of --listeners; --advertise is its advertised address.
+  if (!a.listeners.empty()) {
+    auto listeners = broker::ParseListeners(a.listeners);
+    if (!listeners.ok()) Fail("serve", listeners.status().WithContext("--listeners"));
+    if (!a.listen.empty()) {
+      a.options.listeners.push_back({broker::SecurityProtocol::kPlaintext, a.options.listen_host, a.options.listen_port});
+      a.options.advertised_listeners.push_back(
+          {broker::SecurityProtocol::kPlaintext, a.options.advertised_host, a.options.advertised_port});
+    }
+    for (const auto& l : *listeners) {
+      for (const auto& existing : a.options.listeners) {
+        if (existing.protocol == l.protocol) {
+          Fail("serve", InvalidArgument("--listeners repeats the PLAINTEXT listener of --listen"));
+        }
+      }
+      a.options.listeners.push_back(l);
+    }
+  }
+  if (!a.advertised_listeners.empty()) {
+    auto advertised = broker::ParseListeners(a.advertised_listeners);
+    if (!advertised.ok()) Fail("serve", advertised.status().WithContext("--advertised-listeners"));
+    for (const auto& adv : *advertised) {
+      std::erase_if(a.options.advertised_listeners, [&](const auto& x) { return x.protocol == adv.protocol; });
+      a.options.advertised_listeners.push_back(adv);
+    }
+  }
+  a.options.tls.client_auth = a.tls_client_auth == "required"    ? broker::TlsOptions::ClientAuth::kRequired
+                              : a.tls_client_auth == "requested" ? broker::TlsOptions::ClientAuth::kRequested
+                                                                 : broker::TlsOptions::ClientAuth::kNone;
+  a.options.data_dir = a.data_dir;
   auto restart_delay = runtime::ParseDuration(a.job_restart_delay);
   if (!restart_delay.ok()) Fail("serve", restart_delay.status().WithContext("--job-restart-delay"));
   // Block the stop signals before any thread starts, so that only sigwait sees them.
@@ -161,6 +223,7 @@ void DoServe(ServeArgs& a) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   log::LogOptions log_options;
@@ -184,10 +247,20 @@ void DoServe(ServeArgs& a) {
   if (!st.ok()) Fail("serve", st);
   api.set_ready();
   spdlog::info("ready: HTTP API on {}:{}", http.host, http_server.port());
-  spdlog::info("ready: Kafka API on {}:{} (advertised as {}), data in {}", a.options.listen_host, kafka.port(),
-               a.advertise, a.data_dir);
+  for (const auto& l : kafka.listeners()) {
+    spdlog::info("ready: Kafka API on {}:{} ({}, advertised as {}:{}), data in {}", l.address.host, l.address.port,
+                 broker::ProtocolName(l.address.protocol), l.advertised.host, l.advertised.port, a.data_dir);
+  }
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (true) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    Status tls = kafka.ReloadTls();
+    Status users = kafka.ReloadCredentials();
+    if (!tls.ok()) spdlog::error("SIGHUP: keeping the previous TLS certificate: {}", tls.ToString());
+    if (!users.ok()) spdlog::error("SIGHUP: keeping the previous SASL credentials: {}", users.ToString());
+    if (tls.ok() && users.ok()) spdlog::info("SIGHUP: reloaded the TLS certificate and the SASL credentials");
+  }
   spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
   http_server.Stop();
   jobs.Shutdown();
@@ -204,7 +277,34 @@ void RegisterServe(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "Run the Kafka-compatible broker, the job manager and the HTTP API");
   cmd->add_option("--config", args->config, "Configuration file (YAML; options given here win)");
   cmd->add_option("--data-dir", args->data_dir, "Data directory of the embedded log")->capture_default_str();
-  cmd->add_option("--listen", args->listen, "Address to accept Kafka clients on (port 0 picks one)")
+  cmd->add_option("--listen", args->listen,
+                  "PLAINTEXT address to accept Kafka clients on (port 0 picks one; default 127.0.0.1:9092 unless "
+                  "--listeners is given, else an extra PLAINTEXT listener in front of them)");
+  cmd->add_option("--listeners", args->listeners,
+                  "Kafka listeners, e.g. PLAINTEXT://127.0.0.1:9092,SASL_SSL://0.0.0.0:9093 (protocols PLAINTEXT, SSL, "
+                  "SASL_PLAINTEXT, SASL_SSL; one each)");
+  cmd->add_option("--advertised-listeners", args->advertised_listeners,
+                  "What Metadata tells clients of each listener, same syntax (port 0: the bound port)");
+  cmd->add_option("--tls-cert", args->options.tls.cert_file, "PEM certificate chain of the SSL/SASL_SSL listeners");
+  cmd->add_option("--tls-key", args->options.tls.key_file, "PEM private key of --tls-cert");
+  cmd->add_option("--tls-ca", args->options.tls.ca_file, "PEM CAs that client certificates must chain to");
+  cmd->add_option("--tls-client-auth", args->tls_client_auth,
+                  "Client certificates: none, requested or required (ssl.client.auth)")
+      ->capture_default_str();
+  cmd->add_option("--sasl-session-lifetime-ms", args->options.sasl_session_lifetime_ms,
+                  "SASL sessions expire after this; clients re-authenticate (connections.max.reauth.ms; 0: never)")
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-ip", args->options.max_connections_per_ip,
+                  "Connections accepted from one address at once (max.connections.per.ip)")
+      ->capture_default_str();
+  cmd->add_option("--queued-max-request-bytes", args->options.queued_max_request_bytes,
+                  "Request bytes held across all connections before reading pauses (queued.max.request.bytes)")
+      ->capture_default_str();
+  cmd->add_option("--connections-max-idle-ms", args->options.connections_max_idle_ms,
+                  "Close connections idle this long (connections.max.idle.ms; 0: never)")
+      ->capture_default_str();
+  cmd->add_option("--request-read-timeout-ms", args->options.request_read_timeout_ms,
+                  "Close a connection whose request frame (or TLS handshake) takes longer to arrive (0: never)")
       ->capture_default_str();
   cmd->add_option("--advertise", args->advertise,
                   "host:port clients are told to connect to (port 0: the listening port)")
