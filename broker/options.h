@@ -20,6 +20,10 @@ struct BrokerOptions {
   int max_connections = 1000;                  // beyond it new connections are closed at once
   size_t max_in_flight_bytes = 256u << 20;     // per connection: request bytes held before reading pauses
   std::string cluster_id = "sluice-cluster";
+  int32_t group_initial_rebalance_delay_ms = 3000;  // group.initial.rebalance.delay.ms
+  // transaction.max.timeout.ms: the largest transaction.timeout.ms a producer may ask for,
+  // and how long an open transaction found at start that no transactional id owns may stay open.
+  int32_t transaction_max_timeout_ms = 900000;
 };
 
 }  // namespace sluice::broker
