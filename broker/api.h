@@ -89,6 +89,7 @@ constexpr int16_t kInvalidProducerEpoch = 47;
 constexpr int16_t kInvalidTxnState = 48;
 constexpr int16_t kUnknownProducerId = 59;
 constexpr int16_t kInvalidProducerIdMapping = 49;
+constexpr int16_t kInvalidTransactionTimeout = 50;
 constexpr int16_t kConcurrentTransactions = 51;
 constexpr int16_t kKafkaStorageError = 56;
 constexpr int16_t kUnsupportedSaslMechanism = 33;

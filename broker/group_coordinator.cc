@@ -19,8 +19,8 @@ std::string NewMemberId(const std::string& client_id, uint64_t n) {
 
 }  // namespace
 
-GroupCoordinator::GroupCoordinator(log::LogManager& log, Scheduler& scheduler)
-    : log_(log), scheduler_(scheduler), offsets_(log) {}
+GroupCoordinator::GroupCoordinator(log::LogManager& log, Scheduler& scheduler, std::chrono::milliseconds initial_delay)
+    : log_(log), scheduler_(scheduler), offsets_(log), initial_delay_(initial_delay) {}
 
 Status GroupCoordinator::Start() {
   RETURN_IF_ERROR(offsets_.Load());
@@ -122,11 +122,23 @@ void GroupCoordinator::PrepareRebalance(Group& g) {
   for (auto& [id, m] : g.members) {
     if (m.pending_sync) ReplySync(m, error::kRebalanceInProgress);
   }
+  const bool first = g.state == State::kEmpty;
   g.state = State::kPreparingRebalance;
   const uint64_t round = ++g.rebalance_round;
   std::chrono::milliseconds timeout{0};
   for (const auto& [id, m] : g.members) timeout = std::max(timeout, m.rebalance_timeout);
-  const std::string name = g.name;
+  if (first && initial_delay_.count() > 0) {
+    g.initial_delay = true;
+    g.new_member_added = false;
+    const auto delay = std::min(initial_delay_, timeout);
+    HoldInitialJoin(g.name, round, delay, timeout - delay);
+    return;
+  }
+  g.initial_delay = false;
+  ScheduleJoinDeadline(g.name, round, timeout);
+}
+
+void GroupCoordinator::ScheduleJoinDeadline(const std::string& name, uint64_t round, std::chrono::milliseconds timeout) {
   scheduler_.RunAfter(timeout, [this, name, round] {
     std::lock_guard lock(mu_);
     auto it = groups_.find(name);
@@ -136,8 +148,31 @@ void GroupCoordinator::PrepareRebalance(Group& g) {
   });
 }
 
+void GroupCoordinator::HoldInitialJoin(const std::string& name, uint64_t round, std::chrono::milliseconds delay,
+                                       std::chrono::milliseconds remaining) {
+  scheduler_.RunAfter(delay, [this, name, round, remaining] {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(name);
+    if (it == groups_.end() || stopping_) return;
+    Group& g = it->second;
+    if (g.state != State::kPreparingRebalance || g.rebalance_round != round || !g.initial_delay) return;
+    if (g.new_member_added && remaining.count() > 0) {
+      // Members are still arriving: wait another delay, within the rebalance timeout.
+      g.new_member_added = false;
+      const auto next = std::min(initial_delay_, remaining);
+      HoldInitialJoin(name, round, next, remaining - next);
+      return;
+    }
+    g.initial_delay = false;
+    MaybeCompleteJoin(g, false);
+    if (g.state == State::kPreparingRebalance) ScheduleJoinDeadline(name, round, remaining);
+  });
+}
+
 void GroupCoordinator::MaybeCompleteJoin(Group& g, bool deadline_passed) {
   if (g.state != State::kPreparingRebalance) return;
+  if (g.initial_delay && !deadline_passed) return;  // held: more members may be on their way
+  g.initial_delay = false;
   std::vector<std::string> absent;
   for (const auto& [id, m] : g.members) {
     if (!m.pending_join) absent.push_back(id);
@@ -169,6 +204,7 @@ void GroupCoordinator::RemoveMember(Group& g, const std::string& id) {
   if (g.members.empty()) {
     g.state = State::kEmpty;
     g.leader.clear();
+    g.initial_delay = false;
     ++g.rebalance_round;
     return;
   }
@@ -234,6 +270,7 @@ void GroupCoordinator::JoinGroup(const RequestContext& ctx, Reader& r, const Res
   } else if (!g.members.count(member_id) && !g.pending_ids.erase(member_id)) {
     return fail(error::kUnknownMemberId);
   }
+  if (!g.members.count(member_id)) g.new_member_added = true;
   Member& m = g.members[member_id];
   m.id = member_id;
   m.instance_id = instance_id;

@@ -8,6 +8,12 @@
 // is answered when every known member has rejoined, or when the largest
 // rebalance timeout passes (absent members are then dropped).
 //
+// The first rebalance of an Empty group waits `initial_delay`
+// (group.initial.rebalance.delay.ms) before answering, and again (up to the
+// rebalance timeout) while new members keep joining, as Kafka's
+// InitialDelayedJoin does: consumers that start together then share the
+// partitions in their first assignment instead of one taking all of them.
+//
 // Thread safety: one mutex guards all groups; responses are sent under it
 // (Respond only queues bytes on a connection).
 #pragma once
@@ -28,7 +34,8 @@ namespace sluice::broker {
 
 class GroupCoordinator {
  public:
-  GroupCoordinator(log::LogManager& log, Scheduler& scheduler);
+  GroupCoordinator(log::LogManager& log, Scheduler& scheduler,
+                   std::chrono::milliseconds initial_delay = std::chrono::milliseconds(3000));
   Status Start();
   void Shutdown();
   void Handle(const RequestContext& ctx, Reader& r, const Respond& respond);
@@ -63,6 +70,8 @@ class GroupCoordinator {
     std::map<std::string, Member> members;
     std::set<std::string> pending_ids;  // ids handed out with MEMBER_ID_REQUIRED
     uint64_t rebalance_round = 0;
+    bool initial_delay = false;     // the first join of an Empty group is being held
+    bool new_member_added = false;  // a member joined during the current hold
   };
 
   void JoinGroup(const RequestContext& ctx, Reader& r, const Respond& respond);
@@ -77,6 +86,10 @@ class GroupCoordinator {
 
   // All under mu_.
   void PrepareRebalance(Group& g);
+  // The hold of an Empty group's first rebalance: `delay` now, at most `remaining` more after.
+  void HoldInitialJoin(const std::string& name, uint64_t round, std::chrono::milliseconds delay,
+                       std::chrono::milliseconds remaining);
+  void ScheduleJoinDeadline(const std::string& name, uint64_t round, std::chrono::milliseconds timeout);
   void MaybeCompleteJoin(Group& g, bool deadline_passed);
   void SendJoinResponse(const Group& g, const Member& m, int16_t err);
   // Answers the member's parked SyncGroup (its assignment when err is none).
@@ -89,6 +102,7 @@ class GroupCoordinator {
   log::LogManager& log_;
   Scheduler& scheduler_;
   OffsetStore offsets_;
+  std::chrono::milliseconds initial_delay_;
   std::mutex mu_;
   std::map<std::string, Group> groups_;
   bool stopping_ = false;

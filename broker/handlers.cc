@@ -35,13 +35,15 @@ Handlers::Handlers(log::LogManager& log, Scheduler& scheduler, const BrokerOptio
       scheduler_(scheduler),
       options_(options),
       advertised_port_(options.advertised_port),
-      groups_(std::make_unique<GroupCoordinator>(log, scheduler)),
+      groups_(std::make_unique<GroupCoordinator>(log, scheduler,
+                                                 std::chrono::milliseconds(options.group_initial_rebalance_delay_ms))),
       waiters_(std::make_unique<FetchWaiters>(scheduler)) {
   // Producer ids must not repeat across restarts: start from the clock.
   next_producer_id_ = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  txns_ = std::make_unique<TxnCoordinator>(log, scheduler, groups_->offsets(), next_producer_id_);
+  txns_ = std::make_unique<TxnCoordinator>(log, scheduler, groups_->offsets(), next_producer_id_,
+                                           std::chrono::milliseconds(options.transaction_max_timeout_ms));
   log_.SetAppendListener([this](const std::string& topic, int32_t partition) { waiters_->Notify(topic, partition); });
 }
 

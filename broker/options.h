@@ -47,6 +47,10 @@ struct BrokerOptions {
   int64_t connections_max_idle_ms = 600000;    // connections.max.idle.ms (0: never)
   int64_t request_read_timeout_ms = 30000;     // a request frame must arrive within this (0: no limit)
   std::string cluster_id = "sluice-cluster";
+  int32_t group_initial_rebalance_delay_ms = 3000;  // group.initial.rebalance.delay.ms
+  // transaction.max.timeout.ms: the largest transaction.timeout.ms a producer may ask for,
+  // and how long an open transaction found at start that no transactional id owns may stay open.
+  int32_t transaction_max_timeout_ms = 900000;
 };
 
 }  // namespace sluice::broker

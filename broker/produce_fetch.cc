@@ -7,6 +7,7 @@
 
 #include "broker/fetch_waiters.h"
 #include "broker/handlers.h"
+#include "broker/txn_coordinator.h"
 
 namespace sluice::broker {
 namespace {
@@ -141,14 +142,17 @@ void Handlers::Produce(const RequestContext& ctx, Reader& r, const Respond& resp
       const int32_t index = r.I32();
       auto records = r.NullableBytes();
       auto p = log_.GetPartition(name, index);
+      // Transactional batches are stored only inside a transaction the coordinator opened.
+      int16_t refused = error::kNone;
       Result<log::AppendResult> appended =
           !p.ok() ? Result<log::AppendResult>(p.status())
           : (!records || records->empty())
               ? Result<log::AppendResult>(Status(StatusCode::kInvalidRecord, "produce request without a record batch"))
-              : (*p)->Append(std::vector<uint8_t>(records->begin(), records->end()));
+              : txns_->Append(name, index, **p, *records, &refused);
+      const int16_t code = refused != error::kNone ? refused : ErrorCodeFor(appended.status());
       w.I32(index);
-      w.I16(ErrorCodeFor(appended.status()));
-      traffic_.Produced(name, records ? records->size() : 0, ErrorCodeFor(appended.status()));
+      w.I16(code);
+      traffic_.Produced(name, records ? records->size() : 0, code);
       w.I64(appended.ok() ? appended->base_offset.value : -1);
       w.I64(appended.ok() ? appended->log_append_time : -1);
       if (v >= 5) w.I64(appended.ok() ? appended->log_start_offset.value : -1);

@@ -1,5 +1,7 @@
 #include "broker/txn_coordinator.h"
 
+#include <algorithm>
+#include <optional>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
@@ -19,8 +21,8 @@ int64_t NowMs() {
 }  // namespace
 
 TxnCoordinator::TxnCoordinator(log::LogManager& log, Scheduler& scheduler, OffsetStore& offsets,
-                               std::atomic<int64_t>& producer_ids)
-    : log_(log), scheduler_(scheduler), offsets_(offsets), producer_ids_(producer_ids) {}
+                               std::atomic<int64_t>& producer_ids, std::chrono::milliseconds max_timeout)
+    : log_(log), scheduler_(scheduler), offsets_(offsets), max_timeout_(max_timeout), producer_ids_(producer_ids) {}
 
 // "pid epoch state timeout n topic partition ..." — topic names cannot hold spaces.
 std::string TxnCoordinator::Encode(const Txn& txn) {
@@ -52,7 +54,7 @@ Status TxnCoordinator::Start() {
     if (!st.ok() && st.code() != StatusCode::kAlreadyExists) return st;
   }
   ASSIGN_OR_RETURN(auto p, log_.GetPartition(kTopic, 0));
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   for (Offset next = p->LogStartOffset(); next < p->HighWatermark();) {
     ASSIGN_OR_RETURN(auto read, p->Read(next, log::ReadOptions{4 << 20}));
     ASSIGN_OR_RETURN(auto batches, log::DecodeBatches(read.data));
@@ -67,14 +69,74 @@ Status TxnCoordinator::Start() {
   }
   for (auto& [id, txn] : txns_) {
     producer_ids_ = std::max(producer_ids_.load(), txn.producer_id + 1);
+    by_producer_[txn.producer_id] = id;
     if (txn.state == State::kEmpty) continue;
     // Left open (or half-finished) by the last run: finish a prepared commit, abort the rest.
     const bool commit = txn.state == State::kPrepareCommit;
     spdlog::info("transaction {}: {} after restart", id, commit ? "committing" : "aborting");
-    RETURN_IF_ERROR(Complete(id, txn, commit));
+    // The producer of an open transaction still thinks it is open: fence it (a
+    // later EndTxn(commit) must not answer success for records just aborted).
+    // A prepared end keeps the epoch so that the producer's retried EndTxn succeeds.
+    if (txn.state == State::kOngoing && txn.epoch < INT16_MAX - 1) ++txn.epoch;
+    RETURN_IF_ERROR(Complete(lock, id, txn, commit));
+  }
+  // Every tracked transaction is now Empty: a transaction still open in a
+  // partition belongs to no transactional id and would pin its last stable
+  // offset for good. Give its writer the longest transaction timeout, then abort it.
+  std::vector<Orphan> orphans = FindOrphans();
+  for (const auto& o : orphans) {
+    spdlog::warn("partition {}-{}: open transaction of producer id {} is unknown to the transaction coordinator; "
+                 "aborting it in {} ms unless it ends",
+                 o.topic, o.partition, o.producer_id, max_timeout_.count());
+  }
+  if (!orphans.empty()) {
+    scheduler_.RunAfter(max_timeout_, [this, orphans] { AbortOrphans(orphans); });
   }
   scheduler_.RunAfter(kExpiryCheck, [this] { ExpireTransactions(); });
   return Status::Ok();
+}
+
+std::vector<TxnCoordinator::Orphan> TxnCoordinator::FindOrphans() const {
+  std::vector<Orphan> out;
+  for (const auto& topic : log_.ListTopics()) {
+    if (topic == kTopic) continue;
+    auto count = log_.PartitionCount(topic);
+    if (!count.ok()) continue;
+    for (int32_t i = 0; i < *count; ++i) {
+      auto p = log_.GetPartition(topic, i);
+      if (!p.ok()) continue;
+      for (int64_t pid : (*p)->OpenTransactions()) {
+        if (pid >= kJobProducerIdBase) continue;  // an embedded job's sink: the job resolves it
+        auto owner = by_producer_.find(pid);
+        if (owner != by_producer_.end()) {
+          const Txn& txn = txns_.at(owner->second);
+          if (txn.state != State::kEmpty && txn.partitions.count({topic, i})) continue;
+        }
+        out.push_back({topic, i, pid});
+      }
+    }
+  }
+  return out;
+}
+
+void TxnCoordinator::AbortOrphans(const std::vector<Orphan>& orphans) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return;
+  for (const auto& o : orphans) {
+    auto p = log_.GetPartition(o.topic, o.partition);
+    if (!p.ok()) continue;
+    const auto open = (*p)->OpenTransactions();
+    if (std::find(open.begin(), open.end(), o.producer_id) == open.end()) continue;  // ended meanwhile
+    auto owner = by_producer_.find(o.producer_id);
+    if (owner != by_producer_.end()) {
+      const Txn& txn = txns_.at(owner->second);
+      if (txn.state != State::kEmpty && txn.partitions.count({o.topic, o.partition})) continue;  // tracked now
+    }
+    spdlog::warn("partition {}-{}: aborting the untracked open transaction of producer id {}", o.topic, o.partition,
+                 o.producer_id);
+    Status st = (*p)->Append(log::EncodeControlBatch(o.producer_id, 0, log::ControlType::kAbort, 0, NowMs())).status();
+    if (!st.ok()) spdlog::error("aborting producer id {} in {}-{}: {}", o.producer_id, o.topic, o.partition, st.ToString());
+  }
 }
 
 void TxnCoordinator::Shutdown() {
@@ -92,8 +154,13 @@ Status TxnCoordinator::Persist(const std::string& txn_id, const Txn& txn) {
   return p->Append(std::move(batch)).status();
 }
 
-Status TxnCoordinator::Complete(const std::string& txn_id, Txn& txn, bool commit) {
+Status TxnCoordinator::Complete(std::unique_lock<std::mutex>& lock, const std::string& txn_id, Txn& txn,
+                                bool commit) {
   txn.state = commit ? State::kPrepareCommit : State::kPrepareAbort;
+  // A batch checked before the state changed must land before the markers.
+  txn.completing = true;
+  appended_.wait(lock, [&] { return txn.appends_in_flight == 0; });
+  txn.completing = false;
   RETURN_IF_ERROR(Persist(txn_id, txn));
   const auto type = commit ? log::ControlType::kCommit : log::ControlType::kAbort;
   for (const auto& [topic, partition] : txn.partitions) {
@@ -110,14 +177,14 @@ Status TxnCoordinator::Complete(const std::string& txn_id, Txn& txn, bool commit
 
 void TxnCoordinator::ExpireTransactions() {
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     if (stopping_) return;
     const auto now = Clock::now();
     for (auto& [id, txn] : txns_) {
       if (txn.state != State::kOngoing || now - txn.started < std::chrono::milliseconds(txn.timeout_ms)) continue;
       spdlog::info("transaction {} timed out after {} ms: aborting and fencing its producer", id, txn.timeout_ms);
       ++txn.epoch;  // the old producer's next request is fenced
-      Status st = Complete(id, txn, false);
+      Status st = Complete(lock, id, txn, false);
       if (!st.ok()) spdlog::error("aborting transaction {}: {}", id, st.ToString());
     }
   }
@@ -126,13 +193,16 @@ void TxnCoordinator::ExpireTransactions() {
 
 int16_t TxnCoordinator::InitProducerId(const std::string& txn_id, int32_t timeout_ms, int64_t* producer_id,
                                        int16_t* epoch) {
-  std::lock_guard lock(mu_);
+  if (timeout_ms > max_timeout_.count()) return error::kInvalidTransactionTimeout;
+  std::unique_lock lock(mu_);
   auto [it, fresh] = txns_.try_emplace(txn_id);
   Txn& txn = it->second;
   if (fresh) {
     txn.producer_id = producer_ids_.fetch_add(1);
     txn.epoch = 0;
+    by_producer_[txn.producer_id] = txn_id;
   } else {
+    if (txn.completing) return error::kConcurrentTransactions;
     // A new instance of the producer. The epoch goes up first so that the
     // markers ending what the old instance left open carry the new epoch:
     // each partition then refuses the old instance's later batches, which
@@ -140,11 +210,13 @@ int16_t TxnCoordinator::InitProducerId(const std::string& txn_id, int32_t timeou
     const bool exhausted = txn.epoch == INT16_MAX - 1;
     if (!exhausted) ++txn.epoch;
     if (txn.state != State::kEmpty) {
-      if (!Complete(txn_id, txn, txn.state == State::kPrepareCommit).ok()) return error::kUnknownServerError;
+      if (!Complete(lock, txn_id, txn, txn.state == State::kPrepareCommit).ok()) return error::kUnknownServerError;
     }
     if (exhausted) {
+      by_producer_.erase(txn.producer_id);
       txn.producer_id = producer_ids_.fetch_add(1);
       txn.epoch = 0;
+      by_producer_[txn.producer_id] = txn_id;
     }
   }
   txn.timeout_ms = timeout_ms > 0 ? timeout_ms : 60000;
@@ -153,6 +225,56 @@ int16_t TxnCoordinator::InitProducerId(const std::string& txn_id, int32_t timeou
   *producer_id = txn.producer_id;
   *epoch = txn.epoch;
   return error::kNone;
+}
+
+Result<log::AppendResult> TxnCoordinator::Append(const std::string& topic, int32_t partition_index,
+                                                  log::Partition& partition, std::span<const uint8_t> records,
+                                                  int16_t* refused) {
+  // The producer of the first transactional batch; every batch of the request must agree.
+  std::optional<log::BatchHeader> txn_header;
+  for (size_t at = 0; at + log::kBatchHeaderSize <= records.size();) {
+    auto h = log::ParseBatchHeader(records.subspan(at));
+    if (!h.ok() || h->batch_length <= 0) break;  // the log's validation answers for malformed bytes
+    if (h->is_transactional()) {
+      if (txn_header && (txn_header->producer_id != h->producer_id || txn_header->producer_epoch != h->producer_epoch)) {
+        *refused = error::kInvalidRecord;
+        return Status(StatusCode::kInvalidRecord, "transactional batches of different producers in one request");
+      }
+      txn_header = *h;
+    }
+    at += h->total_size();
+  }
+  if (!txn_header) return partition.Append(std::vector<uint8_t>(records.begin(), records.end()));
+
+  Txn* txn = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    auto owner = by_producer_.find(txn_header->producer_id);
+    if (owner == by_producer_.end()) {
+      *refused = error::kInvalidProducerIdMapping;
+      return Status(StatusCode::kInvalidTxnState,
+                    "producer id " + std::to_string(txn_header->producer_id) + " has no transactional id");
+    }
+    txn = &txns_.at(owner->second);
+    if (txn_header->producer_epoch != txn->epoch) {
+      *refused = error::kInvalidProducerEpoch;
+      return Status(StatusCode::kInvalidProducerEpoch, "producer epoch " + std::to_string(txn_header->producer_epoch) +
+                                                           " is not the current " + std::to_string(txn->epoch));
+    }
+    if (txn->state != State::kOngoing || txn->completing || !txn->partitions.count({topic, partition_index})) {
+      *refused = error::kInvalidTxnState;
+      return Status(StatusCode::kInvalidTxnState, "partition " + topic + "-" + std::to_string(partition_index) +
+                                                      " is not in an open transaction of this producer");
+    }
+    ++txn->appends_in_flight;
+  }
+  auto appended = partition.Append(std::vector<uint8_t>(records.begin(), records.end()));
+  {
+    std::lock_guard lock(mu_);
+    --txn->appends_in_flight;
+  }
+  appended_.notify_all();
+  return appended;
 }
 
 int16_t TxnCoordinator::Check(const std::string& txn_id, int64_t producer_id, int16_t epoch, Txn** txn) {
@@ -256,11 +378,11 @@ void TxnCoordinator::EndTxn(const RequestContext&, Reader& r, const Respond& res
   if (!r.ok()) return respond(std::nullopt);
   int16_t err;
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     Txn* txn = nullptr;
     err = Check(txn_id, producer_id, epoch, &txn);
     if (err == error::kNone && txn->state == State::kOngoing) {
-      Status st = Complete(txn_id, *txn, commit);
+      Status st = Complete(lock, txn_id, *txn, commit);
       if (!st.ok()) {
         spdlog::error("ending transaction {}: {}", txn_id, st.ToString());
         err = error::kUnknownServerError;

@@ -11,6 +11,8 @@
 // command line wins over the file.
 #include <signal.h>
 
+#include <algorithm>
+
 #include <functional>
 #include <iostream>
 #include <string>
@@ -143,6 +145,10 @@ std::vector<Setting> Settings(ServeArgs& a) {
       {"max-request-bytes", Number<size_t>(&a.options.max_request_bytes, 1024)},
       {"log-flush-messages", Number<int64_t>(&a.flush_messages, 0)},
       {"max-connections", Number<int>(&a.options.max_connections, 1)},
+      {"group-initial-rebalance-delay-ms", Number<int32_t>(&a.options.group_initial_rebalance_delay_ms, 0)},
+      {"group.initial.rebalance.delay.ms", Number<int32_t>(&a.options.group_initial_rebalance_delay_ms, 0)},
+      {"transaction-max-timeout-ms", Number<int32_t>(&a.options.transaction_max_timeout_ms, 1)},
+      {"transaction.max.timeout.ms", Number<int32_t>(&a.options.transaction_max_timeout_ms, 1)},
       {"min-free-mib", Number<uint64_t>(&a.min_free_mib, 0)},
       {"job-parallelism", Number<int>(&a.job_parallelism, 0)},
       {"job-restart-attempts", Number<int>(&a.job_restart_attempts, 0)},
@@ -164,7 +170,9 @@ void ApplyConfig(ServeArgs& a, CLI::App* cmd) {
   for (const auto& s : settings) keys.push_back(s.key);
   std::vector<std::string> problems;
   for (const auto& entry : server::ReadConfig(a.config, keys, &problems)) {
-    if (cmd->count("--" + entry.key) > 0) continue;
+    std::string flag = "--" + entry.key;  // Kafka's dotted names are aliases of the dashed flags
+    std::replace(flag.begin(), flag.end(), '.', '-');
+    if (cmd->count(flag) > 0) continue;
     for (const auto& s : settings) {
       if (s.key != entry.key) continue;
       const std::string error = s.apply(entry.value);
@@ -326,6 +334,15 @@ void RegisterServe(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-connections", args->options.max_connections, "Connections accepted at once")
       ->capture_default_str();
+  cmd->add_option("--group-initial-rebalance-delay-ms", args->options.group_initial_rebalance_delay_ms,
+                  "Hold an empty group's first rebalance this long for more members (group.initial.rebalance.delay.ms)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--transaction-max-timeout-ms", args->options.transaction_max_timeout_ms,
+                  "Largest transaction.timeout.ms a producer may ask for; also how long an open transaction found at "
+                  "start that no transactional id owns may stay open (transaction.max.timeout.ms)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--min-free-mib", args->min_free_mib, "Refuse appends below this much free disk space")
       ->capture_default_str();
   cmd->add_option("--job-parallelism", args->job_parallelism, "Parallelism of jobs that set none (0: cores)")
