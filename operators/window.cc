@@ -51,7 +51,10 @@ void AssignWindows(const WindowShape& shape, int64_t ts, std::vector<TimeWindow>
 }
 
 bool WindowClosed(const TimeWindow& window, int64_t watermark, int64_t allowed_lateness_ms) {
-  return watermark >= SaturatingAdd(window.end - 1, allowed_lateness_ms);
+  // A watermark W promises no record earlier than W (runtime/watermark.h);
+  // records at W may still come. The last millisecond that can still change
+  // the window is end - 1 + allowed_lateness, so it closes once W is past it.
+  return watermark >= SaturatingAdd(window.end, allowed_lateness_ms);
 }
 
 SessionSet::Merge SessionSet::Add(int64_t ts, int64_t gap_ms) {

@@ -5,8 +5,12 @@
 // Tumbling windows are aligned to the epoch; hopping windows start every
 // `slide` and last `size` (slide divides size, checked by validation); a
 // session window of a record at t is [t, t + gap), merged with every session
-// of the same key it overlaps. A window closes when the watermark reaches
-// end - 1 + allowed_lateness: no record at or before the watermark is expected.
+// of the same key it overlaps. A watermark W promises that no record with an
+// event time below W comes any more (records AT W still may; see
+// runtime/watermark.h), so a window closes when W reaches end +
+// allowed_lateness: only then is its last millisecond, end - 1 +
+// allowed_lateness, below the watermark. Records with equal timestamps are
+// therefore never late relative to each other.
 // Event times are clamped to +-2^62 ms and sums saturate, so nothing overflows.
 #pragma once
 

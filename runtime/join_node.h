@@ -5,10 +5,11 @@
 // output's value is {left, right, left_time, right_time}, its key the shared
 // key, its timestamp and event time the later of the two.
 //
-// The watermark bounds the state: a stored record older than watermark -
-// within can no longer pair with a record that is not late, so it is
-// dropped; a record older than the watermark itself is late (counted and
-// dropped), as in Flink's interval join.
+// The watermark W (runtime/watermark.h: no record below W comes any more)
+// bounds the state: a record is late when its event time is below W (counted
+// and dropped; a record AT W is not late); a stored record below W - within
+// can no longer pair with a record that is not late, so it is dropped, while
+// one at exactly W - within is kept (it still pairs with a record at W).
 #pragma once
 
 #include <memory>

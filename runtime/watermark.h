@@ -1,5 +1,15 @@
 // Event-time watermarks (JOB-SPEC.md "Semantics").
 //
+// What a watermark W promises (docs/jobs.md "Watermarks"): no record with an
+// event time BELOW W arrives any more; records with event time W or later
+// still may. A source partition's watermark is max event time - max_delay, so
+// with max_delay 0 a second record with the same timestamp as the newest one
+// is on time. Every consumer compares the same way: a window [start, end)
+// closes when W >= end + allowed_lateness (operators::WindowClosed), a join
+// record is late when its time < W and stored ones are dropped when < W -
+// within. (Flink's W_flink = max - delay - 1 means "nothing at or below"; it
+// is this W - 1, the same promise.)
+//
 // SourceWatermarks tracks the partitions one source subtask reads. A
 // partition's watermark is the largest event time read from it minus
 // max_delay, updated record by record. The subtask's watermark is the minimum

@@ -3,8 +3,8 @@
 // Accumulator per aggregate, and a timer index of open windows ordered by
 // (end, start, key) so that a watermark costs only the windows it fires.
 //
-// OnWatermark fires every window closed at that watermark (end - 1 +
-// allowed_lateness <= watermark) in that order, as records whose value holds
+// OnWatermark fires every window closed at that watermark (end +
+// allowed_lateness <= watermark, operators::WindowClosed) in that order, as records whose value holds
 // the aggregates plus window_start and window_end, whose key is the group key
 // and timestamp window_end - 1. A record whose windows are all closed when it
 // arrives is late: it is counted and goes to the late_records topic when one
