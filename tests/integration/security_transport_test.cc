@@ -525,7 +525,7 @@ TEST_F(SecurityTransportTest, TlsCertificateReloadsOnSighup) {
   Sh("cd " + dir + " && mv server.crt.orig server.crt && mv server.key.orig server.key");
 }
 
-TEST(SecurityTransportDefaults, NonLoopbackPlaintextWarnsAndRequiredClientCertsAreEnforced) {
+TEST(SecurityTransportDefaults, NonLoopbackWarningLoopbackDefaultAndConfigFileListeners) {
   auto open = ServerProcess::Start({"--listen", "0.0.0.0:0", "--advertise", "127.0.0.1:0"});
   ASSERT_NE(open, nullptr);
   EXPECT_NE(open->Log().find("accepts unencrypted, unauthenticated connections from the network"), std::string::npos)
@@ -533,6 +533,19 @@ TEST(SecurityTransportDefaults, NonLoopbackPlaintextWarnsAndRequiredClientCertsA
   auto local = ServerProcess::Start();
   ASSERT_NE(local, nullptr);
   EXPECT_EQ(local->Log().find("unencrypted, unauthenticated"), std::string::npos);
+  // Listeners from the config file (keys as the flags without dashes).
+  const auto dir = MakeTempDir("sluice-listeners-config");
+  std::ofstream(dir / "sluice.yaml") << "listeners: SASL_PLAINTEXT://127.0.0.1:0\nmax-connections-per-ip: 7\n";
+  auto configured = ServerProcess::Start({"--config", (dir / "sluice.yaml").string()});
+  ASSERT_NE(configured, nullptr);
+  EXPECT_NE(configured->Log().find("(SASL_PLAINTEXT, advertised as 127.0.0.1:"), std::string::npos)
+      << configured->Log();
+  std::ofstream(dir / "bad.yaml") << "listeners: TLS://127.0.0.1:0\n";
+  auto bad = RunCommand(std::string(SLUICE_BINARY) + " serve --config " + (dir / "bad.yaml").string(), seconds(30));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.err.find("listeners: listener 'TLS://127.0.0.1:0' has an unknown protocol"), std::string::npos)
+      << bad.err;
+  std::filesystem::remove_all(dir);
   // The default --listen is loopback only.
   auto help = RunCommand(std::string(SLUICE_BINARY) + " serve --help", seconds(30));
   EXPECT_NE(help.out.find("default 127.0.0.1:9092"), std::string::npos) << help.out;
