@@ -189,7 +189,7 @@ TEST_F(SecurityTransportTest, KcatRefusesWrongPasswordUnknownUserAndUntrustedCer
            {"SCRAM-SHA-512", "SASL_SSL"}, {"PLAIN", "SASL_PLAINTEXT"}}) {
     for (const auto& [user, password] :
          std::vector<std::pair<std::string, std::string>>{{"alice", "wrong"}, {"mallory", "alice-secret"}}) {
-      auto r = RunCommand(Kcat(protocol, mechanism, user, password) + " -L", seconds(60));
+      auto r = RunCommand(Kcat(protocol, mechanism, user, password) + " -m 5 -L", seconds(60));
       EXPECT_NE(r.exit_code, 0);
       EXPECT_NE(r.err.find("SASL authentication error: Authentication failed during authentication due to invalid "
                            "credentials with SASL mechanism " + mechanism),
@@ -198,12 +198,12 @@ TEST_F(SecurityTransportTest, KcatRefusesWrongPasswordUnknownUserAndUntrustedCer
       EXPECT_EQ(r.err.find(password == "wrong" ? "wrong" : "alice-secret"), std::string::npos);
     }
   }
-  auto untrusted = RunCommand(Kcat("SSL", "", "", "", pki_->rogue_ca()) + " -L", seconds(60));
+  auto untrusted = RunCommand(Kcat("SSL", "", "", "", pki_->rogue_ca()) + " -m 5 -L", seconds(60));
   EXPECT_NE(untrusted.exit_code, 0);
   EXPECT_NE(untrusted.err.find("certificate verify failed"), std::string::npos) << untrusted.err;
   // A client certificate from a CA the server does not trust is refused by the server.
   auto rogue = RunCommand(Kcat("SSL") + " -X ssl.certificate.location=" + pki_->rogue_client_cert() +
-                              " -X ssl.key.location=" + pki_->rogue_client_key() + " -L",
+                              " -X ssl.key.location=" + pki_->rogue_client_key() + " -m 5 -L",
                           seconds(60));
   EXPECT_NE(rogue.exit_code, 0);
   // The server logs refusals without the password.
