@@ -5,11 +5,12 @@
 #
 # usage: bench/security_transport_bench.sh [SLUICE_BINARY] [RECORDS] [ROUNDS]
 set -eu
-SLUICE=${1:-build/release/cli/sluice}
+SLUICE=$(realpath "${1:-build/release/cli/sluice}")
 RECORDS=${2:-1000000}
 ROUNDS=${3:-3}
 DIR=$(mktemp -d /tmp/sluice-tls-bench.XXXXXX)
-trap 'kill $SERVER 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$DIR"' EXIT INT TERM
+SERVER=""
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$DIR"' EXIT INT TERM
 
 cd "$DIR"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -keyout ca.key -out ca.crt \

@@ -137,7 +137,8 @@ class ScramServer final : public SaslServer {
     known_ = cred.has_value();
     // An unknown user gets a made-up credential: the exchange goes on and fails at the proof.
     cred_ = known_ ? *cred : FakeCredential();
-    nonce_ = std::string((*attrs)[1].second) + Base64Encode(RandomBytes(18));
+    client_nonce_ = std::string((*attrs)[1].second);
+    nonce_ = client_nonce_ + Base64Encode(RandomBytes(18));
     server_first_ = "r=" + nonce_ + ",s=" + Base64Encode(cred_.salt) + ",i=" + std::to_string(cred_.iterations);
     stage_ = Stage::kFinal;
     return {State::kContinue, server_first_, ""};
@@ -153,7 +154,10 @@ class ScramServer final : public SaslServer {
       return Fail("Invalid SCRAM client final message");
     }
     if ((*attrs)[0].second != Base64Encode(gs2_header_)) return Fail("Invalid SCRAM channel binding");
-    if ((*attrs)[1].second != nonce_) return Fail("Invalid SCRAM nonce");
+    // librdkafka 2.0.0-2.0.2 (Debian 12's) sends its own nonce twice: client nonce + our whole nonce.
+    // Accepted because the server's random part must still match and the proof covers the message as sent.
+    const std::string_view r = (*attrs)[1].second;
+    if (r != nonce_ && r != client_nonce_ + nonce_) return Fail("Invalid SCRAM nonce");
     const std::string auth_message = client_first_bare_ + "," + server_first_ + "," + std::string(without_proof);
     const std::string signature = Hmac(m_, cred_.stored_key, auth_message);
     if (proof->size() != signature.size()) return Fail(Failed(mechanism_));
@@ -181,7 +185,7 @@ class ScramServer final : public SaslServer {
   Stage stage_ = Stage::kFirst;
   ScramCredential cred_;
   bool known_ = false;
-  std::string gs2_header_, client_first_bare_, server_first_, nonce_, candidate_;
+  std::string gs2_header_, client_first_bare_, server_first_, client_nonce_, nonce_, candidate_;
 };
 
 }  // namespace

@@ -29,6 +29,13 @@ def confluent(bootstrap, protocol, ca, mechanism, user, password, topic):
     try:
         producer.list_topics(timeout=15)
     except KafkaException as e:
+        # The cause (authentication, TLS) reaches error_cb on the next poll; list_topics
+        # itself only says the broker is unreachable.
+        for _ in range(10):
+            producer.poll(0.5)
+            causes = [x for x in errors if x.name() not in ('_TRANSPORT', '_ALL_BROKERS_DOWN')]
+            if causes:
+                return {'ok': False, 'type': causes[0].name(), 'text': causes[0].str()}
         err = errors[0] if errors else e.args[0]
         return {'ok': False, 'type': err.name(), 'text': err.str()}
     delivered = []

@@ -55,7 +55,7 @@ TEST(Scram, Base64RoundTripsAndRefusesGarbage) {
 // A SCRAM client (RFC 5802) for driving the server.
 struct ScramClient {
   ScramMechanism m;
-  std::string user, password, nonce = "clientnonce123", first_bare, final_message, server_signature;
+  std::string user, password, nonce = "cl=ient~non-ce=123", first_bare, final_message, server_signature;
   std::string First() {
     first_bare = "n=" + user + ",r=" + nonce;
     return "n,," + first_bare;
@@ -134,6 +134,26 @@ TEST_F(SaslServerTest, ScramRefusesMalformedAndReplayedMessages) {
   final_message.replace(final_message.find("r=") + 2, 3, "zzz");
   EXPECT_EQ(server->Evaluate(final_message).state, SaslServer::State::kFailed);
   EXPECT_EQ(server->Evaluate("anything").state, SaslServer::State::kFailed);
+}
+
+// librdkafka 2.0.0-2.0.2 repeats the client nonce in its final message ("r=" + cnonce + server nonce).
+TEST_F(SaslServerTest, ScramAcceptsLibrdkafka20RepeatedNonce) {
+  auto server = SaslServer::Create("SCRAM-SHA-512", store_);
+  ScramClient client{ScramMechanism::kSha512, "alice", "alice-secret"};
+  auto first = server->Evaluate(client.First());
+  const std::string server_first = first.response;
+  const std::string snonce = server_first.substr(2, server_first.find(',') - 2);
+  const std::string salt_b64 = server_first.substr(server_first.find("s=") + 2,
+                                                   server_first.find(",i=") - server_first.find("s=") - 2);
+  const std::string salted = SaltedPassword(ScramMechanism::kSha512, "alice-secret", *Base64Decode(salt_b64), 4096);
+  const std::string without_proof = "c=biws,r=" + client.nonce + snonce;
+  const std::string auth = client.first_bare + "," + server_first + "," + without_proof;
+  const std::string client_key = Hmac(ScramMechanism::kSha512, salted, "Client Key");
+  const std::string sig = Hmac(ScramMechanism::kSha512, Hash(ScramMechanism::kSha512, client_key), auth);
+  std::string proof(sig.size(), '\0');
+  for (size_t k = 0; k < sig.size(); ++k) proof[k] = static_cast<char>(client_key[k] ^ sig[k]);
+  auto last = server->Evaluate(without_proof + ",p=" + Base64Encode(proof));
+  EXPECT_EQ(last.state, SaslServer::State::kDone) << last.error;
 }
 
 TEST_F(SaslServerTest, PlainChecksAgainstTheScramCredential) {
