@@ -45,7 +45,7 @@ def idempotent():
             n += 1
         except BufferError:
             p.poll(0.1)
-        p.poll(0.004)
+        p.poll(0.015)
     left = p.flush(300)
     sys.stderr.write('producer %s: %d produced, %d undelivered at exit\n' % (pid, n, left))
 
