@@ -151,9 +151,11 @@ class Mount {
     if (!mounted_) *error = r.err + r.out;
     return mounted_;
   }
-  ~Mount() {
+  void Down() {
     if (mounted_) RunCommand("umount -l '" + dir_.string() + "'", 30s);
+    mounted_ = false;
   }
+  ~Mount() { Down(); }
 
  private:
   fs::path dir_;
@@ -255,7 +257,8 @@ TEST(JobDiskFullTest, CheckpointsFailCleanlyAndResumeWhenSpaceReturns) {
   const auto actual = CommittedAlerts(data);
   EXPECT_GT(expected.size(), 10u);
   EXPECT_EQ(actual, expected);
-  if (!HasFailure()) fs::remove_all(reference);
+  mount.Down();
+  if (!HasFailure()) fs::remove_all(root);
 }
 
 }  // namespace
