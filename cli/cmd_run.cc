@@ -76,6 +76,7 @@ void PrintProgress(const runtime::JobStats& now, const runtime::JobStats& before
                  std::to_string(static_cast<int>(now.last_checkpoint->duration_seconds * 1000)) + " ms, " +
                  std::to_string(now.last_checkpoint->bytes) + " bytes of state)";
   }
+  if (now.checkpoint_failures > 0) checkpoint += ", " + std::to_string(now.checkpoint_failures) + " failed";
   std::fprintf(stderr, "job %s: %llu records in (%.0f/s), %llu out (%.0f/s), watermark %s, checkpoint %s\n",
                now.job.c_str(), static_cast<unsigned long long>(in), in_rate, static_cast<unsigned long long>(out),
                out_rate, watermark.c_str(), checkpoint.c_str());

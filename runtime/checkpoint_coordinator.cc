@@ -139,6 +139,7 @@ bool CheckpointCoordinator::CompleteLocked(int64_t id) const {
 
 Status CheckpointCoordinator::Run(const std::function<bool()>& abandon) {
   std::unique_lock lock(mu_);
+  if (must_restart_) return Internal("a failed checkpoint left sink transactions open; restart the job");
   const int64_t id = next_id_++;
   requested_.store(id, std::memory_order_release);
   wake_();
@@ -206,6 +207,12 @@ Status CheckpointCoordinator::Complete(int64_t id, std::unique_lock<std::mutex>&
   lock.lock();
   if (!st.ok()) {
     ++failures_;
+    // Its sink transactions stay open. No later checkpoint may complete over
+    // them (its offsets would cover their records, which a recovery from it
+    // aborts), and none can commit them (their producer ids take new records
+    // after the next barrier): the run has to end and restart from the last
+    // completed checkpoint. Without open transactions the next one just retries.
+    if (!m.txns.empty() || kafka_) must_restart_ = true;
     return st.WithContext("checkpoint " + std::to_string(id));
   }
   finals_committed_.insert(newly_final.begin(), newly_final.end());

@@ -59,6 +59,15 @@ class CheckpointCoordinator : public CheckpointHooks {
   Status AbortOpenTransactions();
 
   std::filesystem::path last_path() const;
+  // True after a checkpoint failed with sink transactions open (see
+  // Complete): the run must fail and restart from the last completed
+  // checkpoint; Run() refuses from then on. A failure without open
+  // transactions (nothing written since the last checkpoint, or no
+  // transactional sinks) only counts: the next checkpoint retries.
+  bool must_restart() const {
+    std::lock_guard lock(mu_);
+    return must_restart_;
+  }
   std::filesystem::path PathOf(int64_t id) const { return store_.PathOf(id); }
   void FillStats(JobStats* stats) const;
 
@@ -94,6 +103,7 @@ class CheckpointCoordinator : public CheckpointHooks {
   std::filesystem::path last_path_;
   uint64_t completed_ = 0;
   uint64_t failures_ = 0;
+  bool must_restart_ = false;
 };
 
 }  // namespace sluice::runtime

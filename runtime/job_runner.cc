@@ -355,7 +355,13 @@ void Runner::CheckpointLoop() {
     if (!stop_requested_.load() && std::chrono::steady_clock::now() < next) continue;
     next = std::chrono::steady_clock::now() + job_.checkpoint_interval;
     Status st = checkpoints_->Run([this] { return stopping_.load(); });
-    if (!st.ok() && st.code() != StatusCode::kCancelled) spdlog::warn("job {}: {}", job_.job.text, st.ToString());
+    if (!st.ok() && st.code() != StatusCode::kCancelled) {
+      spdlog::warn("job {}: {}", job_.job.text, st.ToString());
+      if (checkpoints_->must_restart()) {
+        Fail(st.WithContext("the job restarts from its last completed checkpoint"));
+        return;
+      }
+    }
     if (stop_requested_.load()) {
       if (st.ok()) {
         std::lock_guard lock(mu_);

@@ -78,18 +78,29 @@ class ErrorPolicyHandler {
 };
 
 // A text stream shared by the subtasks of a stdout or file sink; whole lines under a lock.
+// A file sink's stream writes straight to its file descriptor (no user-space
+// buffer), so what WriteLines returned from is in the page cache (survives
+// kill -9) and Sync makes it durable (fdatasync: survives power loss).
 class SharedStream {
  public:
   explicit SharedStream(std::ostream* out) : out_(out) {}
-  void WriteLines(const std::string& lines) {
-    std::lock_guard lock(mu_);
-    *out_ << lines;
-  }
+  // Takes ownership of `fd` (opened for append on `path`).
+  SharedStream(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~SharedStream();
+  SharedStream(const SharedStream&) = delete;
+  SharedStream& operator=(const SharedStream&) = delete;
+
+  Status WriteLines(const std::string& lines, const std::string& sink);
+  // stdout: flushes the stream. A file: nothing is buffered, nothing to do.
   Status Flush(const std::string& sink);
+  // Flush, and for a file fdatasync: a checkpoint completes only after this.
+  Status Sync(const std::string& sink);
 
  private:
   std::mutex mu_;
-  std::ostream* out_;
+  std::ostream* out_ = nullptr;
+  int fd_ = -1;
+  std::string path_;
 };
 
 // The shared streams of a job's stdout sinks (`out`) and file sinks (opened
@@ -101,7 +112,6 @@ class SinkStreams {
 
  private:
   std::map<std::string, std::unique_ptr<SharedStream>> streams_;
-  std::vector<std::unique_ptr<std::ofstream>> files_;
 };
 
 // Which keys a subtask owns after a restore (keyed state moves by key hash).
