@@ -86,6 +86,9 @@ Status SnappyRaw(std::span<const uint8_t> in, size_t max_output, std::vector<uin
   const char* p = reinterpret_cast<const char*>(in.data());
   if (!snappy::GetUncompressedLength(p, in.size(), &n)) return Corruption("snappy data is corrupt");
   if (out.size() + n > max_output) return TooLarge(max_output);
+  // The length is only a claim: check the block (without output) before allocating it, or a
+  // few garbage bytes make us allocate and zero up to max_output (found by record_batch_fuzz).
+  if (!snappy::IsValidCompressedBuffer(p, in.size())) return Corruption("snappy data is corrupt");
   const size_t at = out.size();
   out.resize(at + n);
   if (!snappy::RawUncompress(p, in.size(), reinterpret_cast<char*>(out.data() + at))) {

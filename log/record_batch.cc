@@ -17,6 +17,8 @@ constexpr size_t kRecordsOffset = kBatchHeaderSize;
 
 std::string Num(int64_t v) { return std::to_string(v); }
 
+int64_t WrapAdd(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b)); }
+
 void PutRecord(std::vector<uint8_t>& out, const Record& r, int64_t offset_delta, int64_t base_timestamp) {
   std::vector<uint8_t> body;
   ByteWriter w(body);
@@ -58,8 +60,9 @@ Status ParseRecord(ByteReader& in, const BatchHeader& h, Record* out) {
   }
   ByteReader r(in.Take(static_cast<size_t>(length)));
   r.I8();  // attributes
-  out->timestamp = h.base_timestamp + r.Varint();
-  out->offset = h.base_offset + r.Varint();
+  // Deltas come from the wire: add with wrap-around (signed overflow is undefined; found by record_batch_fuzz).
+  out->timestamp = WrapAdd(h.base_timestamp, r.Varint());
+  out->offset = WrapAdd(h.base_offset, r.Varint());
   out->key = ReadNullableBytes(r);
   out->value = ReadNullableBytes(r);
   const int64_t header_count = r.Varint();

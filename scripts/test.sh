@@ -4,6 +4,11 @@
 #
 #   SLUICE_TEST_SANITIZE=0 ./scripts/test.sh    plain RelWithDebInfo build instead
 #   ./scripts/test.sh -R broker                 extra arguments go to ctest
+#   SLUICE_FUZZ_SECONDS=300 ./scripts/test.sh   fuzz each libFuzzer target 300 s (default 60; 0 skips)
+#
+# After ctest, when clang is installed, the libFuzzer targets (tests/fuzz/README.md) are built in
+# build/fuzz and each runs for SLUICE_FUZZ_SECONDS; a crash fails the script and names the input.
+# With extra ctest arguments fuzzing is skipped unless SLUICE_FUZZ_SECONDS is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -24,5 +29,15 @@ export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 
 cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" -DSLUICE_BUILD_BENCH=ON
 ninja -C "$build_dir"
-cd "$build_dir"
-ctest --output-on-failure -j2 --timeout 900 "$@"
+(cd "$build_dir" && ctest --output-on-failure -j2 --timeout 900 "$@")
+
+fuzz_seconds=${SLUICE_FUZZ_SECONDS:-60}
+if [[ $# -gt 0 && -z "${SLUICE_FUZZ_SECONDS:-}" ]]; then fuzz_seconds=0; fi
+if [[ "$fuzz_seconds" != "0" ]] && command -v clang++ >/dev/null; then
+  echo "== fuzzing: each target for ${fuzz_seconds}s (SLUICE_FUZZ_SECONDS)"
+  CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+    -DSLUICE_FUZZ=ON
+  ninja -C build/fuzz
+  export SLUICE_FUZZ_SECONDS="$fuzz_seconds"
+  ctest --test-dir build/fuzz -L fuzz --output-on-failure --timeout $((fuzz_seconds + 600))
+fi

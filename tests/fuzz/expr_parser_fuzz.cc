@@ -4,7 +4,10 @@
 // also goes through the JSON parser (records arrive as JSON).
 //
 // Known: very deep nesting overflows the stack until the compiler bounds its
-// depth (issue 15, item 1) — run with -max_len=4096 meanwhile.
+// depth (issue 15, item 1) — run with -max_len=4096 meanwhile. And matches()
+// uses std::regex, whose backtracking matcher takes exponential time on some
+// patterns (tests/fuzz/known/expr-regex-backtracking): expressions calling it
+// are compiled but not evaluated until it uses a linear-time engine.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -61,10 +64,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   expr::CompileOptions options;
   std::vector<expr::Diagnostic> diagnostics;
   auto compiled = expr::Compile(text, options, &diagnostics);
+  const bool regex = text.find("matches") != std::string_view::npos;
   if (compiled) {
     if (!diagnostics.empty()) Fail("compiled, yet reported diagnostics");
-    auto result = compiled->Eval(fx.view);
-    if (result.ok()) (void)result->ToJson();
+    if (!regex) {
+      auto result = compiled->Eval(fx.view);
+      if (result.ok()) (void)result->ToJson();
+    }
   } else if (diagnostics.empty()) {
     Fail("failed to compile without a diagnostic");
   }
@@ -77,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   diagnostics.clear();
   if (expr::ParseAggregateCall(text, options, &call, &diagnostics)) {
     for (const auto& arg : call.args) {
-      if (arg) (void)arg->Eval(fx.view);
+      if (arg && !regex) (void)arg->Eval(fx.view);
     }
   }
 

@@ -5,7 +5,7 @@
 #   tests/fuzz/run.sh BUILD_DIR NAME [SECONDS]     SECONDS defaults to $SLUICE_FUZZ_SECONDS or 60
 #
 # Exits non-zero on a crash, a leak of the respond contract, a timeout (an input
-# running > 25 s) or an out-of-memory (> 2 GiB), printing the path of the input.
+# running > 60 s) or an out-of-memory (> 2 GiB), printing the path of the input.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "$1" && pwd)
@@ -30,7 +30,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 log="$build/fuzz-work/$name.log"
 
 echo "fuzzing $name for ${seconds}s (max_len $max_len), log $log"
-"$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=25 -rss_limit_mb=2048 \
+"$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=60 -rss_limit_mb=2048 \
   -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" "$here/corpus/$name" >"$log" 2>&1
 rc=$?
 grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" | sed "s/^/  $name: /"

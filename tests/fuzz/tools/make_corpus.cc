@@ -334,7 +334,6 @@ int main(int argc, char** argv) {
   for (const auto& [name, codec] : codecs) {
     WriteFile(out / "record_batch" / ("batch-" + name), Batch(codec, 5, true));
     WriteFile(out / "record_batch" / ("idempotent-" + name), Batch(codec, 2, false, 1000));
-  }
     // For the codec path of record_batch_fuzz: byte 0 selects the codec.
     const std::string text = "{\"sensor\":\"a\",\"t\":21.5} {\"sensor\":\"a\",\"t\":21.5} repeated text";
     Bytes payload = {static_cast<uint8_t>(codec)};
@@ -342,7 +341,6 @@ int main(int argc, char** argv) {
     payload.insert(payload.end(), packed.begin(), packed.end());
     WriteFile(out / "record_batch" / ("payload-" + name), payload);
   }
-  {
   WriteFile(out / "record_batch" / "transactional", Batch(log::Compression::kNone, 2, false, 1000, true));
   WriteFile(out / "record_batch" / "control-commit",
             log::EncodeControlBatch(1000, 0, log::ControlType::kCommit, 0, 1764745200000));
@@ -351,7 +349,6 @@ int main(int argc, char** argv) {
   two.insert(two.end(), second.begin(), second.end());
   two.insert(two.end(), second.begin(), second.begin() + 30);  // a partial trailing batch
   WriteFile(out / "record_batch" / "two-and-partial", two);
-  }
   std::printf("wrote %d kafka requests and %zu record batches under %s\n", files, codecs.size() * 3 + 3,
               out.c_str());
   return 0;
