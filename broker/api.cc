@@ -13,6 +13,7 @@ const std::vector<ApiRange>& SupportedApis() {
       {ApiKey::kDescribeConfigs, 0, 2}, {ApiKey::kCreatePartitions, 0, 1}, {ApiKey::kDeleteGroups, 0, 1},
       {ApiKey::kAddPartitionsToTxn, 0, 1}, {ApiKey::kAddOffsetsToTxn, 0, 1}, {ApiKey::kEndTxn, 0, 1},
       {ApiKey::kTxnOffsetCommit, 0, 2},  {ApiKey::kAlterConfigs, 0, 1}, {ApiKey::kIncrementalAlterConfigs, 0, 1},
+      {ApiKey::kDescribeAcls, 0, 1},    {ApiKey::kCreateAcls, 0, 1},       {ApiKey::kDeleteAcls, 0, 1},
   };
   return kApis;
 }
@@ -53,8 +54,15 @@ std::string ApiName(int16_t key) {
     case ApiKey::kTxnOffsetCommit: return "TxnOffsetCommit";
     case ApiKey::kAlterConfigs: return "AlterConfigs";
     case ApiKey::kIncrementalAlterConfigs: return "IncrementalAlterConfigs";
+    case ApiKey::kDescribeAcls: return "DescribeAcls";
+    case ApiKey::kCreateAcls: return "CreateAcls";
+    case ApiKey::kDeleteAcls: return "DeleteAcls";
   }
   return "Api" + std::to_string(key);
+}
+
+bool IsInternalTopic(std::string_view topic) {
+  return topic == "__consumer_offsets" || topic == "__transaction_state";
 }
 
 }  // namespace sluice::broker

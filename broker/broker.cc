@@ -275,6 +275,7 @@ class Broker::Impl {
   uint16_t port() const { return port_; }
   OffsetStore& offsets() { return handlers_.offsets(); }
   const Traffic& traffic() const { return handlers_.traffic(); }
+  Authorizer& authorizer() { return handlers_.authorizer(); }
   BrokerProbe probe_;
 
  private:
@@ -322,5 +323,6 @@ uint16_t Broker::port() const { return impl_->port(); }
 const BrokerProbe& Broker::probe() const { return impl_->probe_; }
 OffsetStore& Broker::offsets() { return impl_->offsets(); }
 const Traffic& Broker::traffic() const { return impl_->traffic(); }
+Authorizer& Broker::authorizer() { return impl_->authorizer(); }
 
 }  // namespace sluice::broker

@@ -46,6 +46,7 @@ struct BrokerProbe {
   }
 };
 
+class Authorizer;
 class OffsetStore;
 class Traffic;
 
@@ -67,6 +68,9 @@ class Broker {
   // Committed consumer-group offsets (for lag metrics and the job manager).
   OffsetStore& offsets();
   const Traffic& traffic() const;
+  // The ACL authorizer (disabled unless BrokerOptions::authorizer.enabled): the
+  // job manager checks jobs' principals with it; CreateAcls changes it.
+  Authorizer& authorizer();
 
  private:
   class Impl;

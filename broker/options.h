@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "broker/authorizer.h"
+
 namespace sluice::broker {
 
 struct BrokerOptions {
@@ -20,6 +22,7 @@ struct BrokerOptions {
   int max_connections = 1000;                  // beyond it new connections are closed at once
   size_t max_in_flight_bytes = 256u << 20;     // per connection: request bytes held before reading pauses
   std::string cluster_id = "sluice-cluster";
+  AuthorizerOptions authorizer;                // off unless `--authorizer acl`
 };
 
 }  // namespace sluice::broker

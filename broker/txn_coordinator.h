@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "broker/api.h"
+#include "broker/authorizer.h"
 #include "broker/offset_store.h"
 #include "broker/wire.h"
 #include "log/log_manager.h"
@@ -41,6 +42,8 @@ class TxnCoordinator {
   void AddOffsetsToTxn(const RequestContext& ctx, Reader& r, const Respond& respond);
   void TxnOffsetCommit(const RequestContext& ctx, Reader& r, const Respond& respond);
   void EndTxn(const RequestContext& ctx, Reader& r, const Respond& respond);
+  // ACL checks (WRITE on the transactional id, WRITE/READ on topics, READ on groups); null: none.
+  void set_authorizer(const Authorizer* authz) { authz_ = authz; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -71,6 +74,7 @@ class TxnCoordinator {
   std::map<std::string, Txn> txns_;
   std::atomic<int64_t>& producer_ids_;
   bool stopping_ = false;
+  const Authorizer* authz_ = nullptr;
 };
 
 }  // namespace sluice::broker

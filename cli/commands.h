@@ -18,5 +18,6 @@ void RegisterProduce(CLI::App& app);   // cmd_produce.cc  produce TOPIC
 void RegisterConsume(CLI::App& app);   // cmd_consume.cc  consume TOPIC
 void RegisterGroups(CLI::App& app);    // cmd_groups.cc   groups list|describe
 void RegisterPerf(CLI::App& app);      // cmd_perf.cc     perf produce|consume
+void RegisterAcls(CLI::App& app);      // cmd_acls.cc     acls add|remove|list
 
 }  // namespace sluice::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   sluice::cli::RegisterConsume(app);
   sluice::cli::RegisterGroups(app);
   sluice::cli::RegisterPerf(app);
+  sluice::cli::RegisterAcls(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }
