@@ -122,9 +122,9 @@ TEST_F(AclTest, SuperUsersAndTheCliAgainstARunningServer) {
   auto refused = RunCommand("echo hi | kcat -P -b " + server_->bootstrap() + " -t x -X message.timeout.ms=5000",
                             seconds(60));
   EXPECT_NE(refused.err.find("uthoriz"), std::string::npos) << refused.err;
-  auto cli = Sluice("acls list --bootstrap " + server_->bootstrap());
+  auto cli = Sluice("acls add --principal User:x --operation READ --topic t --bootstrap " + server_->bootstrap());
   EXPECT_EQ(cli.exit_code, 1);
-  EXPECT_NE(cli.err.find("authorized"), std::string::npos) << cli.err;
+  EXPECT_NE(cli.err.find("Cluster authorization failed"), std::string::npos) << cli.err;
   ASSERT_EQ(server_->Stop(), 0);
 
   server_ = ServerProcess::Start(ServeArgs({"--authorizer", "acl", "--super-users", "User:admin;" + kPrincipal}), dir_);
@@ -149,9 +149,10 @@ TEST_F(AclTest, SuperUsersAndTheCliAgainstARunningServer) {
 TEST_F(AclTest, AclApisAnswerSecurityDisabledWithoutAnAuthorizer) {
   server_ = ServerProcess::Start({}, dir_);
   ASSERT_NE(server_, nullptr);
-  auto r = Sluice("acls list --bootstrap " + server_->bootstrap());
+  // (librdkafka reports the error of CreateAcls/DeleteAcls; its DescribeAcls drops the top-level error.)
+  auto r = Sluice("acls add --principal User:x --operation READ --topic t --bootstrap " + server_->bootstrap());
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("no authorizer"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Security features are disabled"), std::string::npos) << r.err;
   // And everything else works as before (the authorizer is off by default).
   auto produced = RunCommand("echo hi | kcat -P -b " + server_->bootstrap() + " -t x", seconds(60));
   EXPECT_EQ(produced.exit_code, 0) << produced.err;
@@ -167,7 +168,7 @@ TEST_F(AclTest, InternalTopicsCannotBeDeletedOrWritten) {
   EXPECT_EQ(attack.out,
             "{\"create_partitions\": \"INVALID_REQUEST\", \"delete __consumer_offsets\": "
             "\"TOPIC_AUTHORIZATION_FAILED\", \"delete __transaction_state\": \"TOPIC_AUTHORIZATION_FAILED\", "
-            "\"produce\": \"INVALID_TOPIC_EXCEPTION\"}\n");
+            "\"produce\": \"TOPIC_EXCEPTION\"}\n");  // confluent-kafka's name for INVALID_TOPIC_EXCEPTION (17)
   auto kcat = RunCommand("echo junk | kcat -P -b " + server_->bootstrap() +
                              " -t __transaction_state -X message.timeout.ms=5000",
                          seconds(60));
