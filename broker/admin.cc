@@ -38,7 +38,9 @@ void Handlers::ListOffsets(const RequestContext& ctx, Reader& r, const Respond& 
       auto p = log_.GetPartition(name, index);
       int64_t offset = -1;
       int16_t err = error::kNone;
-      if (!p.ok()) {
+      if (!Allowed(ctx, ResourceType::kTopic, name, AclOperation::kDescribe)) {
+        err = error::kTopicAuthorizationFailed;
+      } else if (!p.ok()) {
         err = error::kUnknownTopicOrPartition;
       } else if (timestamp == -1) {
         offset = (isolation == log::IsolationLevel::kReadCommitted ? (*p)->LastStableOffset() : (*p)->HighWatermark()).value;
@@ -94,8 +96,15 @@ void Handlers::CreateTopics(const RequestContext& ctx, Reader& r, const Respond&
   Writer w;
   if (v >= 2) w.I32(0);
   w.ArrayLength(static_cast<int32_t>(items.size()));
+  const bool create_any = Allowed(ctx, ResourceType::kCluster, "", AclOperation::kCreate);
   for (const auto& item : items) {
     Status st;
+    if (!create_any && !Allowed(ctx, ResourceType::kTopic, item.name, AclOperation::kCreate)) {
+      w.String(item.name);
+      w.I16(error::kTopicAuthorizationFailed);
+      if (v >= 1) w.NullableString("not authorized to create topic " + item.name);
+      continue;
+    }
     if (item.manual_assignment && item.partitions == -1) {
       st = Status::Ok();  // replica assignment: every partition on this broker
     }
@@ -122,12 +131,14 @@ void Handlers::DeleteTopics(const RequestContext& ctx, Reader& r, const Respond&
   w.ArrayLength(static_cast<int32_t>(names.size()));
   for (const auto& name : names) {
     w.String(name);
-    w.I16(ErrorCodeFor(log_.DeleteTopic(name)));
+    // Internal topics hold every group's offsets and the transactions: nobody deletes them.
+    const bool refused = IsInternalTopic(name) || !Allowed(ctx, ResourceType::kTopic, name, AclOperation::kDelete);
+    w.I16(refused ? error::kTopicAuthorizationFailed : ErrorCodeFor(log_.DeleteTopic(name)));
   }
   respond(w.Take());
 }
 
-void Handlers::CreatePartitions(const RequestContext&, Reader& r, const Respond& respond) {
+void Handlers::CreatePartitions(const RequestContext& ctx, Reader& r, const Respond& respond) {
   std::vector<std::pair<std::string, int32_t>> topics;
   for (int32_t n = r.ArrayLength(); n > 0 && r.ok(); --n) {
     std::string name = r.String();
@@ -144,7 +155,15 @@ void Handlers::CreatePartitions(const RequestContext&, Reader& r, const Respond&
   w.ArrayLength(static_cast<int32_t>(topics.size()));
   for (const auto& [name, count] : topics) {
     Status st;
-    if (!validate_only) {
+    if (!Allowed(ctx, ResourceType::kTopic, name, AclOperation::kAlter)) {
+      w.String(name);
+      w.I16(error::kTopicAuthorizationFailed);
+      w.NullableString("not authorized to alter topic " + name);
+      continue;
+    }
+    if (IsInternalTopic(name)) {
+      st = InvalidArgument("the partitions of internal topic " + name + " cannot be changed");
+    } else if (!validate_only) {
       st = log_.AddPartitions(name, count);
     } else if (auto current = log_.PartitionCount(name); !current.ok()) {
       st = current.status();
@@ -152,13 +171,15 @@ void Handlers::CreatePartitions(const RequestContext&, Reader& r, const Respond&
       st = InvalidArgument("the new partition count must be larger than " + std::to_string(*current));
     }
     w.String(name);
-    w.I16(st.code() == StatusCode::kInvalidArgument ? error::kInvalidPartitions : ErrorCodeFor(st));
+    w.I16(IsInternalTopic(name)                         ? error::kInvalidRequest
+          : st.code() == StatusCode::kInvalidArgument ? error::kInvalidPartitions
+                                                      : ErrorCodeFor(st));
     w.NullableString(st.ok() ? std::nullopt : std::optional<std::string>(st.message()));
   }
   respond(w.Take());
 }
 
-void Handlers::DeleteRecords(const RequestContext&, Reader& r, const Respond& respond) {
+void Handlers::DeleteRecords(const RequestContext& ctx, Reader& r, const Respond& respond) {
   Writer w;
   w.I32(0);
   const int32_t topics = r.ArrayLength();
@@ -172,10 +193,15 @@ void Handlers::DeleteRecords(const RequestContext&, Reader& r, const Respond& re
       const int32_t index = r.I32();
       const int64_t offset = r.I64();
       w.I32(index);
+      const int16_t refused = !Allowed(ctx, ResourceType::kTopic, name, AclOperation::kDelete) ? error::kTopicAuthorizationFailed
+                              : IsInternalTopic(name) ? error::kInvalidTopic
+                                                      : error::kNone;
       auto p = log_.GetPartition(name, index);
-      Result<Offset> start = p.ok() ? (*p)->DeleteRecordsBefore(Offset(offset)) : Result<Offset>(p.status());
+      Result<Offset> start = refused               ? Result<Offset>(InvalidArgument("refused"))
+                             : p.ok() ? (*p)->DeleteRecordsBefore(Offset(offset))
+                                      : Result<Offset>(p.status());
       w.I64(start.ok() ? start->value : -1);
-      w.I16(ErrorCodeFor(start.status()));
+      w.I16(refused ? refused : ErrorCodeFor(start.status()));
     }
   }
   r.I32();
@@ -199,7 +225,11 @@ void Handlers::DescribeConfigs(const RequestContext& ctx, Reader& r, const Respo
     }
     log::ConfigMap values, overrides;
     Status st;
-    if (type == 2) {  // topic
+    const bool denied = !Allowed(ctx, type == 2 ? ResourceType::kTopic : ResourceType::kCluster, name,
+                                 AclOperation::kDescribeConfigs);
+    if (denied) {
+      st = InvalidArgument("not authorized to describe the configs of " + name);
+    } else if (type == 2) {  // topic
       auto cfg = log_.GetConfig(name);
       auto d = log_.DescribeTopic(name);
       st = cfg.status();
@@ -208,7 +238,7 @@ void Handlers::DescribeConfigs(const RequestContext& ctx, Reader& r, const Respo
     } else if (type != 4) {  // 4 = broker: nothing to describe yet
       st = InvalidArgument("unsupported resource type " + std::to_string(type));
     }
-    w.I16(ErrorCodeFor(st));
+    w.I16(denied ? (type == 2 ? error::kTopicAuthorizationFailed : error::kClusterAuthorizationFailed) : ErrorCodeFor(st));
     w.NullableString(st.ok() ? std::nullopt : std::optional<std::string>(st.message()));
     w.I8(type);
     w.String(name);
@@ -235,7 +265,7 @@ void Handlers::DescribeConfigs(const RequestContext& ctx, Reader& r, const Respo
   respond(w.Take());
 }
 
-void Handlers::AlterConfigs(const RequestContext&, Reader& r, const Respond& respond, bool incremental) {
+void Handlers::AlterConfigs(const RequestContext& ctx, Reader& r, const Respond& respond, bool incremental) {
   struct Resource {
     int8_t type;
     std::string name;
@@ -266,7 +296,11 @@ void Handlers::AlterConfigs(const RequestContext&, Reader& r, const Respond& res
   w.ArrayLength(static_cast<int32_t>(resources.size()));
   for (auto& res : resources) {
     Status st;
-    if (res.type != 2) {
+    int16_t denied = error::kNone;
+    if (!Allowed(ctx, res.type == 2 ? ResourceType::kTopic : ResourceType::kCluster, res.name, AclOperation::kAlterConfigs)) {
+      denied = res.type == 2 ? error::kTopicAuthorizationFailed : error::kClusterAuthorizationFailed;
+      st = InvalidArgument("not authorized to alter the configs of " + res.name);
+    } else if (res.type != 2) {
       st = InvalidArgument("only topic configs can be altered (resource type 2)");
     } else if (auto d = log_.DescribeTopic(res.name); !d.ok()) {
       st = d.status();
@@ -282,7 +316,7 @@ void Handlers::AlterConfigs(const RequestContext&, Reader& r, const Respond& res
       st = log::TopicConfig::FromMap(merged).status();
       if (st.ok() && !validate_only) st = log_.AlterConfig(res.name, res.set, res.remove);
     }
-    w.I16(st.ok() ? error::kNone : st.code() == StatusCode::kNotFound ? error::kUnknownTopicOrPartition
+    w.I16(denied ? denied : st.ok() ? error::kNone : st.code() == StatusCode::kNotFound ? error::kUnknownTopicOrPartition
                                                                         : error::kInvalidConfig);
     w.NullableString(st.ok() ? std::nullopt : std::optional<std::string>(st.message()));
     w.I8(res.type);

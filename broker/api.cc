@@ -15,6 +15,7 @@ const std::vector<ApiRange>& SupportedApis() {
       {ApiKey::kTxnOffsetCommit, 0, 2},  {ApiKey::kAlterConfigs, 0, 1}, {ApiKey::kIncrementalAlterConfigs, 0, 1},
       {ApiKey::kSaslHandshake, 0, 1},    {ApiKey::kSaslAuthenticate, 0, 2, 2},
       {ApiKey::kDescribeUserScramCredentials, 0, 0, 0}, {ApiKey::kAlterUserScramCredentials, 0, 0, 0},
+      {ApiKey::kDescribeAcls, 0, 1},    {ApiKey::kCreateAcls, 0, 1},       {ApiKey::kDeleteAcls, 0, 1},
   };
   return kApis;
 }
@@ -59,8 +60,15 @@ std::string ApiName(int16_t key) {
     case ApiKey::kSaslAuthenticate: return "SaslAuthenticate";
     case ApiKey::kDescribeUserScramCredentials: return "DescribeUserScramCredentials";
     case ApiKey::kAlterUserScramCredentials: return "AlterUserScramCredentials";
+    case ApiKey::kDescribeAcls: return "DescribeAcls";
+    case ApiKey::kCreateAcls: return "CreateAcls";
+    case ApiKey::kDeleteAcls: return "DeleteAcls";
   }
   return "Api" + std::to_string(key);
+}
+
+bool IsInternalTopic(std::string_view topic) {
+  return topic == "__consumer_offsets" || topic == "__transaction_state";
 }
 
 }  // namespace sluice::broker

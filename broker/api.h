@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice::broker {
@@ -43,6 +44,9 @@ enum class ApiKey : int16_t {
   kIncrementalAlterConfigs = 44,
   kDescribeUserScramCredentials = 50,
   kAlterUserScramCredentials = 51,
+  kDescribeAcls = 29,
+  kCreateAcls = 30,
+  kDeleteAcls = 31,
 };
 
 struct ApiRange {
@@ -59,6 +63,9 @@ const std::vector<ApiRange>& SupportedApis();
 // The range for `key`, or nullopt when unsupported.
 std::optional<ApiRange> FindApi(int16_t key);
 std::string ApiName(int16_t key);
+// Topics the broker itself owns (`__consumer_offsets`, `__transaction_state`):
+// clients may not produce to, delete, repartition or truncate them.
+bool IsInternalTopic(std::string_view topic);
 
 // Kafka error codes used here.
 namespace error {
@@ -102,6 +109,12 @@ constexpr int16_t kInvalidRecord = 87;
 constexpr int16_t kResourceNotFound = 91;
 constexpr int16_t kDuplicateResource = 92;
 constexpr int16_t kUnacceptableCredential = 93;
+constexpr int16_t kTopicAuthorizationFailed = 29;
+constexpr int16_t kGroupAuthorizationFailed = 30;
+constexpr int16_t kClusterAuthorizationFailed = 31;
+constexpr int16_t kTransactionalIdAuthorizationFailed = 53;
+constexpr int16_t kSecurityDisabled = 54;
+constexpr int16_t kOperationNotAttempted = 55;
 }  // namespace error
 
 struct RequestContext {

@@ -591,6 +591,7 @@ class Broker::Impl {
   Status ReloadCredentials() { return shared_.credentials.Load(); }
   OffsetStore& offsets() { return handlers_.offsets(); }
   const Traffic& traffic() const { return handlers_.traffic(); }
+  Authorizer& authorizer() { return handlers_.authorizer(); }
   BrokerProbe probe_;
 
  private:
@@ -707,5 +708,6 @@ Status Broker::ReloadCredentials() { return impl_->ReloadCredentials(); }
 const BrokerProbe& Broker::probe() const { return impl_->probe_; }
 OffsetStore& Broker::offsets() { return impl_->offsets(); }
 const Traffic& Broker::traffic() const { return impl_->traffic(); }
+Authorizer& Broker::authorizer() { return impl_->authorizer(); }
 
 }  // namespace sluice::broker

@@ -56,6 +56,7 @@ struct BrokerProbe {
   }
 };
 
+class Authorizer;
 class OffsetStore;
 class Traffic;
 
@@ -87,6 +88,9 @@ class Broker {
   // Committed consumer-group offsets (for lag metrics and the job manager).
   OffsetStore& offsets();
   const Traffic& traffic() const;
+  // The ACL authorizer (disabled unless BrokerOptions::authorizer.enabled): the
+  // job manager checks jobs' principals with it; CreateAcls changes it.
+  Authorizer& authorizer();
 
  private:
   class Impl;

@@ -1,4 +1,6 @@
 // OffsetCommit, OffsetFetch, ListGroups, DescribeGroups, DeleteGroups.
+#include <set>
+
 #include "broker/group_coordinator.h"
 
 namespace sluice::broker {
@@ -32,7 +34,14 @@ void GroupCoordinator::OffsetCommit(const RequestContext& ctx, Reader& r, const 
   }
   if (!r.ok()) return respond(std::nullopt);
   int16_t err = error::kNone;
-  {
+  std::set<std::string> denied;  // topics without READ: TOPIC_AUTHORIZATION_FAILED, not committed
+  for (const auto& [topic, parts] : layout) {
+    if (!Allowed(authz_, ctx, ResourceType::kTopic, topic, AclOperation::kRead)) denied.insert(topic);
+  }
+  std::erase_if(items, [&](const Item& item) { return denied.count(item.topic) > 0; });
+  if (!Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)) {
+    err = error::kGroupAuthorizationFailed;
+  } else {
     std::lock_guard lock(mu_);
     auto git = groups_.find(group_id);
     const bool simple = generation < 0 && member_id.empty();
@@ -46,7 +55,7 @@ void GroupCoordinator::OffsetCommit(const RequestContext& ctx, Reader& r, const 
       err = error::kRebalanceInProgress;
     }
   }
-  if (err == error::kNone) {
+  if (err == error::kNone && !items.empty()) {
     std::vector<std::pair<OffsetKey, CommittedOffset>> commits;
     for (const auto& item : items) commits.emplace_back(OffsetKey{group_id, item.topic, item.partition}, item.value);
     Status st = offsets_.Commit(commits);
@@ -54,7 +63,15 @@ void GroupCoordinator::OffsetCommit(const RequestContext& ctx, Reader& r, const 
   }
   Writer w;
   if (v >= 3) w.I32(0);
-  WritePartitionErrors(w, layout, err);
+  w.ArrayLength(static_cast<int32_t>(layout.size()));
+  for (const auto& [topic, partitions] : layout) {
+    w.String(topic);
+    w.ArrayLength(static_cast<int32_t>(partitions.size()));
+    for (int32_t p : partitions) {
+      w.I32(p);
+      w.I16(err == error::kNone && denied.count(topic) ? error::kTopicAuthorizationFailed : err);
+    }
+  }
   respond(w.Take());
 }
 
@@ -71,9 +88,18 @@ void GroupCoordinator::OffsetFetch(const RequestContext& ctx, Reader& r, const R
     }
   }
   if (!r.ok()) return respond(std::nullopt);
+  const bool group_ok = Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kDescribe);
+  if (!group_ok && v >= 2) {
+    Writer w;
+    if (v >= 3) w.I32(0);
+    w.ArrayLength(0);
+    w.I16(error::kGroupAuthorizationFailed);
+    return respond(w.Take());
+  }
   if (!wanted) {  // null: every committed offset of the group
     wanted.emplace();
     for (const auto& [key, value] : offsets_.ForGroup(group_id)) {
+      if (!Allowed(authz_, ctx, ResourceType::kTopic, key.topic, AclOperation::kDescribe)) continue;
       if (wanted->empty() || wanted->back().first != key.topic) wanted->emplace_back(key.topic, std::vector<int32_t>());
       wanted->back().second.push_back(key.partition);
     }
@@ -84,13 +110,18 @@ void GroupCoordinator::OffsetFetch(const RequestContext& ctx, Reader& r, const R
   for (const auto& [topic, partitions] : *wanted) {
     w.String(topic);
     w.ArrayLength(static_cast<int32_t>(partitions.size()));
+    const int16_t refused = !group_ok ? error::kGroupAuthorizationFailed
+                            : !Allowed(authz_, ctx, ResourceType::kTopic, topic, AclOperation::kDescribe)
+                                ? error::kTopicAuthorizationFailed
+                                : error::kNone;
     for (int32_t p : partitions) {
-      auto c = offsets_.Get(OffsetKey{group_id, topic, p});
+      std::optional<CommittedOffset> c;
+      if (!refused) c = offsets_.Get(OffsetKey{group_id, topic, p});
       w.I32(p);
       w.I64(c ? c->offset : -1);
       if (v >= 5) w.I32(-1);
       w.NullableString(c ? std::optional<std::string>(c->metadata) : std::optional<std::string>(""));
-      w.I16(error::kNone);
+      w.I16(refused);
     }
   }
   if (v >= 2) w.I16(error::kNone);
@@ -105,6 +136,10 @@ void GroupCoordinator::ListGroups(const RequestContext& ctx, Reader&, const Resp
     for (const auto& [name, g] : groups_) {
       if (!g.members.empty() || !all.count(name)) all[name] = g.protocol_type;
     }
+  }
+  // Only the groups the principal may describe (all of them with DESCRIBE on the cluster).
+  if (!Allowed(authz_, ctx, ResourceType::kCluster, "", AclOperation::kDescribe)) {
+    std::erase_if(all, [&](const auto& e) { return !Allowed(authz_, ctx, ResourceType::kGroup, e.first, AclOperation::kDescribe); });
   }
   Writer w;
   if (ctx.api_version >= 1) w.I32(0);
@@ -127,6 +162,14 @@ void GroupCoordinator::DescribeGroups(const RequestContext& ctx, Reader& r, cons
   w.ArrayLength(static_cast<int32_t>(names.size()));
   std::lock_guard lock(mu_);
   for (const auto& name : names) {
+    if (!Allowed(authz_, ctx, ResourceType::kGroup, name, AclOperation::kDescribe)) {
+      w.I16(error::kGroupAuthorizationFailed);
+      w.String(name);
+      for (int i = 0; i < 3; ++i) w.String("");  // state, protocol type, protocol
+      w.ArrayLength(0);
+      if (v >= 3) w.I32(INT32_MIN);
+      continue;
+    }
     auto it = groups_.find(name);
     const bool known = it != groups_.end();
     w.I16(error::kNone);
@@ -157,7 +200,7 @@ void GroupCoordinator::DescribeGroups(const RequestContext& ctx, Reader& r, cons
   respond(w.Take());
 }
 
-void GroupCoordinator::DeleteGroups(const RequestContext&, Reader& r, const Respond& respond) {
+void GroupCoordinator::DeleteGroups(const RequestContext& ctx, Reader& r, const Respond& respond) {
   std::vector<std::string> names;
   for (int32_t n = r.ArrayLength(); n > 0 && r.ok(); --n) names.push_back(r.String());
   Writer w;
@@ -165,7 +208,9 @@ void GroupCoordinator::DeleteGroups(const RequestContext&, Reader& r, const Resp
   w.ArrayLength(static_cast<int32_t>(names.size()));
   for (const auto& name : names) {
     int16_t err = error::kNone;
-    {
+    if (!Allowed(authz_, ctx, ResourceType::kGroup, name, AclOperation::kDelete)) {
+      err = error::kGroupAuthorizationFailed;
+    } else {
       std::lock_guard lock(mu_);
       auto it = groups_.find(name);
       if (it != groups_.end() && !it->second.members.empty()) {

@@ -247,6 +247,13 @@ void GroupCoordinator::JoinGroup(const RequestContext& ctx, Reader& r, const Res
     protocols.emplace_back(std::move(name), Bytes(meta.begin(), meta.end()));
   }
   if (!r.ok()) return respond(std::nullopt);
+  if (!Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)) {
+    Member refused;
+    refused.id = member_id;
+    refused.join_version = v;
+    refused.pending_join = respond;
+    return SendJoinResponse(Group{}, refused, error::kGroupAuthorizationFailed);
+  }
 
   std::lock_guard lock(mu_);
   Group& g = groups_[group_id];
@@ -309,6 +316,9 @@ void GroupCoordinator::SyncGroup(const RequestContext& ctx, Reader& r, const Res
     w.Bytes(assignment);
     to(w.Take());
   };
+  if (!Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)) {
+    return reply(respond, error::kGroupAuthorizationFailed, {});
+  }
   std::lock_guard lock(mu_);
   auto git = groups_.find(group_id);
   if (git == groups_.end() || !git->second.members.count(member_id)) return reply(respond, error::kUnknownMemberId, {});
@@ -336,7 +346,9 @@ void GroupCoordinator::Heartbeat(const RequestContext& ctx, Reader& r, const Res
   const std::string member_id = r.String();
   if (ctx.api_version >= 3) r.NullableString();
   int16_t err = error::kNone;
-  {
+  if (!Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)) {
+    err = error::kGroupAuthorizationFailed;
+  } else {
     std::lock_guard lock(mu_);
     auto git = groups_.find(group_id);
     if (git == groups_.end() || !git->second.members.count(member_id)) {
@@ -361,7 +373,9 @@ void GroupCoordinator::LeaveGroup(const RequestContext& ctx, Reader& r, const Re
   const std::string group_id = r.String();
   const std::string member_id = r.String();
   int16_t err = error::kNone;
-  {
+  if (!Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)) {
+    err = error::kGroupAuthorizationFailed;
+  } else {
     std::lock_guard lock(mu_);
     auto git = groups_.find(group_id);
     if (git == groups_.end() || !git->second.members.count(member_id)) {

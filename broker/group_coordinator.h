@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "broker/api.h"
+#include "broker/authorizer.h"
 #include "broker/offset_store.h"
 #include "broker/wire.h"
 
@@ -41,6 +42,8 @@ class GroupCoordinator {
   void Handle(const RequestContext& ctx, Reader& r, const Respond& respond);
   // Committed offsets, shared with the transaction coordinator (TxnOffsetCommit).
   OffsetStore& offsets() { return offsets_; }
+  // ACL checks (READ/DESCRIBE/DELETE on groups, READ/DESCRIBE on topics); null: none.
+  void set_authorizer(const Authorizer* authz) { authz_ = authz; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -107,6 +110,7 @@ class GroupCoordinator {
   std::map<std::string, Group> groups_;
   bool stopping_ = false;
   uint64_t next_member_ = 0;
+  const Authorizer* authz_ = nullptr;
 };
 
 }  // namespace sluice::broker

@@ -34,6 +34,7 @@ Handlers::Handlers(log::LogManager& log, Scheduler& scheduler, const BrokerOptio
     : log_(log),
       scheduler_(scheduler),
       options_(options),
+      authz_(std::make_unique<Authorizer>(options.authorizer, AclFilePath(log.options().data_dir))),
       advertised_port_(options.advertised_port),
       groups_(std::make_unique<GroupCoordinator>(log, scheduler,
                                                  std::chrono::milliseconds(options.group_initial_rebalance_delay_ms))),
@@ -44,12 +45,15 @@ Handlers::Handlers(log::LogManager& log, Scheduler& scheduler, const BrokerOptio
                           .count();
   txns_ = std::make_unique<TxnCoordinator>(log, scheduler, groups_->offsets(), next_producer_id_,
                                            std::chrono::milliseconds(options.transaction_max_timeout_ms));
+  groups_->set_authorizer(authz_.get());
+  txns_->set_authorizer(authz_.get());
   log_.SetAppendListener([this](const std::string& topic, int32_t partition) { waiters_->Notify(topic, partition); });
 }
 
 Handlers::~Handlers() { log_.SetAppendListener(nullptr); }
 
 Status Handlers::Start() {
+  RETURN_IF_ERROR(authz_->Start());
   RETURN_IF_ERROR(groups_->Start());
   return txns_->Start();
 }
@@ -84,6 +88,9 @@ void Handlers::Handle(const RequestContext& ctx, Reader& r, const Respond& respo
     case ApiKey::kEndTxn: return txns_->EndTxn(ctx, r, respond);
     case ApiKey::kDescribeUserScramCredentials: return DescribeUserScramCredentials(ctx, r, respond, credentials_);
     case ApiKey::kAlterUserScramCredentials: return AlterUserScramCredentials(ctx, r, respond, credentials_);
+    case ApiKey::kCreateAcls: return CreateAcls(ctx, r, respond);
+    case ApiKey::kDescribeAcls: return DescribeAcls(ctx, r, respond);
+    case ApiKey::kDeleteAcls: return DeleteAcls(ctx, r, respond);
     default: return groups_->Handle(ctx, r, respond);
   }
 }
@@ -126,6 +133,8 @@ void Handlers::Metadata(const RequestContext& ctx, Reader& r, const Respond& res
   if (v >= 4) allow_create = r.Bool() && options_.auto_create_topics;
   const bool all = !requested || (v == 0 && requested->empty());
   std::vector<std::string> names = all ? log_.ListTopics() : *requested;
+  // Listing all topics hides those the principal may not describe (Kafka).
+  if (all) std::erase_if(names, [&](const auto& n) { return !Allowed(ctx, ResourceType::kTopic, n, AclOperation::kDescribe); });
 
   Writer w;
   if (v >= 3) w.I32(0);
@@ -138,10 +147,16 @@ void Handlers::Metadata(const RequestContext& ctx, Reader& r, const Respond& res
   if (v >= 1) w.I32(options_.node_id);  // controller
   w.ArrayLength(static_cast<int32_t>(names.size()));
   for (const auto& name : names) {
-    if (!all && !log_.TopicExists(name) && allow_create) MaybeAutoCreate(name);
-    auto count = log_.PartitionCount(name);
+    const bool describe = Allowed(ctx, ResourceType::kTopic, name, AclOperation::kDescribe);
+    if (describe && !all && !log_.TopicExists(name) && allow_create &&
+        (Allowed(ctx, ResourceType::kCluster, "", AclOperation::kCreate) ||
+         Allowed(ctx, ResourceType::kTopic, name, AclOperation::kCreate))) {
+      MaybeAutoCreate(name);
+    }
+    auto count = describe ? log_.PartitionCount(name) : Result<int32_t>(NotFound(name));
     int16_t err = error::kNone;
     if (!count.ok()) err = log::ValidateTopicName(name).ok() ? error::kUnknownTopicOrPartition : error::kInvalidTopic;
+    if (!describe) err = error::kTopicAuthorizationFailed;
     w.I16(err);
     w.String(name);
     if (v >= 1) w.Bool(name.starts_with("__"));
@@ -162,11 +177,16 @@ void Handlers::Metadata(const RequestContext& ctx, Reader& r, const Respond& res
 }
 
 void Handlers::FindCoordinator(const RequestContext& ctx, Reader& r, const Respond& respond) {
-  r.String();  // key: every group and transaction is coordinated here
-  if (ctx.api_version >= 1) r.I8();
+  const std::string key = r.String();  // every group and transaction is coordinated here
+  const int8_t key_type = ctx.api_version >= 1 ? r.I8() : 0;
+  int16_t err = error::kNone;
+  if (key_type == 0 && !Allowed(ctx, ResourceType::kGroup, key, AclOperation::kDescribe)) err = error::kGroupAuthorizationFailed;
+  if (key_type == 1 && !Allowed(ctx, ResourceType::kTransactionalId, key, AclOperation::kDescribe)) {
+    err = error::kTransactionalIdAuthorizationFailed;
+  }
   Writer w;
   if (ctx.api_version >= 1) w.I32(0);
-  w.I16(error::kNone);
+  w.I16(err);
   if (ctx.api_version >= 1) w.NullableString(std::nullopt);
   w.I32(options_.node_id);
   w.String(ctx.advertised_host.empty() ? options_.advertised_host : ctx.advertised_host);
@@ -174,13 +194,18 @@ void Handlers::FindCoordinator(const RequestContext& ctx, Reader& r, const Respo
   respond(w.Take());
 }
 
-void Handlers::InitProducerId(const RequestContext&, Reader& r, const Respond& respond) {
+void Handlers::InitProducerId(const RequestContext& ctx, Reader& r, const Respond& respond) {
   auto transactional_id = r.NullableString();
   const int32_t timeout_ms = r.I32();
   int64_t producer_id = -1;
   int16_t epoch = -1;
   int16_t err = error::kNone;
-  if (transactional_id) {
+  if (transactional_id && !Allowed(ctx, ResourceType::kTransactionalId, *transactional_id, AclOperation::kWrite)) {
+    err = error::kTransactionalIdAuthorizationFailed;
+  } else if (!transactional_id && !Allowed(ctx, ResourceType::kCluster, "", AclOperation::kIdempotentWrite) &&
+             !authz_->AuthorizeAny(ctx.principal, ctx.client_host, ResourceType::kTopic, AclOperation::kWrite)) {
+    err = error::kClusterAuthorizationFailed;  // Kafka 3: IDEMPOTENT_WRITE or WRITE on any topic
+  } else if (transactional_id) {
     err = txns_->InitProducerId(*transactional_id, timeout_ms, &producer_id, &epoch);
   } else {
     producer_id = next_producer_id_.fetch_add(1);

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "broker/api.h"
+#include "broker/authorizer.h"
 #include "broker/options.h"
 #include "broker/traffic.h"
 #include "broker/wire.h"
@@ -40,6 +41,7 @@ class Handlers {
   void set_credentials(sasl::CredentialStore* store) { credentials_ = store; }
   OffsetStore& offsets();
   const Traffic& traffic() const { return traffic_; }
+  Authorizer& authorizer() { return *authz_; }
 
  private:
   void ApiVersions(const RequestContext& ctx, Reader& r, const Respond& respond);
@@ -56,6 +58,14 @@ class Handlers {
   void AlterConfigs(const RequestContext& ctx, Reader& r, const Respond& respond, bool incremental);
   void InitProducerId(const RequestContext& ctx, Reader& r, const Respond& respond);
   void FindCoordinator(const RequestContext& ctx, Reader& r, const Respond& respond);
+  // CreateAcls, DescribeAcls, DeleteAcls (acl_apis.cc).
+  void CreateAcls(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void DescribeAcls(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void DeleteAcls(const RequestContext& ctx, Reader& r, const Respond& respond);
+  // May the request's principal do `op` on the resource? (Always, without `--authorizer`.)
+  bool Allowed(const RequestContext& ctx, ResourceType type, std::string_view name, AclOperation op) const {
+    return broker::Allowed(authz_.get(), ctx, type, name, op);
+  }
 
   // Creates `topic` with the default partition count when auto-creation is on.
   bool MaybeAutoCreate(const std::string& topic);
@@ -63,6 +73,7 @@ class Handlers {
   log::LogManager& log_;
   Scheduler& scheduler_;
   BrokerOptions options_;
+  std::unique_ptr<Authorizer> authz_;
   uint16_t advertised_port_ = 0;
   std::unique_ptr<GroupCoordinator> groups_;
   Traffic traffic_;

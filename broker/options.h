@@ -9,6 +9,8 @@
 
 #include "broker/listener_config.h"
 
+#include "broker/authorizer.h"
+
 namespace sluice::broker {
 
 // TLS of the SSL and SASL_SSL listeners (PEM files; reloaded on SIGHUP).
@@ -51,6 +53,7 @@ struct BrokerOptions {
   // transaction.max.timeout.ms: the largest transaction.timeout.ms a producer may ask for,
   // and how long an open transaction found at start that no transactional id owns may stay open.
   int32_t transaction_max_timeout_ms = 900000;
+  AuthorizerOptions authorizer;                // off unless `--authorizer acl`
 };
 
 }  // namespace sluice::broker

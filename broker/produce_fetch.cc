@@ -20,6 +20,7 @@ struct FetchPartition {
 
 struct FetchTopic {
   std::string name;
+  bool denied = false;  // no READ on the topic: TOPIC_AUTHORIZATION_FAILED
   std::vector<FetchPartition> partitions;
 };
 
@@ -77,7 +78,8 @@ size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer&
     w.String(topic.name);
     w.ArrayLength(static_cast<int32_t>(topic.partitions.size()));
     for (const auto& part : topic.partitions) {
-      auto p = log.GetPartition(topic.name, part.index);
+      auto p = topic.denied ? Result<std::shared_ptr<log::Partition>>(NotFound(topic.name))
+                            : log.GetPartition(topic.name, part.index);
       Status st = p.status();
       std::optional<log::ReadResult> read;
       if (p.ok()) {
@@ -96,7 +98,7 @@ size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer&
         }
       }
       w.I32(part.index);
-      w.I16(ErrorCodeFor(st));
+      w.I16(topic.denied ? error::kTopicAuthorizationFailed : ErrorCodeFor(st));
       const int64_t hw = p.ok() ? (*p)->HighWatermark().value : -1;
       w.I64(hw);
       w.I64(p.ok() ? (*p)->LastStableOffset().value : -1);
@@ -117,7 +119,8 @@ size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer&
       } else {
         w.Bytes({});
       }
-      parts->emplace_back(topic.name, read ? read->data.size() : 0, ErrorCodeFor(st));
+      parts->emplace_back(topic.name, read ? read->data.size() : 0,
+                          topic.denied ? error::kTopicAuthorizationFailed : ErrorCodeFor(st));
     }
   }
   return total;
@@ -127,8 +130,9 @@ size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer&
 
 void Handlers::Produce(const RequestContext& ctx, Reader& r, const Respond& respond) {
   const int16_t v = ctx.api_version;
-  r.NullableString();  // transactional id
+  const auto txn_id = r.NullableString();
   const int16_t acks = r.I16();
+  const bool txn_denied = txn_id && !Allowed(ctx, ResourceType::kTransactionalId, *txn_id, AclOperation::kWrite);
   r.I32();  // timeout
   Writer w;
   const int32_t topics = r.ArrayLength();
@@ -136,11 +140,25 @@ void Handlers::Produce(const RequestContext& ctx, Reader& r, const Respond& resp
   for (int32_t t = 0; t < topics && r.ok(); ++t) {
     const std::string name = r.String();
     w.String(name);
+    // Refused before anything is stored: Kafka's error codes for authorization and internal topics.
+    const int16_t refused = txn_denied ? error::kTransactionalIdAuthorizationFailed
+                            : !Allowed(ctx, ResourceType::kTopic, name, AclOperation::kWrite) ? error::kTopicAuthorizationFailed
+                            : IsInternalTopic(name) ? error::kInvalidTopic
+                                                    : error::kNone;
     const int32_t parts = r.ArrayLength();
     w.ArrayLength(std::max(parts, 0));
     for (int32_t i = 0; i < parts && r.ok(); ++i) {
       const int32_t index = r.I32();
       auto records = r.NullableBytes();
+      if (refused != error::kNone) {
+        w.I32(index);
+        w.I16(refused);
+        traffic_.Produced(name, records ? records->size() : 0, refused);
+        w.I64(-1);
+        w.I64(-1);
+        if (v >= 5) w.I64(-1);
+        continue;
+      }
       auto p = log_.GetPartition(name, index);
       // Transactional batches are stored only inside a transaction the coordinator opened.
       int16_t refused = error::kNone;
@@ -169,6 +187,7 @@ void Handlers::Produce(const RequestContext& ctx, Reader& r, const Respond& resp
 void Handlers::Fetch(const RequestContext& ctx, Reader& r, const Respond& respond) {
   int32_t max_wait = 0;
   auto req = std::make_shared<FetchRequest>(ParseFetch(ctx.api_version, r, &max_wait));
+  for (auto& t : req->topics) t.denied = !Allowed(ctx, ResourceType::kTopic, t.name, AclOperation::kRead);
   auto attempt = [this, req, respond](bool final) {
     Writer w;
     std::vector<FetchedPart> parts;

@@ -288,12 +288,48 @@ int16_t TxnCoordinator::Check(const std::string& txn_id, int64_t producer_id, in
   return error::kNone;
 }
 
-void TxnCoordinator::AddPartitionsToTxn(const RequestContext&, Reader& r, const Respond& respond) {
+namespace {
+
+// The ACL verdict on a transactional request (Kafka's order): WRITE on the
+// transactional id, then `op` on every topic. Returns false after answering
+// `[topic, [partition, error]]` with the refusal (the other partitions get
+// OPERATION_NOT_ATTEMPTED) when something is not allowed.
+bool AuthorizeTxnTopics(const Authorizer* authz, const RequestContext& ctx, const std::string& txn_id,
+                        const TopicPartitions& topics, AclOperation op, const Respond& respond) {
+  const bool txn_ok = Allowed(authz, ctx, ResourceType::kTransactionalId, txn_id, AclOperation::kWrite);
+  std::vector<int16_t> errors;
+  bool refused = !txn_ok;
+  for (const auto& t : topics) {
+    errors.push_back(!txn_ok ? error::kTransactionalIdAuthorizationFailed
+                     : Allowed(authz, ctx, ResourceType::kTopic, t.first, op) ? error::kOperationNotAttempted
+                                                                               : error::kTopicAuthorizationFailed);
+    refused |= errors.back() == error::kTopicAuthorizationFailed;
+  }
+  if (!refused) return true;
+  Writer w;
+  w.I32(0);
+  w.ArrayLength(static_cast<int32_t>(topics.size()));
+  for (size_t i = 0; i < topics.size(); ++i) {
+    w.String(topics[i].first);
+    w.ArrayLength(static_cast<int32_t>(topics[i].second.size()));
+    for (int32_t p : topics[i].second) {
+      w.I32(p);
+      w.I16(errors[i]);
+    }
+  }
+  respond(w.Take());
+  return false;
+}
+
+}  // namespace
+
+void TxnCoordinator::AddPartitionsToTxn(const RequestContext& ctx, Reader& r, const Respond& respond) {
   const std::string txn_id = r.String();
   const int64_t producer_id = r.I64();
   const int16_t epoch = r.I16();
   const TopicPartitions topics = ReadTopicPartitions(r);
   if (!r.ok()) return respond(std::nullopt);
+  if (!AuthorizeTxnTopics(authz_, ctx, txn_id, topics, AclOperation::kWrite, respond)) return;
   std::lock_guard lock(mu_);
   Txn* txn = nullptr;
   int16_t err = Check(txn_id, producer_id, epoch, &txn);
@@ -318,15 +354,19 @@ void TxnCoordinator::AddPartitionsToTxn(const RequestContext&, Reader& r, const 
   respond(w.Take());
 }
 
-void TxnCoordinator::AddOffsetsToTxn(const RequestContext&, Reader& r, const Respond& respond) {
+void TxnCoordinator::AddOffsetsToTxn(const RequestContext& ctx, Reader& r, const Respond& respond) {
   const std::string txn_id = r.String();
   const int64_t producer_id = r.I64();
   const int16_t epoch = r.I16();
-  r.String();  // group id: its offsets arrive with TxnOffsetCommit
+  const std::string group_id = r.String();  // its offsets arrive with TxnOffsetCommit
   if (!r.ok()) return respond(std::nullopt);
   std::lock_guard lock(mu_);
   Txn* txn = nullptr;
-  int16_t err = Check(txn_id, producer_id, epoch, &txn);
+  int16_t err = !Allowed(authz_, ctx, ResourceType::kTransactionalId, txn_id, AclOperation::kWrite)
+                    ? error::kTransactionalIdAuthorizationFailed
+                : !Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)
+                    ? error::kGroupAuthorizationFailed
+                    : Check(txn_id, producer_id, epoch, &txn);
   if (err == error::kNone && txn->state == State::kEmpty) {
     txn->started = Clock::now();
     txn->state = State::kOngoing;
@@ -357,8 +397,11 @@ void TxnCoordinator::TxnOffsetCommit(const RequestContext& ctx, Reader& r, const
     }
   }
   if (!r.ok()) return respond(std::nullopt);
+  if (!AuthorizeTxnTopics(authz_, ctx, txn_id, layout, AclOperation::kRead, respond)) return;
   int16_t err;
-  {
+  if (!Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)) {
+    err = error::kGroupAuthorizationFailed;
+  } else {
     std::lock_guard lock(mu_);
     Txn* txn = nullptr;
     err = Check(txn_id, producer_id, epoch, &txn);
@@ -370,14 +413,16 @@ void TxnCoordinator::TxnOffsetCommit(const RequestContext& ctx, Reader& r, const
   respond(w.Take());
 }
 
-void TxnCoordinator::EndTxn(const RequestContext&, Reader& r, const Respond& respond) {
+void TxnCoordinator::EndTxn(const RequestContext& ctx, Reader& r, const Respond& respond) {
   const std::string txn_id = r.String();
   const int64_t producer_id = r.I64();
   const int16_t epoch = r.I16();
   const bool commit = r.Bool();
   if (!r.ok()) return respond(std::nullopt);
   int16_t err;
-  {
+  if (!Allowed(authz_, ctx, ResourceType::kTransactionalId, txn_id, AclOperation::kWrite)) {
+    err = error::kTransactionalIdAuthorizationFailed;
+  } else {
     std::unique_lock lock(mu_);
     Txn* txn = nullptr;
     err = Check(txn_id, producer_id, epoch, &txn);

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "broker/api.h"
+#include "broker/authorizer.h"
 #include "broker/offset_store.h"
 #include "broker/wire.h"
 #include "log/log_manager.h"
@@ -68,6 +69,8 @@ class TxnCoordinator {
   void AddOffsetsToTxn(const RequestContext& ctx, Reader& r, const Respond& respond);
   void TxnOffsetCommit(const RequestContext& ctx, Reader& r, const Respond& respond);
   void EndTxn(const RequestContext& ctx, Reader& r, const Respond& respond);
+  // ACL checks (WRITE on the transactional id, WRITE/READ on topics, READ on groups); null: none.
+  void set_authorizer(const Authorizer* authz) { authz_ = authz; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -112,6 +115,7 @@ class TxnCoordinator {
   std::chrono::milliseconds max_timeout_;
   std::atomic<int64_t>& producer_ids_;
   bool stopping_ = false;
+  const Authorizer* authz_ = nullptr;
 };
 
 }  // namespace sluice::broker

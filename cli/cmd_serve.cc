@@ -20,6 +20,7 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include "broker/authorizer.h"
 #include "broker/broker.h"
 #include "broker/offset_store.h"
 #include "cli/cli_util.h"
@@ -49,7 +50,22 @@ struct ServeArgs {
   int job_parallelism = 0;
   int job_restart_attempts = 3;
   std::string job_restart_delay = "5s";
+  std::string authorizer;   // "" (off) or "acl"
+  std::string super_users;  // "User:admin;User:bob"
 };
+
+// Applies --authorizer / --super-users to the broker options.
+Status ApplyAuthorizer(ServeArgs& a) {
+  if (!a.authorizer.empty() && a.authorizer != "acl" && a.authorizer != "none") {
+    return InvalidArgument("--authorizer must be 'acl' or 'none', got '" + a.authorizer + "'");
+  }
+  a.options.authorizer.enabled = a.authorizer == "acl";
+  a.options.authorizer.super_users = broker::ParseSuperUsers(a.super_users);
+  for (const auto& p : a.options.authorizer.super_users) {
+    if (p.find(':') == std::string::npos) return InvalidArgument("--super-users expects User:NAME entries, got '" + p + "'");
+  }
+  return Status::Ok();
+}
 
 
 Status SplitHostPort(const std::string& what, const std::string& text, std::string* host, uint16_t* port) {
@@ -151,6 +167,14 @@ std::vector<Setting> Settings(ServeArgs& a) {
       {"transaction.max.timeout.ms", Number<int32_t>(&a.options.transaction_max_timeout_ms, 1)},
       {"min-free-mib", Number<uint64_t>(&a.min_free_mib, 0)},
       {"job-parallelism", Number<int>(&a.job_parallelism, 0)},
+      {"authorizer", text(&a.authorizer)},
+      {"super-users", text(&a.super_users)},
+      {"allow-everyone-if-no-acl-found",
+       [&a](const std::string& v) -> std::string {
+         if (v != "true" && v != "false") return "expected true or false, got '" + v + "'";
+         a.options.authorizer.allow_everyone_if_no_acl_found = v == "true";
+         return "";
+       }},
       {"job-restart-attempts", Number<int>(&a.job_restart_attempts, 0)},
       {"job-restart-delay",
        [&a](const std::string& v) -> std::string {
@@ -224,6 +248,7 @@ void DoServe(ServeArgs& a) {
                               : a.tls_client_auth == "requested" ? broker::TlsOptions::ClientAuth::kRequested
                                                                  : broker::TlsOptions::ClientAuth::kNone;
   a.options.data_dir = a.data_dir;
+  if (Status st = ApplyAuthorizer(a); !st.ok()) Fail("serve", st);
   auto restart_delay = runtime::ParseDuration(a.job_restart_delay);
   if (!restart_delay.ok()) Fail("serve", restart_delay.status().WithContext("--job-restart-delay"));
   // Block the stop signals before any thread starts, so that only sigwait sees them.
@@ -245,7 +270,8 @@ void DoServe(ServeArgs& a) {
   if (!st.ok()) Fail("serve", st);
   StoreGroupOffsets groups(kafka.offsets());
   server::JobManager jobs(**log, &groups,
-                          {a.job_restart_attempts, *restart_delay, a.job_parallelism, a.options.default_partitions});
+                          {a.job_restart_attempts, *restart_delay, a.job_parallelism, a.options.default_partitions,
+                           &kafka.authorizer()});
   server::Metrics metrics(**log, &kafka, &jobs);
   server::RestApi api(**log, &kafka, jobs, metrics);
   server::HttpServer http_server(http, [&api](const server::HttpRequest& r) { return api.Handle(r); });
@@ -350,6 +376,12 @@ void RegisterServe(CLI::App& app) {
   cmd->add_option("--job-restart-attempts", args->job_restart_attempts, "Restarts of a failed job")
       ->capture_default_str();
   cmd->add_option("--job-restart-delay", args->job_restart_delay, "Wait before restarting a failed job")
+      ->capture_default_str();
+  cmd->add_option("--authorizer", args->authorizer,
+                  "'acl' checks Kafka ACLs on every request (docs/security/acls.md); default: none");
+  cmd->add_option("--super-users", args->super_users, "Principals that bypass ACLs, e.g. 'User:admin;User:bob'");
+  cmd->add_option("--allow-everyone-if-no-acl-found", args->options.authorizer.allow_everyone_if_no_acl_found,
+                  "With --authorizer acl: allow a request on a resource no ACL covers")
       ->capture_default_str();
   cmd->callback([args, cmd] {
     ApplyConfig(*args, cmd);

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "broker/api.h"
 #include "cli/cli_util.h"
 #include "cli/commands.h"
 
@@ -84,6 +85,10 @@ void DoDescribe(const TopicsArgs& a) {
 
 void DoDelete(const TopicsArgs& a) {
   RequireTopic(a);
+  if (broker::IsInternalTopic(a.topic)) {
+    Fail("topics delete", InvalidArgument("topic " + a.topic +
+                                          " is internal to the broker (group offsets, transactions) and cannot be deleted"));
+  }
   auto log = OpenLog("topics delete", a.data_dir);
   Status st = log->DeleteTopic(a.topic);
   if (!st.ok()) Fail("topics delete", st);

@@ -19,5 +19,6 @@ void RegisterConsume(CLI::App& app);   // cmd_consume.cc  consume TOPIC
 void RegisterGroups(CLI::App& app);    // cmd_groups.cc   groups list|describe
 void RegisterPerf(CLI::App& app);      // cmd_perf.cc     perf produce|consume
 void RegisterUsers(CLI::App& app);     // cmd_users.cc    users add|remove|list (SASL/SCRAM)
+void RegisterAcls(CLI::App& app);      // cmd_acls.cc     acls add|remove|list
 
 }  // namespace sluice::cli

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   sluice::cli::RegisterGroups(app);
   sluice::cli::RegisterPerf(app);
   sluice::cli::RegisterUsers(app);
+  sluice::cli::RegisterAcls(app);
   CLI11_PARSE(app, argc, argv);
   return 0;
 }

@@ -9,6 +9,35 @@ namespace sluice::server {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The ACL check of a job on the embedded log: READ on every source topic, WRITE
+// on every topic it writes. Jobs run inside the server: host 127.0.0.1.
+Status CheckJobAcls(const broker::Authorizer* authz, const runtime::JobSpec& spec, const std::string& principal) {
+  if (!authz || !authz->enabled()) return Status::Ok();
+  auto need = [&](const std::string& topic, broker::AclOperation op) -> Status {
+    if (authz->Authorize(principal, "127.0.0.1", broker::ResourceType::kTopic, topic, op)) return Status::Ok();
+    return InvalidArgument("not authorized: " + principal + " may not " + broker::ToString(op) + " topic " + topic +
+                           " (ACLs of the Kafka port, docs/security/acls.md)");
+  };
+  for (const auto& src : spec.sources) {
+    if (!src.kafka) RETURN_IF_ERROR(need(src.topic, broker::AclOperation::kRead));
+  }
+  for (const auto& sink : spec.sinks) {
+    if (sink.kind == runtime::SinkKind::kTopic) RETURN_IF_ERROR(need(sink.target, broker::AclOperation::kWrite));
+  }
+  for (const auto& op : spec.operators) {
+    if (op.late_records) RETURN_IF_ERROR(need(*op.late_records, broker::AclOperation::kWrite));
+  }
+  if (spec.on_error == runtime::ErrorPolicy::kDeadLetter) {
+    RETURN_IF_ERROR(need(spec.dead_letter_topic.empty() ? spec.job.text + "-dlq" : spec.dead_letter_topic,
+                         broker::AclOperation::kWrite));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 JobManager::JobManager(log::LogManager& log, runtime::GroupOffsets* groups, JobManagerOptions options)
     : log_(log), groups_(groups), options_(options), dir_(log.options().data_dir / ".jobs") {
   supervisor_ = std::thread([this] { Supervise(); });
@@ -23,7 +52,8 @@ Status JobManager::Recover() {
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     if (entry.path().extension() != ".yaml") continue;
     ASSIGN_OR_RETURN(std::string yaml, log::ReadFile(entry.path()));
-    SubmitOutcome outcome = Submit(yaml);
+    auto principal = log::ReadFile(fs::path(entry.path()).replace_extension(".principal"));
+    SubmitOutcome outcome = principal.ok() ? Submit(yaml, *principal) : Submit(yaml);
     if (!outcome.status.ok()) {
       spdlog::error("not restarting job from {}: {}", entry.path().string(), outcome.status.ToString());
     } else {
@@ -33,7 +63,7 @@ Status JobManager::Recover() {
   return ec ? IoError("listing " + dir_.string() + ": " + ec.message()) : Status::Ok();
 }
 
-SubmitOutcome JobManager::Submit(const std::string& yaml) {
+SubmitOutcome JobManager::Submit(const std::string& yaml, const std::string& principal) {
   SubmitOutcome out;
   runtime::JobSpec spec = runtime::ParseAndValidateJob(yaml, "job.yaml", &out.problems);
   if (!out.problems.empty()) {
@@ -41,6 +71,8 @@ SubmitOutcome JobManager::Submit(const std::string& yaml) {
     return out;
   }
   out.name = spec.job.text;
+  out.status = CheckJobAcls(options_.authorizer, spec, principal);
+  if (!out.status.ok()) return out;
   std::lock_guard lock(mu_);
   if (stopping_) {
     out.status = Status(StatusCode::kBusy, "the server is stopping");
@@ -54,9 +86,10 @@ SubmitOutcome JobManager::Submit(const std::string& yaml) {
   std::error_code ec;
   fs::create_directories(dir_, ec);
   out.status = log::WriteFileAtomic(PathOf(out.name), yaml);
+  if (out.status.ok()) out.status = log::WriteFileAtomic(dir_ / (out.name + ".principal"), principal);
   if (!out.status.ok()) return out;
   Entry& entry = jobs_[out.name];
-  entry = Entry{std::move(spec), yaml, nullptr, 0, {}, {}};
+  entry = Entry{std::move(spec), yaml, nullptr, 0, {}, {}, principal};
   out.status = StartLocked(entry);
   if (!out.status.ok()) {
     fs::remove(PathOf(out.name), ec);
@@ -66,6 +99,7 @@ SubmitOutcome JobManager::Submit(const std::string& yaml) {
 }
 
 Status JobManager::StartLocked(Entry& entry) {
+  RETURN_IF_ERROR(CheckJobAcls(options_.authorizer, entry.spec, entry.principal));  // ACLs may have changed
   runtime::RunOptions options;
   options.default_parallelism = options_.default_parallelism;
   options.new_source_partitions = options_.new_source_partitions;

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "broker/authorizer.h"
 #include "common/status.h"
 #include "log/log_manager.h"
 #include "runtime/job_runner.h"
@@ -39,6 +40,10 @@ struct JobManagerOptions {
   std::chrono::milliseconds restart_delay{5000};
   int default_parallelism = 0;  // 0: cores
   int new_source_partitions = 1;  // source topics that do not exist are created with this many
+  // With an enabled authorizer, a job's principal needs READ on each source
+  // topic and WRITE on each topic it writes (sinks, late records, dead letters)
+  // of the embedded log, checked when it is submitted and each time it starts.
+  const broker::Authorizer* authorizer = nullptr;
 };
 
 struct SubmitOutcome {
@@ -60,7 +65,9 @@ class JobManager {
 
   // Starts the persisted jobs (server start).
   Status Recover();
-  SubmitOutcome Submit(const std::string& yaml);
+  // `principal`: the submitter's Kafka principal (the HTTP token's; kept in
+  // <name>.principal next to the job so that restarts run as the submitter).
+  SubmitOutcome Submit(const std::string& yaml, const std::string& principal = "User:ANONYMOUS");
   std::vector<JobView> List() const;
   std::optional<JobView> Get(const std::string& name) const;
   Status Cancel(const std::string& name);
@@ -76,6 +83,7 @@ class JobManager {
     int restarts = 0;  // in a row
     std::chrono::steady_clock::time_point retry_at;
     std::string savepoint;
+    std::string principal = "User:ANONYMOUS";
   };
 
   Status StartLocked(Entry& entry);
