@@ -197,6 +197,11 @@ Status SinkStreams::Open(const JobSpec& job, std::ostream* out) {
     if (s.kind == SinkKind::kStdout) {
       streams_[s.name] = std::make_unique<SharedStream>(out);
     } else if (s.kind == SinkKind::kFile) {
+      // A restricted job's path was resolved below the output directory when
+      // parsed; a symlink made since must not lead it out.
+      if (!job.output_dir.empty()) {
+        RETURN_IF_ERROR(RecheckOutputPath(job.output_dir, s.target).WithContext("sinks." + s.name));
+      }
       files_.push_back(std::make_unique<std::ofstream>(s.target, std::ios::app));
       if (!*files_.back()) return IoError("sinks." + s.name + ": cannot open " + s.target);
       streams_[s.name] = std::make_unique<SharedStream>(files_.back().get());
