@@ -146,6 +146,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void OnHeader(error_code ec) {
+    if (ec == http::error::body_limit) return TooLarge();  // Content-Length over the limit
     if (Quiet(ec)) return Close();
     if (ec) return Answer(ErrorResponse(400, "malformed HTTP request: " + ec.message()), 11, false, false);
     const auto length = parser_->content_length();
