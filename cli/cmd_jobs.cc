@@ -2,7 +2,12 @@
 // a running `sluice serve` over its REST API (docs/server.md). Tables for
 // people, `--output json` for scripts (the server's JSON as is). Exit status 1
 // when the server refuses (the error is printed), 2 when it cannot be reached.
+//
+// The bearer token (docs/security/http-and-jobs.md) comes from --token-file,
+// else from $SLUICE_TOKEN, else from <--data-dir>/http-token (the admin token
+// a server on that data directory created). It is never printed.
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -24,7 +29,31 @@ struct JobsArgs {
   std::string output = "table";
   std::string file;
   std::string name;
+  std::string token_file;
+  std::string data_dir = "data";
+  std::string ca_file;
 };
+
+std::string FirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+std::string Token(const JobsArgs& a) {
+  if (!a.token_file.empty()) {
+    std::string token = FirstLine(a.token_file);
+    if (token.empty()) {
+      std::cerr << "sluice: cannot read a token from " << a.token_file << "\n";
+      throw CLI::RuntimeError(1);
+    }
+    return token;
+  }
+  if (const char* env = std::getenv("SLUICE_TOKEN"); env && *env) return env;
+  return FirstLine(a.data_dir + "/http-token");
+}
 
 const Value* Field(const Value& object, const std::string& name) {
   if (object.type() != expr::Type::kObject) return nullptr;
@@ -42,7 +71,11 @@ std::string Text(const Value& object, const std::string& name) {
 
 // Calls the server; exits on transport errors and on HTTP errors (after printing them).
 Value Call(const JobsArgs& a, const std::string& method, const std::string& path, const std::string& body = "") {
-  auto response = server::HttpCall(method, a.server + path, body);
+  server::HttpCallOptions options;
+  options.token = Token(a);
+  options.ca_file = a.ca_file;
+  if (method != "GET" && body.empty()) options.content_type = "application/json";
+  auto response = server::HttpCall(method, a.server + path, body, 30, options);
   if (!response.ok()) {
     std::cerr << "sluice: cannot reach the server at " << a.server << ": " << response.status().message() << "\n";
     throw CLI::RuntimeError(2);
@@ -59,6 +92,10 @@ Value Call(const JobsArgs& a, const std::string& method, const std::string& path
     } else {
       std::cerr << "sluice: " << (parsed.ok() ? Text(*parsed, "error") : response->body) << " (HTTP "
                 << response->status << ")\n";
+      if (response->status == 401) {
+        std::cerr << "sluice: give the server's token with --token-file FILE, SLUICE_TOKEN, or --data-dir DIR "
+                     "(reads DIR/http-token)\n";
+      }
     }
     throw CLI::RuntimeError(1);
   }
@@ -118,6 +155,9 @@ void Status(const JobsArgs& a) {
 
 void AddCommon(CLI::App* cmd, JobsArgs& a) {
   cmd->add_option("--server", a.server, "URL of the server's HTTP API")->capture_default_str();
+  cmd->add_option("--token-file", a.token_file, "File holding the HTTP API token (else $SLUICE_TOKEN)");
+  cmd->add_option("--data-dir", a.data_dir, "Server data directory whose http-token to use")->capture_default_str();
+  cmd->add_option("--ca-file", a.ca_file, "CA certificate (PEM) of an https:// server");
   cmd->add_option("--output", a.output, "table or json")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
 }
 

@@ -15,6 +15,8 @@
 
 #include <functional>
 #include <iostream>
+#include <set>
+#include <sstream>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -27,6 +29,8 @@
 #include "cli/commands.h"
 #include "cli/group_offsets.h"
 #include "runtime/units.h"
+#include "runtime/job_policy.h"
+#include "server/auth.h"
 #include "server/config.h"
 #include "server/http_server.h"
 #include "server/job_manager.h"
@@ -35,6 +39,41 @@
 
 namespace sluice::cli {
 namespace {
+
+// HTTP API security and limits (docs/security/http-and-jobs.md).
+struct HttpArgs {
+  std::string tokens_file;  // "": <data-dir>/http-token, created on first start
+  bool metrics_auth = true;
+  std::string allowed_origins;  // comma-separated
+  std::string tls_cert, tls_key;
+  size_t max_connections = 1024;
+  size_t max_connections_per_ip = 256;
+  size_t max_body_bytes = 1 << 20;
+  std::string header_timeout = "10s";
+  std::string body_timeout = "30s";
+};
+
+// What jobs submitted over HTTP may touch (runtime/job_policy.h).
+struct JobRules {
+  std::string output_dir;  // "": <data-dir>/job-output
+  std::string allowed_kafka_properties, allowed_http_hosts, allowed_env;  // comma-separated
+  int max_parallelism = runtime::kDefaultMaxParallelism;
+};
+
+std::set<std::string> SplitList(const std::string& text) {
+  std::set<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const auto b = item.find_first_not_of(" \t");
+    if (b != std::string::npos) out.insert(item.substr(b, item.find_last_not_of(" \t") - b + 1));
+  }
+  return out;
+}
+
+bool IsLoopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
 
 struct ServeArgs {
   std::string config;
@@ -52,6 +91,8 @@ struct ServeArgs {
   std::string job_restart_delay = "5s";
   std::string authorizer;   // "" (off) or "acl"
   std::string super_users;  // "User:admin;User:bob"
+  HttpArgs api;  // the HTTP API's security and limits
+  JobRules jobs;
 };
 
 // Applies --authorizer / --super-users to the broker options.
@@ -105,6 +146,14 @@ std::function<std::string(const std::string&)> Number(T* target, T min) {
 std::vector<Setting> Settings(ServeArgs& a) {
   auto text = [](std::string* target) {
     return [target](const std::string& v) -> std::string {
+      *target = v;
+      return "";
+    };
+  };
+  auto duration = [](std::string* target) {
+    return [target](const std::string& v) -> std::string {
+      auto d = runtime::ParseDuration(v);
+      if (!d.ok()) return d.status().message();
       *target = v;
       return "";
     };
@@ -176,6 +225,26 @@ std::vector<Setting> Settings(ServeArgs& a) {
          return "";
        }},
       {"job-restart-attempts", Number<int>(&a.job_restart_attempts, 0)},
+      {"job-max-parallelism", Number<int>(&a.jobs.max_parallelism, 1)},
+      {"job-output-dir", text(&a.jobs.output_dir)},
+      {"job-allowed-kafka-properties", text(&a.jobs.allowed_kafka_properties)},
+      {"job-allowed-http-hosts", text(&a.jobs.allowed_http_hosts)},
+      {"job-allowed-env", text(&a.jobs.allowed_env)},
+      {"http-tokens-file", text(&a.api.tokens_file)},
+      {"http-metrics-auth",
+       [&a](const std::string& v) -> std::string {
+         if (v != "true" && v != "false") return "expected true or false, got '" + v + "'";
+         a.api.metrics_auth = v == "true";
+         return "";
+       }},
+      {"http-allowed-origins", text(&a.api.allowed_origins)},
+      {"http-tls-cert", text(&a.api.tls_cert)},
+      {"http-tls-key", text(&a.api.tls_key)},
+      {"http-max-connections", Number<size_t>(&a.api.max_connections, 1)},
+      {"http-max-connections-per-ip", Number<size_t>(&a.api.max_connections_per_ip, 1)},
+      {"http-max-body-bytes", Number<size_t>(&a.api.max_body_bytes, 1024)},
+      {"http-header-timeout", duration(&a.api.header_timeout)},
+      {"http-body-timeout", duration(&a.api.body_timeout)},
       {"job-restart-delay",
        [&a](const std::string& v) -> std::string {
          auto d = runtime::ParseDuration(v);
@@ -209,8 +278,52 @@ void ApplyConfig(ServeArgs& a, CLI::App* cmd) {
   throw CLI::RuntimeError(1);
 }
 
-void DoServe(ServeArgs& a) {
+// The HTTP listener's options from the flags; exits on bad values.
+server::HttpOptions HttpListenerOptions(const ServeArgs& a) {
   server::HttpOptions http;
+  http.max_connections = a.api.max_connections;
+  http.max_connections_per_ip = a.api.max_connections_per_ip;
+  http.max_body_bytes = a.api.max_body_bytes;
+  auto header = runtime::ParseDuration(a.api.header_timeout);
+  if (!header.ok()) Fail("serve", header.status().WithContext("--http-header-timeout"));
+  auto body = runtime::ParseDuration(a.api.body_timeout);
+  if (!body.ok()) Fail("serve", body.status().WithContext("--http-body-timeout"));
+  http.header_timeout = *header;
+  http.body_timeout = *body;
+  if (a.api.tls_cert.empty() != a.api.tls_key.empty()) {
+    Fail("serve", InvalidArgument("--http-tls-cert and --http-tls-key go together"));
+  }
+  http.tls_cert = a.api.tls_cert;
+  http.tls_key = a.api.tls_key;
+  return http;
+}
+
+runtime::JobPolicy JobRulesPolicy(const ServeArgs& a) {
+  const std::filesystem::path dir =
+      a.jobs.output_dir.empty() ? std::filesystem::path(a.data_dir) / "job-output" : std::filesystem::path(a.jobs.output_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) Fail("serve", IoError("creating the job output directory " + dir.string() + ": " + ec.message()));
+  runtime::JobPolicy policy = runtime::JobPolicy::Restricted(dir);
+  policy.extra_kafka_properties = SplitList(a.jobs.allowed_kafka_properties);
+  policy.allowed_http_hosts = SplitList(a.jobs.allowed_http_hosts);
+  policy.allowed_env = SplitList(a.jobs.allowed_env);
+  policy.max_parallelism = a.jobs.max_parallelism;
+  return policy;
+}
+
+server::TokenStore LoadTokens(const ServeArgs& a) {
+  auto tokens = a.api.tokens_file.empty() ? server::TokenStore::LoadOrCreateDefault(a.data_dir)
+                                           : server::TokenStore::Load(a.api.tokens_file);
+  if (!tokens.ok()) Fail("serve", tokens.status());
+  if (a.api.tokens_file.empty()) {
+    spdlog::info("HTTP API tokens: the admin token is in {}", server::DefaultTokenPath(a.data_dir).string());
+  }
+  return std::move(*tokens);
+}
+
+void DoServe(ServeArgs& a) {
+  server::HttpOptions http = HttpListenerOptions(a);
   if (a.listen.empty() && a.listeners.empty()) a.listen = "127.0.0.1:9092";
   for (Status st : {a.listen.empty() ? Status::Ok()
                                      : SplitHostPort("--listen", a.listen, &a.options.listen_host, &a.options.listen_port),
@@ -269,11 +382,21 @@ void DoServe(ServeArgs& a) {
   Status st = kafka.Start();
   if (!st.ok()) Fail("serve", st);
   StoreGroupOffsets groups(kafka.offsets());
+  const server::TokenStore tokens = LoadTokens(a);
   server::JobManager jobs(**log, &groups,
                           {a.job_restart_attempts, *restart_delay, a.job_parallelism, a.options.default_partitions,
-                           &kafka.authorizer()});
+                           JobRulesPolicy(a), &kafka.authorizer()});
   server::Metrics metrics(**log, &kafka, &jobs);
-  server::RestApi api(**log, &kafka, jobs, metrics);
+  server::ApiSecurity security;
+  security.tokens = &tokens;
+  security.metrics_auth = a.api.metrics_auth;
+  security.own_hosts.insert(http.host);
+  security.allowed_origins = SplitList(a.api.allowed_origins);
+  server::RestApi api(**log, &kafka, jobs, metrics, security);
+  if (!IsLoopback(http.host) && http.tls_cert.empty()) {
+    spdlog::warn("the HTTP API listens on {} without TLS: tokens cross the network in clear text "
+                 "(use --http-tls-cert/--http-tls-key)", http.host);
+  }
   server::HttpServer http_server(http, [&api](const server::HttpRequest& r) { return api.Handle(r); });
   st = http_server.Start();
   if (!st.ok()) Fail("serve", st);
@@ -382,6 +505,34 @@ void RegisterServe(CLI::App& app) {
   cmd->add_option("--super-users", args->super_users, "Principals that bypass ACLs, e.g. 'User:admin;User:bob'");
   cmd->add_option("--allow-everyone-if-no-acl-found", args->options.authorizer.allow_everyone_if_no_acl_found,
                   "With --authorizer acl: allow a request on a resource no ACL covers")
+  cmd->add_option("--job-max-parallelism", args->jobs.max_parallelism, "Largest parallelism a job may ask for")
+      ->capture_default_str();
+  cmd->add_option("--job-output-dir", args->jobs.output_dir,
+                  "Directory file sinks of submitted jobs write below (default <data-dir>/job-output)");
+  cmd->add_option("--job-allowed-kafka-properties", args->jobs.allowed_kafka_properties,
+                  "librdkafka properties jobs may set beyond the safe list (comma-separated)");
+  cmd->add_option("--job-allowed-http-hosts", args->jobs.allowed_http_hosts,
+                  "Hosts webhook/alertmanager sinks may call (comma-separated; default: any)");
+  cmd->add_option("--job-allowed-env", args->jobs.allowed_env,
+                  "Environment variables ${NAME} in submitted jobs may read (comma-separated; default: none)");
+  cmd->add_option("--http-tokens-file", args->api.tokens_file,
+                  "HTTP API tokens, lines 'ROLE NAME TOKEN' (default: an admin token in <data-dir>/http-token)");
+  cmd->add_option("--http-metrics-auth", args->api.metrics_auth, "/metrics needs a token")->capture_default_str();
+  cmd->add_option("--http-allowed-origins", args->api.allowed_origins,
+                  "Browser origins allowed besides the server's own (comma-separated)");
+  cmd->add_option("--http-tls-cert", args->api.tls_cert, "PEM certificate chain: serve the HTTP API over HTTPS");
+  cmd->add_option("--http-tls-key", args->api.tls_key, "PEM private key of --http-tls-cert");
+  cmd->add_option("--http-max-connections", args->api.max_connections, "HTTP connections at once")
+      ->capture_default_str();
+  cmd->add_option("--http-max-connections-per-ip", args->api.max_connections_per_ip,
+                  "HTTP connections at once from one address")
+      ->capture_default_str();
+  cmd->add_option("--http-max-body-bytes", args->api.max_body_bytes, "Largest HTTP request body")
+      ->capture_default_str();
+  cmd->add_option("--http-header-timeout", args->api.header_timeout,
+                  "Time a request's header (and an idle keep-alive connection) may take")
+      ->capture_default_str();
+  cmd->add_option("--http-body-timeout", args->api.body_timeout, "Time a request's body may take")
       ->capture_default_str();
   cmd->callback([args, cmd] {
     ApplyConfig(*args, cmd);

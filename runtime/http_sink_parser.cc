@@ -76,6 +76,8 @@ void ParseHttpSink(YamlReader& r, const YAML::Node& node, const std::string& pat
     auto url = r.ReadString(options["url"], opath + ".url");
     if (url && url->rfind("http://", 0) != 0) {
       r.Error(options["url"], opath + ".url", "'" + *url + "' is not an http:// url");
+    } else if (url) {
+      if (const std::string why = CheckHttpUrl(r.policy(), *url); !why.empty()) r.Error(options["url"], opath + ".url", why);
     }
     sink->target = url.value_or("");
   }

@@ -7,6 +7,7 @@
 #include "runtime/lenient_yaml.h"
 #include "runtime/operator_parser.h"
 #include "runtime/units.h"
+#include "runtime/yaml_depth.h"
 #include "runtime/yaml_reader.h"
 
 namespace sluice::runtime {
@@ -93,6 +94,14 @@ void ParseSinkTarget(YamlReader& r, const YAML::Node& node, const std::string& p
                                       : std::initializer_list<const char*>{"format"},
               is_file ? std::initializer_list<const char*>{"path"} : std::initializer_list<const char*>{});
   if (options["path"]) sink->target = r.ReadString(options["path"], opath + ".path").value_or("");
+  if (is_file && r.policy().restricted && !sink->target.empty()) {
+    auto resolved = ResolveOutputPath(r.policy().output_dir, sink->target);
+    if (resolved.ok()) {
+      sink->target = resolved->string();
+    } else {
+      r.Error(options["path"], opath + ".path", resolved.status().message());
+    }
+  }
   if (options["format"]) sink->format = r.ReadFormat(options["format"], opath + ".format").value_or(Format::kJson);
 }
 
@@ -166,7 +175,15 @@ void ParseTop(YamlReader& r, const YAML::Node& root, JobSpec* job) {
               {"job", "sources", "sinks"});
   if (root["job"]) job->job = r.ReadText(root["job"], "job").value_or(Text{});
   job->dead_letter_topic = job->job.text + "-dlq";
-  if (root["parallelism"]) job->parallelism = r.ReadPositiveInt(root["parallelism"], "parallelism");
+  if (root["parallelism"]) {
+    job->parallelism = r.ReadPositiveInt(root["parallelism"], "parallelism");
+    const int max = r.policy().max_parallelism;
+    if (job->parallelism && *job->parallelism > max) {
+      r.Error(root["parallelism"], "parallelism",
+              "at most " + std::to_string(max) + " (the server's job-max-parallelism)");
+      job->parallelism.reset();
+    }
+  }
   if (root["checkpoint"]) ParseCheckpoint(r, root["checkpoint"], job);
   if (root["on_error"]) ParseErrorPolicy(r, root["on_error"], job);
   if (root["restart"]) ParseRestart(r, root["restart"], job);
@@ -177,9 +194,17 @@ void ParseTop(YamlReader& r, const YAML::Node& root, JobSpec* job) {
 
 }  // namespace
 
-JobSpec ParseJobSpec(const std::string& yaml, const std::string& file, std::vector<Diagnostic>* diagnostics) {
+JobSpec ParseJobSpec(const std::string& yaml, const std::string& file, std::vector<Diagnostic>* diagnostics,
+                     const JobPolicy* policy) {
   JobSpec job;
   job.file = file;
+  if (policy && policy->restricted) job.output_dir = policy->output_dir.string();
+  // yaml-cpp recurses per nesting level: refuse deep text before it sees it.
+  if (auto deep = CheckYamlDepth(yaml, kMaxJobYamlDepth)) {
+    deep->message = "YAML syntax: " + deep->message;
+    diagnostics->push_back(*deep);
+    return job;
+  }
   YAML::Node root;
   const std::string text = QuotePlainValues(yaml);
   try {
@@ -188,7 +213,7 @@ JobSpec ParseJobSpec(const std::string& yaml, const std::string& file, std::vect
     diagnostics->push_back({{e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax: " + e.msg});
     return job;
   }
-  YamlReader reader(yaml, diagnostics);
+  YamlReader reader(yaml, diagnostics, policy);
   if (!root.IsMap()) {
     diagnostics->push_back({{1, 1}, "", "a job file must be a YAML map with job, sources and sinks"});
     return job;

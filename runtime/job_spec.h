@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/job_policy.h"
+
 namespace sluice::runtime {
 
 struct Mark {
@@ -136,6 +138,9 @@ struct RestartPolicy {
 
 struct JobSpec {
   std::string file;  // for messages
+  // Set for jobs under a restricted JobPolicy: file sinks re-check that their
+  // target is below it when they open it.
+  std::string output_dir;
   Text job;
   std::optional<int> parallelism;  // unset = number of cores
   Duration checkpoint_interval{10'000};
@@ -150,8 +155,9 @@ struct JobSpec {
 
 // Parses `yaml` (the contents of `file`); appends problems to `diagnostics`.
 // The returned spec is complete only when no diagnostics were added.
+// `policy` (null: the command line's) limits what the job may touch (job_policy.h).
 JobSpec ParseJobSpec(const std::string& yaml, const std::string& file,
-                     std::vector<Diagnostic>* diagnostics);
+                     std::vector<Diagnostic>* diagnostics, const JobPolicy* policy = nullptr);
 
 // "FILE:LINE:COL: path: message".
 std::string FormatDiagnostic(const std::string& file, const Diagnostic& d);

@@ -8,7 +8,8 @@ namespace {
 std::optional<std::string> ReadExpanded(YamlReader& r, const YAML::Node& node, const std::string& path) {
   auto text = r.ReadString(node, path);
   if (!text) return std::nullopt;
-  auto expanded = ExpandEnv(*text);
+  const JobPolicy& policy = r.policy();
+  auto expanded = ExpandEnv(*text, policy.restricted ? &policy.allowed_env : nullptr);
   if (!expanded.ok()) {
     r.Error(node, path, expanded.status().message());
     return std::nullopt;
@@ -29,13 +30,17 @@ void ParseCluster(YamlReader& r, const YAML::Node& node, const std::string& path
       r.Error(it->first, ppath + "." + *name, "set by sluice for the job's consumer group and transactions (docs/scaling.md)");
       continue;
     }
+    if (const std::string why = CheckKafkaProperty(r.policy(), *name); !why.empty()) {
+      r.Error(it->first, ppath + "." + *name, why);
+      continue;
+    }
     if (auto value = ReadExpanded(r, it->second, ppath + "." + *name)) kafka->properties.emplace_back(*name, *value);
   }
 }
 
 }  // namespace
 
-Result<std::string> ExpandEnv(const std::string& text) {
+Result<std::string> ExpandEnv(const std::string& text, const std::set<std::string>* allowed) {
   std::string out;
   size_t i = 0;
   while (i < text.size()) {
@@ -45,6 +50,10 @@ Result<std::string> ExpandEnv(const std::string& text) {
     if (close == std::string::npos) return InvalidArgument("unterminated ${ in a value");
     out.append(text, i, open - i);
     const std::string name = text.substr(open + 2, close - open - 2);
+    if (allowed && allowed->count(name) == 0) {
+      return InvalidArgument("${" + name + "}: jobs submitted to the server may read only the environment variables "
+                             "the operator allows (job-allowed-env)");
+    }
     const char* value = name.empty() ? nullptr : std::getenv(name.c_str());
     if (value == nullptr) return InvalidArgument("environment variable " + name + " is not set");
     out += value;

@@ -7,8 +7,11 @@
 // timeouts), values as strings. `${NAME}` in bootstrap and property values is
 // replaced by the environment variable NAME; an unset variable is an error
 // with its position. Expanded values are never printed in diagnostics.
+// Under a restricted JobPolicy (jobs submitted to a server) only allowed
+// properties and allowed variables pass; the others are positioned errors.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include <yaml-cpp/yaml.h>
@@ -26,7 +29,8 @@ void ParseKafkaSource(YamlReader& r, const YAML::Node& node, const std::string& 
 void ParseKafkaSink(YamlReader& r, const YAML::Node& node, const std::string& path, SinkSpec* sink);
 
 // Replaces every ${NAME} in `text` with the environment variable NAME.
-// Returns the name of the first unset variable as an error.
-Result<std::string> ExpandEnv(const std::string& text);
+// Returns the name of the first unset variable as an error, and the first
+// variable not in `allowed` when that is given (jobs submitted to a server).
+Result<std::string> ExpandEnv(const std::string& text, const std::set<std::string>* allowed = nullptr);
 
 }  // namespace sluice::runtime

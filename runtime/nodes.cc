@@ -239,6 +239,11 @@ Status SinkStreams::Open(const JobSpec& job, std::ostream* out) {
     if (s.kind == SinkKind::kStdout) {
       streams_[s.name] = std::make_unique<SharedStream>(out);
     } else if (s.kind == SinkKind::kFile) {
+      // A restricted job's path was resolved below the output directory when
+      // parsed; a symlink made since must not lead it out.
+      if (!job.output_dir.empty()) {
+        RETURN_IF_ERROR(RecheckOutputPath(job.output_dir, s.target).WithContext("sinks." + s.name));
+      }
       const int fd = ::open(s.target.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
       if (fd < 0) return IoError("sinks." + s.name + ": cannot open " + s.target + ": " + std::strerror(errno));
       streams_[s.name] = std::make_unique<SharedStream>(fd, s.target);

@@ -179,9 +179,10 @@ JobSpec LoadJobFile(const std::string& path, std::vector<Diagnostic>* diagnostic
   return ParseAndValidateJob(text.str(), path, diagnostics);
 }
 
-JobSpec ParseAndValidateJob(const std::string& yaml, const std::string& file, std::vector<Diagnostic>* diagnostics) {
+JobSpec ParseAndValidateJob(const std::string& yaml, const std::string& file, std::vector<Diagnostic>* diagnostics,
+                            const JobPolicy* policy) {
   const size_t first = diagnostics->size();
-  JobSpec job = ParseJobSpec(yaml, file, diagnostics);
+  JobSpec job = ParseJobSpec(yaml, file, diagnostics, policy);
   const bool unparsed = std::any_of(diagnostics->begin() + first, diagnostics->end(), [](const Diagnostic& d) {
     return d.path.empty() && d.message.rfind("YAML syntax: ", 0) == 0;
   });

@@ -20,6 +20,7 @@ void ValidateJobGraph(const JobSpec& job, std::vector<Diagnostic>* diagnostics);
 // when `diagnostics` stays empty.
 JobSpec LoadJobFile(const std::string& path, std::vector<Diagnostic>* diagnostics);
 // The same for a job's text (`file` names it in diagnostics).
-JobSpec ParseAndValidateJob(const std::string& yaml, const std::string& file, std::vector<Diagnostic>* diagnostics);
+JobSpec ParseAndValidateJob(const std::string& yaml, const std::string& file, std::vector<Diagnostic>* diagnostics,
+                            const JobPolicy* policy = nullptr);
 
 }  // namespace sluice::runtime

@@ -8,8 +8,12 @@
 
 namespace sluice::runtime {
 
-YamlReader::YamlReader(const std::string& source, std::vector<Diagnostic>* diagnostics)
-    : source_(source), diagnostics_(diagnostics) {
+namespace {
+const JobPolicy kCommandLinePolicy;
+}  // namespace
+
+YamlReader::YamlReader(const std::string& source, std::vector<Diagnostic>* diagnostics, const JobPolicy* policy)
+    : source_(source), diagnostics_(diagnostics), policy_(policy ? policy : &kCommandLinePolicy) {
   line_starts_.push_back(0);
   for (size_t i = 0; i < source_.size(); ++i) {
     if (source_[i] == '\n') line_starts_.push_back(i + 1);

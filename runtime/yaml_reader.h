@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/job_policy.h"
 #include "runtime/job_spec.h"
 
 namespace sluice::runtime {
@@ -19,7 +20,10 @@ namespace sluice::runtime {
 class YamlReader {
  public:
   // `source` is the file as written (before QuotePlainValues), for positions.
-  YamlReader(const std::string& source, std::vector<Diagnostic>* diagnostics);
+  // `policy` (not owned, may be null: the command line's default) says what the job may touch.
+  YamlReader(const std::string& source, std::vector<Diagnostic>* diagnostics, const JobPolicy* policy = nullptr);
+
+  const JobPolicy& policy() const { return *policy_; }
 
   void Error(const YAML::Node& node, const std::string& path, std::string message);
   Mark MarkOf(const YAML::Node& node) const;
@@ -46,6 +50,7 @@ class YamlReader {
   const std::string& source_;
   std::vector<size_t> line_starts_;
   std::vector<Diagnostic>* diagnostics_;
+  const JobPolicy* policy_;
 };
 
 }  // namespace sluice::runtime

@@ -52,10 +52,12 @@ Status JobManager::Recover() {
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     if (entry.path().extension() != ".yaml") continue;
     ASSIGN_OR_RETURN(std::string yaml, log::ReadFile(entry.path()));
-    auto principal = log::ReadFile(fs::path(entry.path()).replace_extension(".principal"));
-    SubmitOutcome outcome = principal.ok() ? Submit(yaml, *principal) : Submit(yaml);
+    auto principal = log::ReadFile(PrincipalPathOf(entry.path().stem().string()));
+    // Validated again under today's policy: a job stored before a rule existed is not restarted.
+    SubmitOutcome outcome = Submit(yaml, principal.ok() ? *principal : "User:ANONYMOUS");
     if (!outcome.status.ok()) {
       spdlog::error("not restarting job from {}: {}", entry.path().string(), outcome.status.ToString());
+      for (const auto& d : outcome.problems) spdlog::error("  {}", runtime::FormatDiagnostic(entry.path().string(), d));
     } else {
       spdlog::info("restarted job {} from {}", outcome.name, entry.path().string());
     }
@@ -65,7 +67,7 @@ Status JobManager::Recover() {
 
 SubmitOutcome JobManager::Submit(const std::string& yaml, const std::string& principal) {
   SubmitOutcome out;
-  runtime::JobSpec spec = runtime::ParseAndValidateJob(yaml, "job.yaml", &out.problems);
+  runtime::JobSpec spec = runtime::ParseAndValidateJob(yaml, "job.yaml", &out.problems, &options_.policy);
   if (!out.problems.empty()) {
     out.status = InvalidArgument(std::to_string(out.problems.size()) + " problem(s) in the job");
     return out;
@@ -73,48 +75,63 @@ SubmitOutcome JobManager::Submit(const std::string& yaml, const std::string& pri
   out.name = spec.job.text;
   out.status = CheckJobAcls(options_.authorizer, spec, principal);
   if (!out.status.ok()) return out;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) {
+      out.status = Status(StatusCode::kBusy, "the server is stopping");
+      return out;
+    }
+    auto it = jobs_.find(out.name);
+    if (it != jobs_.end() && (it->second.starting || (it->second.runner && it->second.runner->Stats().state ==
+                                                                               runtime::JobState::kRunning))) {
+      out.status = AlreadyExists("job " + out.name + " is running; cancel or stop it first");
+      return out;
+    }
+    std::error_code ec;
+    fs::create_directories(dir_, ec);
+    out.status = log::WriteFileAtomic(PathOf(out.name), yaml);
+    if (out.status.ok()) out.status = log::WriteFileAtomic(PrincipalPathOf(out.name), principal);
+    if (!out.status.ok()) return out;
+    Entry& entry = jobs_[out.name];
+    entry = Entry{spec, yaml, nullptr, 0, {}, {}, principal, true};
+  }
+  auto runner = StartRunner(spec, principal);
   std::lock_guard lock(mu_);
-  if (stopping_) {
-    out.status = Status(StatusCode::kBusy, "the server is stopping");
-    return out;
-  }
-  auto it = jobs_.find(out.name);
-  if (it != jobs_.end() && it->second.runner && it->second.runner->Stats().state == runtime::JobState::kRunning) {
-    out.status = AlreadyExists("job " + out.name + " is running; cancel or stop it first");
-    return out;
-  }
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  out.status = log::WriteFileAtomic(PathOf(out.name), yaml);
-  if (out.status.ok()) out.status = log::WriteFileAtomic(dir_ / (out.name + ".principal"), principal);
-  if (!out.status.ok()) return out;
   Entry& entry = jobs_[out.name];
-  entry = Entry{std::move(spec), yaml, nullptr, 0, {}, {}, principal};
-  out.status = StartLocked(entry);
-  if (!out.status.ok()) {
+  entry.starting = false;
+  started_.notify_all();
+  if (!runner.ok()) {
+    out.status = runner.status();
+    std::error_code ec;
     fs::remove(PathOf(out.name), ec);
+    fs::remove(PrincipalPathOf(out.name), ec);
     jobs_.erase(out.name);
+    return out;
   }
+  entry.runner = std::move(*runner);
   return out;
 }
 
-Status JobManager::StartLocked(Entry& entry) {
-  RETURN_IF_ERROR(CheckJobAcls(options_.authorizer, entry.spec, entry.principal));  // ACLs may have changed
+Result<std::shared_ptr<runtime::JobRunner>> JobManager::StartRunner(const runtime::JobSpec& spec,
+                                                                   const std::string& principal) {
+  RETURN_IF_ERROR(CheckJobAcls(options_.authorizer, spec, principal));  // ACLs may have changed
   runtime::RunOptions options;
   options.default_parallelism = options_.default_parallelism;
   options.new_source_partitions = options_.new_source_partitions;
   options.group_offsets = groups_;
-  auto runner = runtime::JobRunner::Start(entry.spec, log_, options);
-  if (!runner.ok()) return runner.status();
-  entry.runner = std::move(*runner);
-  return Status::Ok();
+  ASSIGN_OR_RETURN(auto runner, runtime::JobRunner::Start(spec, log_, options));
+  return std::shared_ptr<runtime::JobRunner>(std::move(runner));
+}
+
+JobView JobManager::ViewOf(const Entry& entry) const {
+  return JobView{entry.runner->Stats(), entry.restarts, entry.savepoint, entry.principal};
 }
 
 std::vector<JobView> JobManager::List() const {
   std::lock_guard lock(mu_);
   std::vector<JobView> out;
   for (const auto& [name, entry] : jobs_) {
-    if (entry.runner) out.push_back({entry.runner->Stats(), entry.restarts, entry.savepoint});
+    if (entry.runner) out.push_back(ViewOf(entry));
   }
   return out;
 }
@@ -123,7 +140,7 @@ std::optional<JobView> JobManager::Get(const std::string& name) const {
   std::lock_guard lock(mu_);
   auto it = jobs_.find(name);
   if (it == jobs_.end() || !it->second.runner) return std::nullopt;
-  return JobView{it->second.runner->Stats(), it->second.restarts, it->second.savepoint};
+  return ViewOf(it->second);
 }
 
 // Cancel and Stop wait for the job without holding mu_: a job that takes
@@ -137,6 +154,7 @@ Status JobManager::Cancel(const std::string& name) {
     if (it == jobs_.end() || !it->second.runner) return NotFound("no job named " + name);
     std::error_code ec;
     fs::remove(PathOf(name), ec);
+    fs::remove(PrincipalPathOf(name), ec);
     runner = it->second.runner;
     runner->Cancel();
   }
@@ -155,6 +173,7 @@ Result<std::string> JobManager::Stop(const std::string& name) {
     }
     std::error_code ec;
     fs::remove(PathOf(name), ec);
+    fs::remove(PrincipalPathOf(name), ec);
     runner = it->second.runner;
     runner->Stop();
   }
@@ -174,23 +193,33 @@ void JobManager::Shutdown() {
   }
   wake_.notify_all();
   if (supervisor_.joinable()) supervisor_.join();
-  std::lock_guard lock(mu_);
-  for (auto& [name, entry] : jobs_) {
-    if (entry.runner) entry.runner->Stop();
+  std::vector<std::shared_ptr<runtime::JobRunner>> runners;
+  {
+    std::unique_lock lock(mu_);
+    // A submission that is starting installs its runner when Start returns.
+    started_.wait(lock, [this] {
+      for (const auto& [name, entry] : jobs_) {
+        if (entry.starting) return false;
+      }
+      return true;
+    });
+    for (auto& [name, entry] : jobs_) {
+      if (entry.runner) runners.push_back(entry.runner);
+    }
   }
-  for (auto& [name, entry] : jobs_) {
-    if (entry.runner) (void)entry.runner->Wait();
-  }
+  for (auto& runner : runners) runner->Stop();
+  for (auto& runner : runners) (void)runner->Wait();
 }
 
-// Restarts failed jobs per the restart policy.
+// Restarts failed jobs per the restart policy; starts them without holding mu_.
 void JobManager::Supervise() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     wake_.wait_for(lock, std::chrono::milliseconds(200));
     const auto now = std::chrono::steady_clock::now();
+    std::vector<std::pair<std::string, std::shared_ptr<runtime::JobRunner>>> due;
     for (auto& [name, entry] : jobs_) {
-      if (!entry.runner || entry.runner->Stats().state != runtime::JobState::kFailed) continue;
+      if (entry.starting || !entry.runner || entry.runner->Stats().state != runtime::JobState::kFailed) continue;
       const auto& policy = entry.spec.restart;
       const int attempts = policy && policy->attempts ? *policy->attempts : options_.restart_attempts;
       const auto delay = policy && policy->delay ? *policy->delay : options_.restart_delay;
@@ -202,11 +231,26 @@ void JobManager::Supervise() {
         continue;
       }
       if (now < entry.retry_at) continue;
-      (void)entry.runner->Wait();
       ++entry.restarts;
       entry.retry_at = {};
-      Status st = StartLocked(entry);
-      if (!st.ok()) spdlog::error("restarting job {}: {}", name, st.ToString());
+      entry.starting = true;
+      due.emplace_back(name, entry.runner);
+    }
+    for (auto& [name, old_runner] : due) {
+      const runtime::JobSpec spec = jobs_[name].spec;
+      const std::string principal = jobs_[name].principal;
+      lock.unlock();
+      (void)old_runner->Wait();
+      auto runner = StartRunner(spec, principal);
+      lock.lock();
+      Entry& entry = jobs_[name];
+      entry.starting = false;
+      if (runner.ok()) {
+        entry.runner = std::move(*runner);
+      } else {
+        spdlog::error("restarting job {}: {}", name, runner.status().ToString());
+      }
+      started_.notify_all();
     }
   }
 }

@@ -14,6 +14,17 @@
 // without a savepoint and forgets it on restart; Stop takes a savepoint first.
 // Shutdown (server stop) stops every job with a savepoint and keeps them for
 // the next start. Thread-safe.
+//
+// Jobs come over the HTTP API, so they are parsed under `options.policy`
+// (runtime/job_policy.h: allowed kafka properties, the output directory, ...);
+// jobs persisted by an earlier run are validated again under the same rules
+// when the server starts. Each job records the principal of its submitter
+// (`User:<token name>`), persisted beside it in <name>.principal.
+//
+// The lock is never held while a job starts or stops: a job whose Kafka
+// cluster cannot be reached may take a minute in JobRunner::Start, and List,
+// Get and /metrics must answer meanwhile. A name being started counts as
+// running for Submit (409).
 #pragma once
 
 #include <chrono>
@@ -40,6 +51,7 @@ struct JobManagerOptions {
   std::chrono::milliseconds restart_delay{5000};
   int default_parallelism = 0;  // 0: cores
   int new_source_partitions = 1;  // source topics that do not exist are created with this many
+  runtime::JobPolicy policy;      // what submitted jobs may touch
   // With an enabled authorizer, a job's principal needs READ on each source
   // topic and WRITE on each topic it writes (sinks, late records, dead letters)
   // of the embedded log, checked when it is submitted and each time it starts.
@@ -56,6 +68,7 @@ struct JobView {
   runtime::JobStats stats;
   int restarts = 0;
   std::string savepoint;
+  std::string principal;  // who submitted it, e.g. User:admin
 };
 
 class JobManager {
@@ -65,8 +78,7 @@ class JobManager {
 
   // Starts the persisted jobs (server start).
   Status Recover();
-  // `principal`: the submitter's Kafka principal (the HTTP token's; kept in
-  // <name>.principal next to the job so that restarts run as the submitter).
+  // `principal` is the submitter's Kafka principal (User:<token name>).
   SubmitOutcome Submit(const std::string& yaml, const std::string& principal = "User:ANONYMOUS");
   std::vector<JobView> List() const;
   std::optional<JobView> Get(const std::string& name) const;
@@ -84,11 +96,15 @@ class JobManager {
     std::chrono::steady_clock::time_point retry_at;
     std::string savepoint;
     std::string principal = "User:ANONYMOUS";
+    bool starting = false;  // JobRunner::Start runs outside the lock
   };
 
-  Status StartLocked(Entry& entry);
+  // Starts a runner for `spec` without holding mu_.
+  Result<std::shared_ptr<runtime::JobRunner>> StartRunner(const runtime::JobSpec& spec, const std::string& principal);
+  JobView ViewOf(const Entry& entry) const;
   void Supervise();
   std::filesystem::path PathOf(const std::string& name) const { return dir_ / (name + ".yaml"); }
+  std::filesystem::path PrincipalPathOf(const std::string& name) const { return dir_ / (name + ".principal"); }
 
   log::LogManager& log_;
   runtime::GroupOffsets* groups_;
@@ -96,6 +112,7 @@ class JobManager {
   std::filesystem::path dir_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
+  std::condition_variable started_;  // an entry stopped `starting`
   bool stopping_ = false;
   std::map<std::string, Entry> jobs_;
   std::thread supervisor_;

@@ -1,5 +1,7 @@
 #include "server/rest_api.h"
 
+#include <cctype>
+
 #include "operators/expr/value.h"
 
 namespace sluice::server {
@@ -40,6 +42,7 @@ Value Summary(const JobView& view) {
            {"records_in", Int(in)},
            {"records_out", Int(out)},
            {"restarts", view.restarts}};
+  if (!view.principal.empty()) o.emplace_back("principal", view.principal);
   if (!s.error.empty()) o.emplace_back("error", s.error);
   return Value(std::move(o));
 }
@@ -85,7 +88,62 @@ Value Details(const JobView& view) {
   return Value(std::move(o));
 }
 
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The media type without parameters, lower case: "application/yaml; charset=utf-8" -> "application/yaml".
+std::string MediaType(const std::string& content_type) {
+  std::string t = Lower(content_type.substr(0, content_type.find(';')));
+  const auto b = t.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return t.substr(b, t.find_last_not_of(" \t") - b + 1);
+}
+
+bool ChangesState(const std::string& method) { return method != "GET" && method != "HEAD"; }
+
+// "host" of "host:port" / "[v6]:port".
+std::string HostName(const std::string& host_header) {
+  if (!host_header.empty() && host_header[0] == '[') return Lower(host_header.substr(0, host_header.find(']') + 1));
+  return Lower(host_header.substr(0, host_header.find(':')));
+}
+
 }  // namespace
+
+bool RestApi::SameOrigin(const HttpRequest& request) const {
+  const std::string origin = Lower(request.origin);
+  if (security_.allowed_origins.count(request.origin) || security_.allowed_origins.count(origin)) return true;
+  if (request.host.empty() || !security_.own_hosts.count(HostName(request.host))) return false;
+  return origin == (request.tls ? "https://" : "http://") + Lower(request.host);
+}
+
+std::optional<HttpResponse> RestApi::Guard(const HttpRequest& request, const std::string& path,
+                                           std::optional<Caller>* caller) {
+  if (!request.origin.empty() && !SameOrigin(request)) {
+    return Error(403, "cross-origin request refused (Origin is not this server; see http-allowed-origins)");
+  }
+  if (path == "/metrics" && !security_.metrics_auth) return std::nullopt;
+  const std::string scheme = "bearer ";
+  const std::string& auth = request.authorization;
+  if (auth.size() > scheme.size() && Lower(auth.substr(0, scheme.size())) == scheme && security_.tokens) {
+    *caller = security_.tokens->Authenticate(auth.substr(scheme.size()));
+  }
+  if (!*caller) {
+    HttpResponse r = Error(401, "missing or unknown bearer token (Authorization: Bearer TOKEN; docs/server.md)");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"sluice\"");
+    return r;
+  }
+  if (!ChangesState(request.method)) return std::nullopt;
+  const std::string type = MediaType(request.content_type);
+  const bool acceptable = type == "application/yaml" || type == "application/x-yaml" || type == "text/yaml" ||
+                          type == "application/json";
+  if (!acceptable && !(type.empty() && request.body.empty())) {
+    return Error(415, "use Content-Type: application/yaml or application/json");
+  }
+  if ((*caller)->role != Role::kAdmin) return Error(403, "token '" + (*caller)->name + "' may only read (viewer)");
+  return std::nullopt;
+}
 
 HttpResponse RestApi::Handle(const HttpRequest& request) {
   std::string path = request.target.substr(0, request.target.find('?'));
@@ -93,21 +151,25 @@ HttpResponse RestApi::Handle(const HttpRequest& request) {
   if (path == "/readyz") {
     return ready_ ? Json(200, Value(Object{{"status", "ready"}})) : Error(503, "starting: recovery not done");
   }
+  std::optional<Caller> caller;
+  if (auto refused = Guard(request, path, &caller)) return *refused;
   if (path == "/metrics") {
     if (request.method != "GET") return Error(405, "use GET");
-    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Scrape()};
+    return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.Scrape(), {}};
   }
   const std::string prefix = "/api/v1/";
   if (path.rfind(prefix, 0) != 0) return Error(404, "no route " + path);
   path = path.substr(prefix.size());
-  if (path == "jobs" || path.rfind("jobs/", 0) == 0) return Jobs(request, path.size() > 4 ? path.substr(5) : "");
+  if (path == "jobs" || path.rfind("jobs/", 0) == 0) {
+    return Jobs(request, path.size() > 4 ? path.substr(5) : "", *caller);
+  }
   if (path == "topics") return request.method == "GET" ? Topics() : Error(405, "use GET");
   if (path == "groups") return request.method == "GET" ? Groups() : Error(405, "use GET");
   return Error(404, "no route /api/v1/" + path);
 }
 
 // jobs: GET (list), POST (submit); jobs/{name}: GET, DELETE; jobs/{name}/stop: POST.
-HttpResponse RestApi::Jobs(const HttpRequest& request, const std::string& rest) {
+HttpResponse RestApi::Jobs(const HttpRequest& request, const std::string& rest, const Caller& caller) {
   if (rest.empty()) {
     if (request.method == "GET") {
       List jobs;
@@ -115,7 +177,7 @@ HttpResponse RestApi::Jobs(const HttpRequest& request, const std::string& rest) 
       return Json(200, Value(std::move(jobs)));
     }
     if (request.method != "POST") return Error(405, "use GET or POST");
-    SubmitOutcome outcome = jobs_.Submit(request.body);
+    SubmitOutcome outcome = jobs_.Submit(request.body, caller.principal());
     if (!outcome.problems.empty()) {
       List problems;
       for (const auto& d : outcome.problems) {

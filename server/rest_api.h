@@ -5,28 +5,53 @@
 // job, with "problems": [{file, line, column, path, message}]), 404 (unknown
 // job or route), 405 (method), 409 (a job of that name is running), 413
 // (body over the limit, from the HTTP server).
+//
+// Security (docs/security/http-and-jobs.md), checked in this order before a
+// route runs; /healthz and /readyz skip all of it:
+//   403  an Origin header that is not this server's own origin (browsers send
+//        it with cross-site requests; the server's own origin is
+//        scheme://HOST:PORT of the Host header when HOST is a loopback name or
+//        the HTTP listen host, or one of `http-allowed-origins`)
+//   401  no or unknown bearer token (with WWW-Authenticate: Bearer); /metrics
+//        only when metrics_auth
+//   415  a POST/PUT/DELETE with a body whose Content-Type is not YAML
+//        (application/yaml, application/x-yaml, text/yaml) or JSON
+//   403  a viewer token on a request that changes something
 #pragma once
 
 #include <atomic>
+#include <set>
+#include <string>
 
 #include "broker/broker.h"
 #include "log/log_manager.h"
+#include "server/auth.h"
 #include "server/http_server.h"
 #include "server/job_manager.h"
 #include "server/metrics.h"
 
 namespace sluice::server {
 
+struct ApiSecurity {
+  const TokenStore* tokens = nullptr;  // required
+  bool metrics_auth = true;
+  std::set<std::string> own_hosts = {"localhost", "127.0.0.1", "[::1]"};  // plus the listen host
+  std::set<std::string> allowed_origins;  // e.g. https://console.example.com
+};
+
 class RestApi {
  public:
-  RestApi(log::LogManager& log, broker::Broker* broker, JobManager& jobs, const Metrics& metrics)
-      : log_(log), broker_(broker), jobs_(jobs), metrics_(metrics) {}
+  RestApi(log::LogManager& log, broker::Broker* broker, JobManager& jobs, const Metrics& metrics, ApiSecurity security)
+      : log_(log), broker_(broker), jobs_(jobs), metrics_(metrics), security_(std::move(security)) {}
   HttpResponse Handle(const HttpRequest& request);
   // /readyz answers 200 once set (recovery done, listeners open).
   void set_ready() { ready_ = true; }
 
  private:
-  HttpResponse Jobs(const HttpRequest& request, const std::string& rest);
+  // An answer that refuses the request, or nothing (then *caller is set when a token was checked).
+  std::optional<HttpResponse> Guard(const HttpRequest& request, const std::string& path, std::optional<Caller>* caller);
+  bool SameOrigin(const HttpRequest& request) const;
+  HttpResponse Jobs(const HttpRequest& request, const std::string& rest, const Caller& caller);
   HttpResponse Topics();
   HttpResponse Groups();
 
@@ -34,6 +59,7 @@ class RestApi {
   broker::Broker* broker_;
   JobManager& jobs_;
   const Metrics& metrics_;
+  const ApiSecurity security_;
   std::atomic<bool> ready_{false};
 };
 

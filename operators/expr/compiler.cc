@@ -143,14 +143,52 @@ class Parser {
     diagnostics_->push_back({offset, std::move(message)});
   }
 
+  // Counts one level of parser recursion; false (after reporting it) past kMaxExpressionDepth.
+  class Level {
+   public:
+    explicit Level(Parser& p) : p_(p) { ++p_.depth_; }
+    ~Level() { --p_.depth_; }
+    bool ok() {
+      if (p_.depth_ <= kMaxExpressionDepth) return true;
+      // At the token that opened the level too deep (a parenthesis, bracket, '!' or '-').
+      p_.TooDeep(p_.pos_ > 0 ? p_.tokens_[p_.pos_ - 1].offset : p_.Peek().offset);
+      p_.pos_ = p_.tokens_.size() - 1;  // the end token: parse nothing more
+      return false;
+    }
+
+   private:
+    Parser& p_;
+  };
+
+  void TooDeep(size_t offset) {
+    SyntaxError(offset, "expression nested deeper than " + std::to_string(kMaxExpressionDepth) + " levels");
+  }
+
+  // Records `n`'s height (one more than its deepest child) and refuses trees too deep to evaluate.
+  NodePtr Sized(NodePtr n, std::initializer_list<int> child_heights) {
+    int height = 1;
+    for (int h : child_heights) height = std::max(height, h + 1);
+    n->set_height(height);
+    if (height > kMaxExpressionDepth) TooDeep(n->offset());
+    return n;
+  }
+  static int MaxHeight(const std::vector<NodePtr>& nodes) {
+    int h = 0;
+    for (const auto& n : nodes) h = std::max(h, n->height());
+    return h;
+  }
+
   NodePtr Expression() {
+    Level level(*this);
+    if (!level.ok()) return MakeLiteral(Peek().offset, Value());
     NodePtr cond = Binary(0);
     if (!Accept("?")) return cond;
     const size_t at = cond->offset();
     NodePtr then_node = Expression();
     Expect(":");
     NodePtr else_node = Expression();
-    return MakeTernary(at, std::move(cond), std::move(then_node), std::move(else_node));
+    const auto heights = {cond->height(), then_node->height(), else_node->height()};
+    return Sized(MakeTernary(at, std::move(cond), std::move(then_node), std::move(else_node)), heights);
   }
 
   struct OpInfo {
@@ -181,7 +219,8 @@ class Parser {
       NodePtr rhs = Binary(info->level + 1);
       CheckOperands(op_token, info->op, *lhs, *rhs);
       const size_t at = lhs->offset();
-      lhs = MakeBinary(at, info->op, std::move(lhs), std::move(rhs));
+      const auto heights = {lhs->height(), rhs->height()};
+      lhs = Sized(MakeBinary(at, info->op, std::move(lhs), std::move(rhs)), heights);
     }
   }
 
@@ -201,14 +240,23 @@ class Parser {
 
   NodePtr Unary() {
     const size_t at = Peek().offset;
-    if (Accept("!")) return MakeNot(at, Unary());
+    if (Accept("!")) {
+      Level level(*this);
+      if (!level.ok()) return MakeLiteral(at, Value());
+      NodePtr operand = Unary();
+      const int h = operand->height();
+      return Sized(MakeNot(at, std::move(operand)), {h});
+    }
     if (Accept("-")) {
+      Level level(*this);
+      if (!level.ok()) return MakeLiteral(at, Value());
       NodePtr operand = Unary();
       if (const Value* v = operand->literal(); v && v->type() == Type::kInt) return MakeLiteral(at, Value(-v->as_int()));
       if (const Value* v = operand->literal(); v && v->type() == Type::kDouble) {
         return MakeLiteral(at, Value(-v->as_double()));
       }
-      return MakeNegate(at, std::move(operand));
+      const int h = operand->height();
+      return Sized(MakeNegate(at, std::move(operand)), {h});
     }
     return Postfix(Primary());
   }
@@ -221,12 +269,14 @@ class Parser {
           SyntaxError(Peek().offset, "expected a field name after '.'" + Found());
           return n;
         }
-        n = MakeField(at, std::move(n), Peek().text);
+        const int h = n->height();
+        n = Sized(MakeField(at, std::move(n), Peek().text), {h});
         ++pos_;
       } else if (Accept("[")) {
         NodePtr index = Expression();
         Expect("]");
-        n = MakeIndex(at, std::move(n), std::move(index));
+        const auto heights = {n->height(), index->height()};
+        n = Sized(MakeIndex(at, std::move(n), std::move(index)), heights);
       } else {
         return n;
       }
@@ -273,7 +323,8 @@ class Parser {
         Error(args[1]->offset(), std::string("invalid regular expression: ") + e.what());
       }
     }
-    return MakeCall(name.offset, fn, std::move(args), std::move(re));
+    const int h = MaxHeight(args);
+    return Sized(MakeCall(name.offset, fn, std::move(args), std::move(re)), {h});
   }
 
   void CheckArgumentTypes(const Token& name, const std::vector<NodePtr>& args) {
@@ -330,7 +381,8 @@ class Parser {
             } while (Accept(","));
             Expect("]");
           }
-          return MakeList(t.offset, std::move(items));
+          const int h = MaxHeight(items);
+          return Sized(MakeList(t.offset, std::move(items)), {h});
         }
         break;
       case Tok::kError: ++pos_; failed_ = true; return MakeLiteral(t.offset, Value());
@@ -346,6 +398,7 @@ class Parser {
   std::vector<Diagnostic>* diagnostics_;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
   bool syntax_error_ = false;
   bool failed_ = false;
 };

@@ -52,6 +52,12 @@ struct CompileOptions {
   bool allow_aggregates = false;
 };
 
+// Expressions nest at most this deep (parentheses, lists, calls, unary and
+// binary operators: the depth of the tree): parsing and evaluation recurse per
+// level, and a job of 10,000 nested parentheses must be an error, not a stack
+// overflow. Deeper: "expression nested deeper than 256 levels" at the token.
+inline constexpr int kMaxExpressionDepth = 256;
+
 // Compiles `source`. On failure returns an empty pointer and fills `diagnostics`
 // with every problem found (syntax, unknown names/functions, wrong argument
 // counts, certain type errors), each with its byte offset in `source`.

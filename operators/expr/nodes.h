@@ -24,9 +24,14 @@ class Node {
   size_t offset() const { return offset_; }
   // A literal's value (constant folding and literal-only arguments).
   virtual const Value* literal() const { return nullptr; }
+  // Levels of nodes from here to the deepest leaf (1 for a leaf); set by the
+  // parser, which refuses trees deeper than kMaxExpressionDepth (Eval recurses).
+  int height() const { return height_; }
+  void set_height(int height) { height_ = height; }
 
  private:
   size_t offset_;
+  int height_ = 1;
   std::optional<Type> type_;
 };
 

@@ -63,7 +63,8 @@ class PrometheusTest : public ::testing::Test {
 TEST_F(PrometheusTest, ScrapesTheServerAndTheRulesAndMetricsAreValid) {
   // A job and a consumer group, so that their series exist.
   auto submit = server::HttpCall("POST", server_->http_url() + "/api/v1/jobs",
-                                 Slurp(std::string(SLUICE_SOURCE_DIR) + "/jobs/hot-readings.yaml"));
+                                 Slurp(std::string(SLUICE_SOURCE_DIR) + "/jobs/hot-readings.yaml"), 30,
+                                 {server_->http_token()});
   ASSERT_TRUE(submit.ok());
   ASSERT_EQ(submit->status, 201) << submit->body;
   auto produce = RunCommand("printf 'a\\nb\\n' | kcat -P -b " + server_->bootstrap() + " -t sensor-readings", 60s);
@@ -71,7 +72,10 @@ TEST_F(PrometheusTest, ScrapesTheServerAndTheRulesAndMetricsAreValid) {
   auto group = RunCommand("kcat -C -b " + server_->bootstrap() + " -G lag-group sensor-readings -e -q", 60s);
   ASSERT_EQ(group.exit_code, 0) << group.err;
 
-  auto scraped = server::HttpCall("GET", server_->http_url() + "/metrics");
+  auto anonymous = server::HttpCall("GET", server_->http_url() + "/metrics");
+  ASSERT_TRUE(anonymous.ok());
+  EXPECT_EQ(anonymous->status, 401);  // http-metrics-auth is on by default
+  auto scraped = server::HttpCall("GET", server_->http_url() + "/metrics", "", 30, {server_->http_token()});
   ASSERT_TRUE(scraped.ok());
   EXPECT_EQ(scraped->content_type, "text/plain; version=0.0.4; charset=utf-8");
   std::ofstream(dir_ / "metrics.txt") << scraped->body;
@@ -84,6 +88,9 @@ TEST_F(PrometheusTest, ScrapesTheServerAndTheRulesAndMetricsAreValid) {
   std::string config = Slurp(std::string(SLUICE_SOURCE_DIR) + "/configs/prometheus.yml");
   config = std::regex_replace(config, std::regex("localhost:8080"), "127.0.0.1:" + std::to_string(server_->http_port()));
   config = std::regex_replace(config, std::regex("scrape_interval: 15s"), "scrape_interval: 1s");
+  // The scrape sends the server's token (authorization: credentials_file).
+  config = std::regex_replace(config, std::regex("credentials_file: .*"),
+                              "credentials_file: " + (server_->data_dir() / "http-token").string());
   std::ofstream(dir_ / "prometheus.yml") << config;
   std::filesystem::copy_file(std::string(SLUICE_SOURCE_DIR) + "/configs/alerts.yml", dir_ / "alerts.yml");
   const uint16_t port = FreePort();

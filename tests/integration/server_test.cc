@@ -37,7 +37,7 @@ std::pair<int, int> Count(const ServerProcess& s, const std::string& topic, int 
 }
 
 std::string Get(const ServerProcess& s, const std::string& path) {
-  auto r = server::HttpCall("GET", s.http_url() + path);
+  auto r = server::HttpCall("GET", s.http_url() + path, "", 30, {s.http_token()});
   return r.ok() ? r->body : "";
 }
 
@@ -45,7 +45,7 @@ TEST(ServerJobsTest, SubmitRunCancelAndComeBackAfterKill) {
   auto server = ServerProcess::Start({"--job-parallelism", "2"});
   ASSERT_NE(server, nullptr);
   for (const char* job : {"hot-readings", "overheat-alerts", "error-rate"}) {
-    auto r = RunCommand(Sluice("submit " + Example(job) + " --server " + server->http_url()), seconds(60));
+    auto r = RunCommand(Sluice("submit " + Example(job) + " " + server->cli_args()), seconds(60));
     ASSERT_EQ(r.exit_code, 0) << job << ": " << r.err << server->Log();
     EXPECT_NE(r.out.find(std::string("submitted job ") + job + " (running)"), std::string::npos) << r.out;
   }
@@ -112,10 +112,10 @@ TEST(ServerJobsTest, FailingJobIsRestartedPerPolicyAndIsolated) {
   const std::string jobs = server->http_url() + "/api/v1/jobs";
   auto strict = server::HttpCall("POST", jobs,
                                  "job: strict\non_error: fail\nrestart: {attempts: 2, delay: 100ms}\n"
-                                 "sources: {r: {topic: raw}}\nsinks: {o: {input: r, topic: copied}}\n");
+                                 "sources: {r: {topic: raw}}\nsinks: {o: {input: r, topic: copied}}\n", 30, {server->http_token()});
   ASSERT_TRUE(strict.ok());
   ASSERT_EQ(strict->status, 201) << strict->body;
-  auto healthy = server::HttpCall("POST", jobs, "job: healthy\nsources: {r: {topic: other}}\nsinks: {o: {input: r, topic: out}}\n");
+  auto healthy = server::HttpCall("POST", jobs, "job: healthy\nsources: {r: {topic: other}}\nsinks: {o: {input: r, topic: out}}\n", 30, {server->http_token()});
   ASSERT_TRUE(healthy.ok());
   ASSERT_EQ(healthy->status, 201) << healthy->body;
   auto produce = RunCommand("printf 'not json\\n' | kcat -P -b " + server->bootstrap() + " -t raw", seconds(60));
@@ -139,12 +139,12 @@ TEST(ServerApiTest, BadInputGetsClearErrorsAndTheServerKeepsRunning) {
   ASSERT_NE(server, nullptr);
   const std::string jobs = server->http_url() + "/api/v1/jobs";
 
-  auto bad = server::HttpCall("POST", jobs, "job: x\nsources: {a: {topic: t, formt: json}\nsinks: [");
+  auto bad = server::HttpCall("POST", jobs, "job: x\nsources: {a: {topic: t, formt: json}\nsinks: [", 30, {server->http_token()});
   ASSERT_TRUE(bad.ok());
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(bad->body.find("\"problems\":[{\"file\":\"job.yaml\",\"line\":"), std::string::npos) << bad->body;
 
-  auto invalid = server::HttpCall("POST", jobs, "job: x\nsources: {a: {topic: t, formt: json}}\nsinks: {o: {input: b, topic: u}}\n");
+  auto invalid = server::HttpCall("POST", jobs, "job: x\nsources: {a: {topic: t, formt: json}}\nsinks: {o: {input: b, topic: u}}\n", 30, {server->http_token()});
   ASSERT_TRUE(invalid.ok());
   EXPECT_EQ(invalid->status, 400);
   EXPECT_NE(invalid->body.find("\"line\":2,\"column\":25,\"path\":\"sources.a.formt\",\"message\":\"unknown key 'formt' "
@@ -153,25 +153,25 @@ TEST(ServerApiTest, BadInputGetsClearErrorsAndTheServerKeepsRunning) {
       << invalid->body;
   auto cli = RunCommand("printf 'job: x\\nsources: {a: {topic: t}}\\nsinks: {o: {input: b, topic: u}}\\n' > " +
                             server->data_dir().parent_path().string() + "/bad.yaml && " +
-                            Sluice("submit " + server->data_dir().parent_path().string() + "/bad.yaml --server " +
-                                   server->http_url()),
+                            Sluice("submit " + server->data_dir().parent_path().string() + "/bad.yaml " +
+                                   server->cli_args()),
                         seconds(60));
   EXPECT_EQ(cli.exit_code, 1);
   EXPECT_NE(cli.err.find("bad.yaml:3:20: sinks.o.input: unknown input 'b'"), std::string::npos) << cli.err;
 
-  auto huge = server::HttpCall("POST", jobs, std::string(2 << 20, 'x'));
+  auto huge = server::HttpCall("POST", jobs, std::string(2 << 20, 'x'), 30, {server->http_token()});
   ASSERT_TRUE(huge.ok()) << huge.status().ToString();
   EXPECT_EQ(huge->status, 413);
 
   for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
            {"GET", "/api/v1/jobs/nope"}, {"DELETE", "/api/v1/jobs/nope"}, {"POST", "/api/v1/jobs/nope/stop"},
            {"GET", "/api/v2/anything"}}) {
-    auto r = server::HttpCall(method, server->http_url() + path);
+    auto r = server::HttpCall(method, server->http_url() + path, "", 30, {server->http_token()});
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, 404) << method << " " << path << ": " << r->body;
     EXPECT_NE(r->body.find("\"error\":"), std::string::npos);
   }
-  auto method = server::HttpCall("PUT", jobs);
+  auto method = server::HttpCall("PUT", jobs, "", 30, {server->http_token()});
   ASSERT_TRUE(method.ok());
   EXPECT_EQ(method->status, 405);
 
@@ -181,7 +181,7 @@ TEST(ServerApiTest, BadInputGetsClearErrorsAndTheServerKeepsRunning) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
-      auto r = server::HttpCall("POST", jobs, yaml);
+      auto r = server::HttpCall("POST", jobs, yaml, 30, {server->http_token()});
       const int status = r.ok() ? r->status : -1;
       (status == 201 ? created : status == 409 ? conflicts : other)++;
     });

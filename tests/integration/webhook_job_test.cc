@@ -67,13 +67,13 @@ void Produce(const ServerProcess& server, const std::string& topic, const std::s
 }
 
 void Submit(const ServerProcess& server, const std::string& yaml) {
-  auto r = server::HttpCall("POST", server.http_url() + "/api/v1/jobs", yaml);
+  auto r = server::HttpCall("POST", server.http_url() + "/api/v1/jobs", yaml, 30, {server.http_token()});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->status, 201) << r->body << server.Log();
 }
 
 std::string Get(const ServerProcess& server, const std::string& path) {
-  auto r = server::HttpCall("GET", server.http_url() + path);
+  auto r = server::HttpCall("GET", server.http_url() + path, "", 30, {server.http_token()});
   return r.ok() && r->status == 200 ? r->body : "";
 }
 
@@ -160,7 +160,7 @@ TEST(WebhookJobTest, HangingReceiverStallsOnlyItsJobAndCancelsPromptly) {
   EXPECT_EQ(pong.out, "{\"hello\":1}\n");
 
   const auto start = Clock::now();
-  auto cancel = server::HttpCall("DELETE", server->http_url() + "/api/v1/jobs/stuck");
+  auto cancel = server::HttpCall("DELETE", server->http_url() + "/api/v1/jobs/stuck", "", 30, {server->http_token()});
   ASSERT_TRUE(cancel.ok()) << cancel.status().ToString() << server->Log();
   EXPECT_EQ(cancel->status, 200) << cancel->body;
   EXPECT_LT(Clock::now() - start, seconds(5));
@@ -183,7 +183,8 @@ TEST(WebhookJobTest, StoppingAJobBehindAHungReceiverDoesNotBlockTheApi) {
   Produce(*server, "readings", Readings(2, 2, 1));
   ASSERT_TRUE(Eventually([&] { return receiver.hanging() > 0; }, seconds(60))) << server->Log();
 
-  std::thread stopper([&] { (void)server::HttpCall("POST", server->http_url() + "/api/v1/jobs/slow/stop"); });
+  std::thread stopper([&] { (void)server::HttpCall("POST", server->http_url() + "/api/v1/jobs/slow/stop", "", 30, {server->http_token()});
+  });
   // The stop is under way (the job waits for its sink); the API still answers at once.
   for (int i = 0; i < 3; ++i) {
     const auto start = Clock::now();

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -73,6 +74,10 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::vector<std::strin
     if (std::regex_search(log, m, ready)) {
       s->port_ = static_cast<uint16_t>(std::stoi(m[1]));
       if (std::regex_search(log, m, http_ready)) s->http_port_ = static_cast<uint16_t>(std::stoi(m[1]));
+      s->http_token_ = Slurp(s->data_dir_ / "http-token");
+      while (!s->http_token_.empty() && std::isspace(static_cast<unsigned char>(s->http_token_.back()))) {
+        s->http_token_.pop_back();
+      }
       return s;
     }
     int status = 0;
@@ -104,6 +109,10 @@ void ServerProcess::Kill() {
 }
 
 std::string ServerProcess::Log() const { return Slurp(log_path_); }
+
+std::string ServerProcess::cli_args() const {
+  return "--server " + http_url() + " --data-dir " + Quote(data_dir_.string());
+}
 
 ServerProcess::~ServerProcess() {
   Kill();

@@ -27,6 +27,10 @@ class ServerProcess {
   std::string http_url() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
   const std::filesystem::path& data_dir() const { return data_dir_; }
+  // The admin token the server created in <data_dir>/http-token ("" when it uses --http-tokens-file).
+  const std::string& http_token() const { return http_token_; }
+  // Arguments for `sluice submit` / `sluice jobs`: --server URL --data-dir DIR (whose http-token they read).
+  std::string cli_args() const;
   // SIGTERM and wait (clean shutdown); returns the exit status.
   int Stop();
   // SIGKILL and wait.
@@ -39,6 +43,7 @@ class ServerProcess {
   uint16_t port_ = 0;
   uint16_t http_port_ = 0;
   std::filesystem::path data_dir_, log_path_;
+  std::string http_token_;
   bool owns_dir_ = false;
 };
 
