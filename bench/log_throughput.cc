@@ -8,9 +8,15 @@
 // flush and with fdatasync per batch (flush.messages=1); sequential
 // Partition::Read. Reads use the page cache for both raw and log, as a consumer
 // tailing the log would.
+//
+// Then the cost of the durable flush policy (flush.messages=1: fdatasync before
+// each append is acknowledged) at several batch sizes: appends per second of
+// one-batch appends of 512 B, 4 KiB and 64 KiB, as a ratio to raw
+// write()+fdatasync() of blocks of the same size to one file, in the same run.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -51,6 +57,39 @@ double RawRead(const fs::path& file) {
   double s = Seconds(t0);
   ::close(fd);
   return total / s / 1e6;
+}
+
+// Raw write()+fdatasync() of `count` blocks of `block` bytes: operations per second.
+double RawSyncOps(const fs::path& file, size_t block, size_t count) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char> data(block, 'x');
+  auto t0 = Clock::now();
+  for (size_t i = 0; i < count; ++i) {
+    if (::write(fd, data.data(), block) != static_cast<ssize_t>(block)) std::abort();
+    if (::fdatasync(fd) != 0) std::abort();
+  }
+  double s = Seconds(t0);
+  ::close(fd);
+  return count / s;
+}
+
+// Log appends of one batch of `block` bytes under flush.messages=1: appends per second.
+double LogSyncOps(const fs::path& dir, const std::string& topic, size_t block, size_t count) {
+  sluice::log::LogOptions o;
+  o.data_dir = dir;
+  o.background_maintenance = false;
+  o.min_free_bytes = 0;
+  auto log = sluice::log::LogManager::Open(o).value();
+  if (!log->CreateTopic(topic, 1, 1, {{"flush.messages", "1"}}).ok()) std::abort();
+  auto p = log->GetPartition(topic, 0).value();
+  std::vector<sluice::log::Record> records(1);
+  records[0].value = std::string(block - 61 - 12, 'v');  // the batch is `block` bytes
+  const auto batch = sluice::log::EncodeBatch({}, records).value();
+  auto t0 = Clock::now();
+  for (size_t i = 0; i < count; ++i) {
+    if (!p->Append(batch).ok()) std::abort();
+  }
+  return count / Seconds(t0);
 }
 
 struct LogResult {
@@ -139,6 +178,15 @@ int main(int argc, char** argv) {
     LogResult s = LogAppend(dir / "log", t + "-sync", sync_bytes, record_size, true);
     std::printf("log append %4zu B records, fdatasync: %8.1f MB/s %10.0f records/s  ratio %.2f of raw write()+fdatasync\n",
                 record_size, s.mb_s, s.records_s, s.mb_s / raw_sync);
+  }
+  std::printf("durable flush (flush.messages=1) vs raw write()+fdatasync() of the same size:\n");
+  for (size_t block : {size_t{512}, size_t{4096}, size_t{65536}}) {
+    const size_t count = std::clamp<size_t>(sync_bytes / block, 200, 2000);
+    const double raw_ops = RawSyncOps(raw, block, count);
+    fs::remove(raw);
+    const double log_ops = LogSyncOps(dir / "log", "durable-" + std::to_string(block), block, count);
+    std::printf("  %6zu B x %4zu: raw %8.0f ops/s  log %8.0f appends/s  ratio %.2f\n", block, count, raw_ops, log_ops,
+                log_ops / raw_ops);
   }
   fs::remove_all(dir);
   return 0;

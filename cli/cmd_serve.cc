@@ -86,6 +86,7 @@ struct ServeArgs {
   broker::BrokerOptions options;
   uint64_t min_free_mib = 64;
   int64_t flush_messages = 0;  // 0: leave to the OS
+  size_t max_open_files = 1024;  // segment and index files kept open by the log
   int job_parallelism = 0;
   int job_restart_attempts = 3;
   std::string job_restart_delay = "5s";
@@ -209,6 +210,7 @@ std::vector<Setting> Settings(ServeArgs& a) {
       {"io-threads", Number<int>(&a.options.io_threads, 1)},
       {"max-request-bytes", Number<size_t>(&a.options.max_request_bytes, 1024)},
       {"log-flush-messages", Number<int64_t>(&a.flush_messages, 0)},
+      {"log-max-open-files", Number<size_t>(&a.max_open_files, 1)},
       {"max-connections", Number<int>(&a.options.max_connections, 1)},
       {"group-initial-rebalance-delay-ms", Number<int32_t>(&a.options.group_initial_rebalance_delay_ms, 0)},
       {"group.initial.rebalance.delay.ms", Number<int32_t>(&a.options.group_initial_rebalance_delay_ms, 0)},
@@ -376,6 +378,7 @@ void DoServe(ServeArgs& a) {
   log_options.data_dir = a.data_dir;
   log_options.min_free_bytes = a.min_free_mib << 20;
   if (a.flush_messages > 0) log_options.topic_defaults.flush_messages = a.flush_messages;
+  log_options.max_open_files = a.max_open_files;
   auto log = log::LogManager::Open(log_options);
   if (!log.ok()) Fail("serve", log.status());
   broker::Broker kafka(**log, a.options);
@@ -480,6 +483,9 @@ void RegisterServe(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--log-flush-messages", args->flush_messages,
                   "Default flush.messages of topics: 1 = fdatasync every batch before acknowledging (0: the OS)")
+      ->capture_default_str();
+  cmd->add_option("--log-max-open-files", args->max_open_files,
+                  "Segment and index files the log keeps open; the least recently used are closed and reopened")
       ->capture_default_str();
   cmd->add_option("--max-connections", args->options.max_connections, "Connections accepted at once")
       ->capture_default_str();

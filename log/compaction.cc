@@ -3,15 +3,11 @@
 // renamed over the original, so a crash at any point leaves either the old or
 // the new file (a stray .cleaned file is deleted on open). Appends and reads go
 // on meanwhile; only the rename takes the segment list's exclusive lock.
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
 
-#include "log/file_util.h"
+#include "log/file.h"
 #include "log/partition_impl.h"
 
 namespace sluice::log {
@@ -79,11 +75,10 @@ Status CleanSegment(const Segment& seg, const LatestMap& latest, int64_t tombsto
   }, true);
 }
 
-Status WriteDurably(const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
-  ASSIGN_OR_RETURN(FileHandle fd, OpenFile(path, O_WRONLY | O_CREAT | O_TRUNC));
-  RETURN_IF_ERROR(PWriteAll(fd.get(), bytes.data(), bytes.size(), 0, path));
-  if (::fdatasync(fd.get()) != 0) return ErrnoStatus("fdatasync", path.string(), errno);
-  return Status::Ok();
+Status WriteDurably(FileSystem& fs, const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file, fs.Open(path, OpenMode::kTruncate));
+  RETURN_IF_ERROR(file->PWrite(bytes.data(), bytes.size(), 0));
+  return file->Sync();
 }
 
 }  // namespace
@@ -107,7 +102,7 @@ Status PartitionImpl::Compact(std::chrono::system_clock::time_point now) {
     RETURN_IF_ERROR(CleanSegment(*segments[i], latest, horizon, plan));
     if (plan.removed == 0) continue;
     const auto cleaned = segments[i]->log_path().string() + ".cleaned";
-    RETURN_IF_ERROR(WriteDurably(cleaned, plan.out));
+    RETURN_IF_ERROR(WriteDurably(ctx_.files->fs(), cleaned, plan.out));
     std::unique_lock lock(segments_mu_);
     RETURN_IF_ERROR(segments[i]->ReplaceWith(cleaned));
     removed_total += plan.removed;

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "log/file.h"
+
 namespace sluice::log {
 
 FileHandle& FileHandle::operator=(FileHandle&& o) noexcept {
@@ -59,21 +61,10 @@ Status PReadAll(int fd, void* data, size_t n, uint64_t offset, const std::filesy
   return Status::Ok();
 }
 
-Status FsyncDir(const std::filesystem::path& dir) {
-  ASSIGN_OR_RETURN(FileHandle fd, OpenFile(dir, O_RDONLY | O_DIRECTORY));
-  if (::fsync(fd.get()) != 0) return ErrnoStatus("fsync", dir.string(), errno);
-  return Status::Ok();
-}
+Status FsyncDir(const std::filesystem::path& dir) { return PosixFileSystem()->SyncDir(dir); }
 
 Status WriteFileAtomic(const std::filesystem::path& path, const std::string& content) {
-  const auto tmp = path.string() + ".tmp";
-  {
-    ASSIGN_OR_RETURN(FileHandle fd, OpenFile(tmp, O_WRONLY | O_CREAT | O_TRUNC));
-    RETURN_IF_ERROR(PWriteAll(fd.get(), content.data(), content.size(), 0, tmp));
-    if (::fdatasync(fd.get()) != 0) return ErrnoStatus("fdatasync", tmp, errno);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus("rename", tmp, errno);
-  return FsyncDir(path.parent_path().empty() ? "." : path.parent_path());
+  return WriteFileAtomic(*PosixFileSystem(), path, content);
 }
 
 Result<std::string> ReadFile(const std::filesystem::path& path) {

@@ -1,4 +1,6 @@
-// Small durable-file helpers for the log's metadata and data files.
+// Small durable-file helpers on the real file system, for code outside log/
+// (the job store, checkpoints). Inside log/, everything goes through the
+// FileSystem of log/file.h instead.
 #pragma once
 
 #include <cstdint>

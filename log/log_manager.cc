@@ -17,7 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "log/dir_lock.h"
-#include "log/file_util.h"
+#include "log/file_cache.h"
 #include "log/partition_impl.h"
 
 namespace sluice::log {
@@ -58,7 +58,9 @@ Status ParseTopicFile(const std::string& text, int32_t* partitions, ConfigMap* o
 class LogManagerImpl final : public LogManager {
  public:
   LogManagerImpl(LogOptions options, std::unique_ptr<DirLock> lock)
-      : options_(std::move(options)), lock_(std::move(lock)) {}
+      : options_(std::move(options)),
+        lock_(std::move(lock)),
+        files_(std::make_shared<FileCache>(options_.fs, options_.max_open_files)) {}
   ~LogManagerImpl() override;
 
   Status Load();
@@ -88,6 +90,7 @@ class LogManagerImpl final : public LogManager {
 
   LogOptions options_;
   std::unique_ptr<DirLock> lock_;
+  std::shared_ptr<FileCache> files_;
   mutable std::shared_mutex mu_;
   std::map<std::string, TopicState> topics_;
   mutable std::mutex listener_mu_;
@@ -129,29 +132,33 @@ Result<std::shared_ptr<PartitionImpl>> LogManagerImpl::OpenPartition(const std::
   ctx.id = p;
   ctx.min_free_bytes = options_.min_free_bytes;
   ctx.on_append = [this](const std::string& t, int32_t id) { Notify(t, id); };
+  ctx.files = files_;
   return PartitionImpl::Open(std::move(ctx), c);
 }
 
 Status LogManagerImpl::Load() {
-  std::error_code ec;
-  fs::create_directories(options_.data_dir / ".topics", ec);
-  if (ec) return IoError("create " + (options_.data_dir / ".topics").string() + ": " + ec.message());
-  for (const auto& entry : fs::directory_iterator(options_.data_dir)) {
-    if (entry.is_directory() && entry.path().filename().string().ends_with("-delete")) {
-      fs::remove_all(entry.path(), ec);  // a deletion interrupted by a crash
+  FileSystem& files = *options_.fs;
+  RETURN_IF_ERROR(files.CreateDirs(options_.data_dir / ".topics"));
+  RETURN_IF_ERROR(files.SyncDir(options_.data_dir));
+  ASSIGN_OR_RETURN(std::vector<std::string> names, files.ListDir(options_.data_dir));
+  for (const std::string& dir_name : names) {
+    if (dir_name.ends_with("-delete") && files.IsDirectory(options_.data_dir / dir_name)) {
+      (void)files.RemoveAll(options_.data_dir / dir_name);  // a deletion interrupted by a crash
     }
   }
-  for (const auto& entry : fs::directory_iterator(options_.data_dir / ".topics")) {
-    const std::string file = entry.path().filename().string();
+  ASSIGN_OR_RETURN(std::vector<std::string> topic_files, files.ListDir(options_.data_dir / ".topics"));
+  for (const std::string& file : topic_files) {
+    const fs::path path = options_.data_dir / ".topics" / file;
     if (!file.ends_with(".conf")) {
-      fs::remove(entry.path(), ec);  // a stray temp file
+      (void)files.Remove(path);  // a stray temp file
       continue;
     }
     const std::string name = file.substr(0, file.size() - 5);
-    ASSIGN_OR_RETURN(std::string text, ReadFile(entry.path()));
+    ASSIGN_OR_RETURN(std::string text, ReadWholeFile(files, path));
+    const auto& entry = path;
     TopicState state;
     int32_t partitions = 0;
-    RETURN_IF_ERROR(ParseTopicFile(text, &partitions, &state.overrides).WithContext(entry.path().string()));
+    RETURN_IF_ERROR(ParseTopicFile(text, &partitions, &state.overrides).WithContext(entry.string()));
     ASSIGN_OR_RETURN(state.config, TopicConfig::FromMap(state.overrides, options_.topic_defaults));
     for (int32_t p = 0; p < partitions; ++p) {
       ASSIGN_OR_RETURN(auto partition, OpenPartition(name, p, state.config));
@@ -194,13 +201,13 @@ Status LogManagerImpl::CreateTopic(const std::string& name, int32_t partitions, 
     std::replace(b.begin(), b.end(), '.', '_');
     if (a == b) return InvalidArgument("topic " + name + " collides with existing topic " + other + " ('.' and '_' are equivalent in metric names)");
   }
-  RETURN_IF_ERROR(WriteFileAtomic(TopicFile(name), SerializeTopic(partitions, config)));
+  RETURN_IF_ERROR(WriteFileAtomic(*options_.fs, TopicFile(name), SerializeTopic(partitions, config)));
   TopicState state{config, effective, {}};
   for (int32_t p = 0; p < partitions; ++p) {
     ASSIGN_OR_RETURN(auto partition, OpenPartition(name, p, effective));
     state.partitions.push_back(std::move(partition));
   }
-  RETURN_IF_ERROR(FsyncDir(options_.data_dir));
+  RETURN_IF_ERROR(options_.fs->SyncDir(options_.data_dir));
   topics_[name] = std::move(state);
   spdlog::info("created topic {} with {} partitions", name, partitions);
   return Status::Ok();
@@ -212,10 +219,8 @@ Status LogManagerImpl::DeleteTopic(const std::string& name) {
     std::unique_lock lock(mu_);
     auto it = topics_.find(name);
     if (it == topics_.end()) return NotFound("topic " + name + " does not exist");
-    std::error_code ec;
-    fs::remove(TopicFile(name), ec);
-    if (ec) return IoError("remove " + TopicFile(name).string() + ": " + ec.message());
-    RETURN_IF_ERROR(FsyncDir(TopicFile(name).parent_path()));
+    RETURN_IF_ERROR(options_.fs->Remove(TopicFile(name)));
+    RETURN_IF_ERROR(options_.fs->SyncDir(TopicFile(name).parent_path()));
     partitions = std::move(it->second.partitions);
     topics_.erase(it);
   }
@@ -223,10 +228,10 @@ Status LogManagerImpl::DeleteTopic(const std::string& name) {
     p->MarkDeleted();
     const fs::path dir = options_.data_dir / (name + "-" + std::to_string(p->id().value));
     const fs::path doomed = dir.string() + "." + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "-delete";
-    std::error_code ec;
-    fs::rename(dir, doomed, ec);
-    if (!ec) fs::remove_all(doomed, ec);
-    if (ec) spdlog::warn("deleting {}: {}", dir.string(), ec.message());
+    files_->DropUnder(dir);
+    Status st = options_.fs->Rename(dir, doomed);
+    if (st.ok()) st = options_.fs->RemoveAll(doomed);
+    if (!st.ok()) spdlog::warn("deleting {}: {}", dir.string(), st.ToString());
   }
   spdlog::info("deleted topic {}", name);
   return Status::Ok();
@@ -242,12 +247,12 @@ Status LogManagerImpl::AddPartitions(const std::string& name, int32_t total) {
     return InvalidArgument("topic " + name + " has " + std::to_string(current) +
                            " partitions; the new count must be larger, got " + std::to_string(total));
   }
-  RETURN_IF_ERROR(WriteFileAtomic(TopicFile(name), SerializeTopic(total, state.overrides)));
+  RETURN_IF_ERROR(WriteFileAtomic(*options_.fs, TopicFile(name), SerializeTopic(total, state.overrides)));
   for (int32_t p = current; p < total; ++p) {
     ASSIGN_OR_RETURN(auto partition, OpenPartition(name, p, state.config));
     state.partitions.push_back(std::move(partition));
   }
-  return FsyncDir(options_.data_dir);
+  return options_.fs->SyncDir(options_.data_dir);
 }
 
 std::vector<std::string> LogManagerImpl::ListTopics() const {
@@ -301,7 +306,7 @@ Status LogManagerImpl::AlterConfig(const std::string& name, const ConfigMap& set
   }
   for (const auto& [k, v] : set) overrides[k] = v;
   ASSIGN_OR_RETURN(TopicConfig effective, TopicConfig::FromMap(overrides, options_.topic_defaults));
-  RETURN_IF_ERROR(WriteFileAtomic(TopicFile(name), SerializeTopic(static_cast<int32_t>(it->second.partitions.size()), overrides)));
+  RETURN_IF_ERROR(WriteFileAtomic(*options_.fs, TopicFile(name), SerializeTopic(static_cast<int32_t>(it->second.partitions.size()), overrides)));
   it->second.overrides = std::move(overrides);
   it->second.config = effective;
   for (const auto& p : it->second.partitions) p->SetConfig(effective);
@@ -361,9 +366,7 @@ Status ValidateTopicName(const std::string& name) {
 }
 
 Result<std::unique_ptr<LogManager>> LogManager::Open(const LogOptions& options) {
-  std::error_code ec;
-  fs::create_directories(options.data_dir, ec);
-  if (ec) return IoError("create data directory " + options.data_dir.string() + ": " + ec.message());
+  RETURN_IF_ERROR(options.fs->CreateDirs(options.data_dir).WithContext("create data directory"));
   ASSIGN_OR_RETURN(auto lock, DirLock::Acquire(options.data_dir));
   auto manager = std::make_unique<LogManagerImpl>(options, std::move(lock));
   RETURN_IF_ERROR(manager->Load());

@@ -17,6 +17,7 @@
 
 #include "common/status.h"
 #include "common/types.h"
+#include "log/file.h"
 #include "log/partition.h"
 #include "log/topic_config.h"
 
@@ -29,6 +30,11 @@ struct LogOptions {
   uint64_t min_free_bytes = 64ull << 20;
   std::chrono::milliseconds maintenance_interval{1000};  // retention, compaction, flush.ms
   bool background_maintenance = true;                    // tests turn it off and call RunMaintenance
+  // Every file operation of the log goes through this (tests put a fault-injecting one here).
+  std::shared_ptr<FileSystem> fs = PosixFileSystem();
+  // At most this many segment and index files are kept open; the least recently
+  // used is closed and reopened on demand (log.max.open.files).
+  size_t max_open_files = 1024;
 };
 
 struct TopicDescription {

@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "log/flush_stats.h"
-#include "log/file_util.h"
+#include "log/file.h"
 
 namespace sluice::log {
 namespace {
@@ -19,8 +19,8 @@ int64_t NowMs() {
       .count();
 }
 
-int64_t ReadOffsetFile(const std::filesystem::path& path, int64_t fallback) {
-  auto text = ReadFile(path);
+int64_t ReadOffsetFile(FileSystem& fs, const std::filesystem::path& path, int64_t fallback) {
+  auto text = ReadWholeFile(fs, path);
   if (!text.ok()) return fallback;
   int64_t v = fallback;
   const std::string& s = *text;
@@ -28,16 +28,15 @@ int64_t ReadOffsetFile(const std::filesystem::path& path, int64_t fallback) {
   return v;
 }
 
-std::vector<int64_t> SegmentBases(const std::filesystem::path& dir) {
+Result<std::vector<int64_t>> SegmentBases(FileSystem& fs, const std::filesystem::path& dir) {
   std::vector<int64_t> bases;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string name = entry.path().filename().string();
+  ASSIGN_OR_RETURN(std::vector<std::string> names, fs.ListDir(dir));
+  for (const std::string& name : names) {
     if (name.size() == 24 && name.ends_with(".log")) {
       int64_t base = 0;
       if (std::from_chars(name.data(), name.data() + 20, base).ec == std::errc()) bases.push_back(base);
     } else if (name.ends_with(".cleaned") || name.ends_with(".swap") || name.ends_with(".tmp")) {
-      std::error_code ec;
-      std::filesystem::remove(entry.path(), ec);  // an interrupted compaction or metadata write
+      (void)fs.Remove(dir / name);  // an interrupted compaction or metadata write
     }
   }
   std::sort(bases.begin(), bases.end());
@@ -58,9 +57,8 @@ PartitionImpl::PartitionImpl(PartitionContext context, const TopicConfig& config
     : ctx_(std::move(context)), config_(config) {}
 
 Result<std::shared_ptr<PartitionImpl>> PartitionImpl::Open(PartitionContext context, const TopicConfig& config) {
-  std::error_code ec;
-  std::filesystem::create_directories(context.dir, ec);
-  if (ec) return IoError("create " + context.dir.string() + ": " + ec.message());
+  if (!context.files) context.files = std::make_shared<FileCache>(PosixFileSystem(), 1024);
+  RETURN_IF_ERROR(context.files->fs().CreateDirs(context.dir));
   std::shared_ptr<PartitionImpl> p(new PartitionImpl(std::move(context), config));
   RETURN_IF_ERROR(p->Recover().WithContext("recovering " + p->ctx_.dir.string()));
   return p;
@@ -83,18 +81,18 @@ Status PartitionImpl::CheckNotDeleted() const {
 
 Status PartitionImpl::Recover() {
   const int32_t interval = config().index_interval_bytes;
-  const int64_t recovery_point = ReadOffsetFile(ctx_.dir / kRecoveryPointFile, 0);
-  const std::vector<int64_t> bases = SegmentBases(ctx_.dir);
+  const int64_t recovery_point = ReadOffsetFile(ctx_.files->fs(), ctx_.dir / kRecoveryPointFile, 0);
+  ASSIGN_OR_RETURN(const std::vector<int64_t> bases, SegmentBases(ctx_.files->fs(), ctx_.dir));
   bool cut = false;
   for (int64_t base : bases) {
     if (cut) {  // everything after a torn batch is gone
       std::unique_ptr<Segment> orphan;
-      ASSIGN_OR_RETURN(orphan, Segment::Open(ctx_.dir, base, interval));
+      ASSIGN_OR_RETURN(orphan, Segment::Open(ctx_.files, ctx_.dir, base, interval));
       spdlog::warn("recovery: {}: removing segment {} after a truncated one", ctx_.dir.string(), base);
       RETURN_IF_ERROR(orphan->Remove());
       continue;
     }
-    ASSIGN_OR_RETURN(auto segment, Segment::Open(ctx_.dir, base, interval));
+    ASSIGN_OR_RETURN(auto segment, Segment::Open(ctx_.files, ctx_.dir, base, interval));
     if (segment->next_offset() > recovery_point) {
       ASSIGN_OR_RETURN(uint64_t lost, segment->Recover(nullptr));
       if (lost > 0) {
@@ -102,12 +100,20 @@ Status PartitionImpl::Recover() {
                      segment->next_offset());
         cut = true;
       }
+    } else if (base == bases.back()) {
+      // Below the recovery point the data is trusted, but the active segment must
+      // never take an append after damaged bytes (a disk fault, a partial restore).
+      ASSIGN_OR_RETURN(uint64_t lost, segment->TrimInvalidTail());
+      if (lost > 0) {
+        spdlog::warn("recovery: {}: dropped {} bytes of damaged data after the last valid batch (next offset {})",
+                     segment->log_path().string(), lost, segment->next_offset());
+      }
     }
     segments_.push_back(std::move(segment));
   }
-  const int64_t persisted_start = ReadOffsetFile(ctx_.dir / kLogStartFile, 0);
+  const int64_t persisted_start = ReadOffsetFile(ctx_.files->fs(), ctx_.dir / kLogStartFile, 0);
   if (segments_.empty()) {
-    ASSIGN_OR_RETURN(auto segment, Segment::Create(ctx_.dir, persisted_start, interval));
+    ASSIGN_OR_RETURN(auto segment, Segment::Create(ctx_.files, ctx_.dir, persisted_start, interval));
     segments_.push_back(std::move(segment));
   }
   log_start_.store(std::max(persisted_start, segments_.front()->base_offset()));
@@ -155,7 +161,7 @@ Status PartitionImpl::RollIfNeeded(size_t batch_size, int64_t last_offset_delta)
   const bool offsets_overflow = hw_.load() + last_offset_delta - active.base_offset() > INT32_MAX;
   if (!has_data || !(full || old || offsets_overflow)) return Status::Ok();
   RETURN_IF_ERROR(active.Seal());  // a rolled segment is durable: recovery starts after it
-  ASSIGN_OR_RETURN(auto next, Segment::Create(ctx_.dir, hw_.load(), cfg.index_interval_bytes));
+  ASSIGN_OR_RETURN(auto next, Segment::Create(ctx_.files, ctx_.dir, hw_.load(), cfg.index_interval_bytes));
   std::unique_lock lock(segments_mu_);
   segments_.push_back(std::move(next));
   return Status::Ok();
@@ -216,7 +222,7 @@ Status PartitionImpl::CheckFreeSpace(size_t batch_size) {
   bytes_since_space_check_ += batch_size;
   const bool near_floor = last_free_bytes_ < ctx_.min_free_bytes + (256u << 20);
   if (near_floor || bytes_since_space_check_ >= (4u << 20) || now - last_space_check_ >= std::chrono::milliseconds(100)) {
-    ASSIGN_OR_RETURN(last_free_bytes_, FreeBytes(ctx_.dir));
+    ASSIGN_OR_RETURN(last_free_bytes_, ctx_.files->fs().FreeBytes(ctx_.dir));
     bytes_since_space_check_ = 0;
     last_space_check_ = now;
   }
@@ -250,7 +256,14 @@ Status PartitionImpl::ReadFromSegments(size_t first, int64_t from, int64_t limit
       uint8_t header[kBatchHeaderSize];
       RETURN_IF_ERROR(seg.ReadAt(pos, sizeof header, header));
       ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader({header, sizeof header}));
-      if (h.base_offset >= limit || pos + h.total_size() > end) return Status::Ok();
+      // Below size() every batch is whole: anything else is damage, never a silent end.
+      if (h.magic != kMagicV2 || h.batch_length < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead) ||
+          pos + h.total_size() > end || h.base_offset < seg.base_offset()) {
+        if (!out.empty()) return Status::Ok();  // the batches before it first; the next read fails
+        return Corruption("damaged record batch at position " + std::to_string(pos) + " of " +
+                          seg.log_path().string() + " (reading offset " + std::to_string(from) + ")");
+      }
+      if (h.base_offset >= limit) return Status::Ok();
       // The first batch is returned whole even over the limit (KIP-74).
       if (!out.empty() && out.size() + h.total_size() > max_bytes) return Status::Ok();
       // Read as many following batches as fit in one pread, then cut to whole batches.
@@ -262,6 +275,7 @@ Status PartitionImpl::ReadFromSegments(size_t first, int64_t from, int64_t limit
       size_t keep = 0;
       while (keep + kBatchHeaderSize <= want) {
         ASSIGN_OR_RETURN(BatchHeader b, ParseBatchHeader(std::span<const uint8_t>(out).subspan(at + keep)));
+        if (b.magic != kMagicV2 || b.batch_length < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead)) break;
         if (b.base_offset >= limit || keep + b.total_size() > want) break;
         keep += b.total_size();
       }
@@ -408,11 +422,11 @@ Status PartitionImpl::Flush() {
 }
 
 Status PartitionImpl::PersistLogStart() {
-  return WriteFileAtomic(ctx_.dir / kLogStartFile, std::to_string(log_start_.load()) + "\n");
+  return WriteFileAtomic(ctx_.files->fs(), ctx_.dir / kLogStartFile, std::to_string(log_start_.load()) + "\n");
 }
 
 Status PartitionImpl::PersistRecoveryPoint(int64_t offset) {
-  return WriteFileAtomic(ctx_.dir / kRecoveryPointFile, std::to_string(offset) + "\n");
+  return WriteFileAtomic(ctx_.files->fs(), ctx_.dir / kRecoveryPointFile, std::to_string(offset) + "\n");
 }
 
 Status PartitionImpl::Close() {

@@ -29,6 +29,7 @@ struct PartitionContext {
   int32_t id = 0;
   uint64_t min_free_bytes = 0;
   std::function<void(const std::string&, int32_t)> on_append;  // may be empty
+  std::shared_ptr<FileCache> files;  // every file operation; null: a private cache on the real file system
 };
 
 class PartitionImpl final : public Partition {

@@ -1,10 +1,5 @@
 #include "log/segment.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdio>
 #include <vector>
 
@@ -23,8 +18,10 @@ std::string SegmentFileName(int64_t base_offset, const char* suffix) {
   return name;
 }
 
-Segment::Segment(const std::filesystem::path& dir, int64_t base_offset, int32_t index_interval_bytes)
-    : dir_(dir),
+Segment::Segment(std::shared_ptr<FileCache> files, const std::filesystem::path& dir, int64_t base_offset,
+                 int32_t index_interval_bytes)
+    : files_(std::move(files)),
+      dir_(dir),
       log_path_(dir / SegmentFileName(base_offset, ".log")),
       base_offset_(base_offset),
       index_interval_bytes_(index_interval_bytes),
@@ -32,16 +29,18 @@ Segment::Segment(const std::filesystem::path& dir, int64_t base_offset, int32_t 
       created_(std::chrono::system_clock::now()) {}
 
 Status Segment::OpenFiles(bool create) {
-  ASSIGN_OR_RETURN(fd_, OpenFile(log_path_, O_RDWR | (create ? O_CREAT | O_EXCL : 0)));
-  struct stat st {};
-  if (::fstat(fd_.get(), &st) != 0) return ErrnoStatus("fstat", log_path_.string(), errno);
-  size_.store(static_cast<uint64_t>(st.st_size));
-  if (!create) created_ = std::chrono::system_clock::time_point(std::chrono::seconds(st.st_mtime));
+  ASSIGN_OR_RETURN(auto file, files_->Get(log_path_, create ? OpenMode::kCreateNew : OpenMode::kExisting));
+  ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  size_.store(size);
+  if (!create) {
+    ASSIGN_OR_RETURN(created_, file->ModifiedTime());
+  }
   bool offsets_valid = true, times_valid = true;
-  ASSIGN_OR_RETURN(offset_index_,
-                   OffsetIndex::Open(dir_ / SegmentFileName(base_offset_, ".index"), size_.load(), &offsets_valid));
-  ASSIGN_OR_RETURN(time_index_, TimeIndex::Open(dir_ / SegmentFileName(base_offset_, ".timeindex"), &times_valid));
-  if (create) return FsyncDir(dir_);
+  ASSIGN_OR_RETURN(offset_index_, OffsetIndex::Open(dir_ / SegmentFileName(base_offset_, ".index"), size_.load(),
+                                                    &offsets_valid, files_));
+  ASSIGN_OR_RETURN(time_index_,
+                   TimeIndex::Open(dir_ / SegmentFileName(base_offset_, ".timeindex"), &times_valid, files_));
+  if (create) return files_->fs().SyncDir(dir_);
   if (!offsets_valid || !times_valid || (offset_index_.entries() == 0 && size_.load() > 0)) {
     return RebuildIndexes();
   }
@@ -53,16 +52,16 @@ Status Segment::OpenFiles(bool create) {
   }, false);
 }
 
-Result<std::unique_ptr<Segment>> Segment::Create(const std::filesystem::path& dir, int64_t base_offset,
-                                                 int32_t index_interval_bytes) {
-  std::unique_ptr<Segment> s(new Segment(dir, base_offset, index_interval_bytes));
+Result<std::unique_ptr<Segment>> Segment::Create(std::shared_ptr<FileCache> files, const std::filesystem::path& dir,
+                                                 int64_t base_offset, int32_t index_interval_bytes) {
+  std::unique_ptr<Segment> s(new Segment(std::move(files), dir, base_offset, index_interval_bytes));
   RETURN_IF_ERROR(s->OpenFiles(true));
   return s;
 }
 
-Result<std::unique_ptr<Segment>> Segment::Open(const std::filesystem::path& dir, int64_t base_offset,
-                                               int32_t index_interval_bytes) {
-  std::unique_ptr<Segment> s(new Segment(dir, base_offset, index_interval_bytes));
+Result<std::unique_ptr<Segment>> Segment::Open(std::shared_ptr<FileCache> files, const std::filesystem::path& dir,
+                                               int64_t base_offset, int32_t index_interval_bytes) {
+  std::unique_ptr<Segment> s(new Segment(std::move(files), dir, base_offset, index_interval_bytes));
   RETURN_IF_ERROR(s->OpenFiles(false));
   return s;
 }
@@ -84,10 +83,11 @@ Status Segment::IndexBatch(uint64_t position, const BatchHeader& h, size_t batch
 Status Segment::Append(std::span<const uint8_t> batch, const BatchHeader& header) {
   const uint64_t position = size_.load();
   if (position == 0) created_ = std::chrono::system_clock::now();
-  Status st = PWriteAll(fd_.get(), batch.data(), batch.size(), position, log_path_);
+  ASSIGN_OR_RETURN(auto file, LogFile());
+  Status st = file->PWrite(batch.data(), batch.size(), position);
   if (!st.ok()) {
     // Leave no partial batch behind: the next append starts at the same place.
-    if (::ftruncate(fd_.get(), static_cast<off_t>(position)) != 0) {
+    if (!file->Truncate(position).ok()) {
       return st.WithContext("append failed and the partial batch could not be removed");
     }
     return st;
@@ -102,10 +102,12 @@ Status Segment::Scan(const BatchVisitor& visit, bool with_bytes) const {
   const uint64_t end = size();
   uint64_t pos = 0;
   std::vector<uint8_t> buf;
+  if (end < kBatchHeaderSize) return Status::Ok();
+  ASSIGN_OR_RETURN(auto file, LogFile());
   while (pos + kBatchHeaderSize <= end) {
     if (!with_bytes) {
       uint8_t header[kBatchHeaderSize];
-      RETURN_IF_ERROR(PReadAll(fd_.get(), header, sizeof header, pos, log_path_));
+      RETURN_IF_ERROR(file->PRead(header, sizeof header, pos));
       ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader({header, sizeof header}));
       if (h.batch_length < 0 || pos + h.total_size() > end) break;
       RETURN_IF_ERROR(visit(pos, h, {}));
@@ -113,7 +115,7 @@ Status Segment::Scan(const BatchVisitor& visit, bool with_bytes) const {
       continue;
     }
     buf.resize(static_cast<size_t>(std::min<uint64_t>(kScanChunk, end - pos)));
-    RETURN_IF_ERROR(PReadAll(fd_.get(), buf.data(), buf.size(), pos, log_path_));
+    RETURN_IF_ERROR(file->PRead(buf.data(), buf.size(), pos));
     size_t at = 0;
     while (at + kBatchHeaderSize <= buf.size()) {
       ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader(std::span<const uint8_t>(buf).subspan(at)));
@@ -122,7 +124,7 @@ Status Segment::Scan(const BatchVisitor& visit, bool with_bytes) const {
         if (at == 0) {  // one batch larger than the chunk
           if (pos + h.total_size() > end) return Status::Ok();
           buf.resize(h.total_size());
-          RETURN_IF_ERROR(PReadAll(fd_.get(), buf.data(), buf.size(), pos, log_path_));
+          RETURN_IF_ERROR(file->PRead(buf.data(), buf.size(), pos));
           continue;
         }
         break;
@@ -157,14 +159,51 @@ Result<uint64_t> Segment::Recover(const BatchVisitor& visit) {
   }, true);
   if (!scan.ok() && scan.code() != StatusCode::kCancelled) return scan;
   next_offset_.store(expected);
+  ASSIGN_OR_RETURN(auto file, LogFile());
   if (valid_end < original) {
-    if (::ftruncate(fd_.get(), static_cast<off_t>(valid_end)) != 0) {
-      return ErrnoStatus("ftruncate", log_path_.string(), errno);
-    }
-    if (::fdatasync(fd_.get()) != 0) return ErrnoStatus("fdatasync", log_path_.string(), errno);
+    RETURN_IF_ERROR(file->Truncate(valid_end));
     size_.store(valid_end);
   }
+  // Always synced: the bytes kept may exist only in the page cache (a kill -9
+  // keeps them there), and the recovery point written after this vouches for them.
+  RETURN_IF_ERROR(file->Sync());
   return original - valid_end;
+}
+
+Result<uint64_t> Segment::TrimInvalidTail() {
+  const uint64_t end = size();
+  if (end == 0) return uint64_t{0};
+  const auto entry = offset_index_.last();
+  const uint64_t start = entry ? entry->second : 0;
+  uint64_t pos = start, valid_end = start;
+  int64_t next = -1;
+  std::vector<uint8_t> buf;
+  ASSIGN_OR_RETURN(auto file, LogFile());
+  while (pos + kBatchHeaderSize <= end) {
+    uint8_t header[kBatchHeaderSize];
+    RETURN_IF_ERROR(file->PRead(header, sizeof header, pos));
+    ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader({header, sizeof header}));
+    if (h.magic != kMagicV2 || h.batch_length < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead) ||
+        pos + h.total_size() > end) {
+      break;
+    }
+    buf.resize(h.total_size());
+    RETURN_IF_ERROR(file->PRead(buf.data(), buf.size(), pos));
+    auto valid = ValidateBatch(buf);
+    if (!valid.ok() || valid->base_offset < std::max(next, base_offset_)) break;
+    if (pos == start && entry && valid->base_offset != base_offset_ + entry->first) break;
+    next = valid->last_offset() + 1;
+    pos += buf.size();
+    valid_end = pos;
+  }
+  if (valid_end == end) return uint64_t{0};
+  if (valid_end == start && start > 0) return Recover(nullptr);  // the index points at no valid batch
+  RETURN_IF_ERROR(file->Truncate(valid_end));
+  RETURN_IF_ERROR(file->Sync());
+  size_.store(valid_end);
+  next_offset_.store(base_offset_);
+  RETURN_IF_ERROR(RebuildIndexes());
+  return end - valid_end;
 }
 
 Status Segment::RebuildIndexes() {
@@ -183,8 +222,10 @@ Result<uint64_t> Segment::FindPosition(int64_t offset) const {
   const auto rel = static_cast<uint32_t>(std::max<int64_t>(0, offset - base_offset_));
   uint64_t pos = offset_index_.Lookup(rel);
   uint8_t header[kBatchHeaderSize];
+  if (pos + kBatchHeaderSize > end) return end;
+  ASSIGN_OR_RETURN(auto file, LogFile());
   while (pos + kBatchHeaderSize <= end) {
-    RETURN_IF_ERROR(PReadAll(fd_.get(), header, sizeof header, pos, log_path_));
+    RETURN_IF_ERROR(file->PRead(header, sizeof header, pos));
     ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader({header, sizeof header}));
     if (h.last_offset() >= offset) return pos;
     pos += h.total_size();
@@ -198,8 +239,10 @@ Result<std::optional<std::pair<uint64_t, BatchHeader>>> Segment::FindTimestamp(i
   ASSIGN_OR_RETURN(uint64_t pos, FindPosition(base_offset_ + rel));
   const uint64_t end = size();
   uint8_t header[kBatchHeaderSize];
+  if (pos + kBatchHeaderSize > end) return std::optional<std::pair<uint64_t, BatchHeader>>();
+  ASSIGN_OR_RETURN(auto file, LogFile());
   while (pos + kBatchHeaderSize <= end) {
-    RETURN_IF_ERROR(PReadAll(fd_.get(), header, sizeof header, pos, log_path_));
+    RETURN_IF_ERROR(file->PRead(header, sizeof header, pos));
     ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader({header, sizeof header}));
     if (h.max_timestamp >= timestamp) return std::optional(std::make_pair(pos, h));
     pos += h.total_size();
@@ -208,13 +251,15 @@ Result<std::optional<std::pair<uint64_t, BatchHeader>>> Segment::FindTimestamp(i
 }
 
 Status Segment::ReadAt(uint64_t position, size_t n, uint8_t* out) const {
-  return PReadAll(fd_.get(), out, n, position, log_path_);
+  ASSIGN_OR_RETURN(auto file, LogFile());
+  return file->PRead(out, n, position);
 }
 
 Status Segment::TruncateTo(int64_t offset) {
   ASSIGN_OR_RETURN(uint64_t pos, FindPosition(offset));
   // As in Kafka, a batch holding `offset` goes whole: batches are never split.
-  if (::ftruncate(fd_.get(), static_cast<off_t>(pos)) != 0) return ErrnoStatus("ftruncate", log_path_.string(), errno);
+  ASSIGN_OR_RETURN(auto file, LogFile());
+  RETURN_IF_ERROR(file->Truncate(pos));
   size_.store(pos);
   RETURN_IF_ERROR(RebuildIndexes());
   if (pos == 0) next_offset_.store(base_offset_);
@@ -222,7 +267,8 @@ Status Segment::TruncateTo(int64_t offset) {
 }
 
 Status Segment::Flush() {
-  if (::fdatasync(fd_.get()) != 0) return ErrnoStatus("fdatasync", log_path_.string(), errno);
+  ASSIGN_OR_RETURN(auto file, LogFile());
+  RETURN_IF_ERROR(file->Sync());
   RETURN_IF_ERROR(offset_index_.Persist());
   return time_index_.Persist();
 }
@@ -234,22 +280,32 @@ Status Segment::Seal() {
 }
 
 Status Segment::Remove() {
-  for (const char* suffix : {".log", ".index", ".timeindex"}) {
-    std::error_code ec;
-    std::filesystem::remove(dir_ / SegmentFileName(base_offset_, suffix), ec);
-    if (ec) return IoError("remove segment file: " + ec.message());
+  // The indexes go first: an index never outlives its log (a crash in between
+  // leaves a log whose missing indexes are rebuilt).
+  for (const char* suffix : {".index", ".timeindex", ".log"}) {
+    const auto path = dir_ / SegmentFileName(base_offset_, suffix);
+    files_->Drop(path);
+    RETURN_IF_ERROR(files_->fs().Remove(path));
   }
-  return Status::Ok();
+  return files_->fs().SyncDir(dir_);
 }
 
 Status Segment::ReplaceWith(const std::filesystem::path& cleaned) {
-  if (::rename(cleaned.c_str(), log_path_.c_str()) != 0) return ErrnoStatus("rename", cleaned.string(), errno);
-  RETURN_IF_ERROR(FsyncDir(dir_));
-  ASSIGN_OR_RETURN(fd_, OpenFile(log_path_, O_RDWR));
-  struct stat st {};
-  if (::fstat(fd_.get(), &st) != 0) return ErrnoStatus("fstat", log_path_.string(), errno);
-  size_.store(static_cast<uint64_t>(st.st_size));
-  return RebuildIndexes();
+  // The old indexes describe the old file: empty them durably first, so that a
+  // crash after the rename finds them empty (and rebuilds them), never stale.
+  RETURN_IF_ERROR(offset_index_.Reset());
+  RETURN_IF_ERROR(time_index_.Reset());
+  RETURN_IF_ERROR(offset_index_.Flush());
+  RETURN_IF_ERROR(time_index_.Flush());
+  files_->Drop(log_path_);
+  RETURN_IF_ERROR(files_->fs().Rename(cleaned, log_path_));
+  RETURN_IF_ERROR(files_->fs().SyncDir(dir_));
+  ASSIGN_OR_RETURN(auto file, LogFile());
+  ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  size_.store(size);
+  RETURN_IF_ERROR(RebuildIndexes());
+  RETURN_IF_ERROR(offset_index_.Flush());
+  return time_index_.Flush();
 }
 
 }  // namespace sluice::log

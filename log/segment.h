@@ -1,6 +1,9 @@
 // Segment: one `<20-digit base offset>.log` file of record batches stored
 // exactly as appended, with its sparse `.index` and `.timeindex`.
 //
+// Files are reached through a FileCache on each use (no descriptor is held), so
+// a process with many segments keeps its open files bounded.
+//
 // Thread safety: Append, TruncateTo, Recover and RebuildIndexes are called by
 // one writer at a time (the partition's append lock). Reads (ReadAt,
 // FindPosition, size) run concurrently: they only look below `size()`, which
@@ -17,7 +20,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "log/file_util.h"
+#include "log/file_cache.h"
 #include "log/record_batch.h"
 #include "log/segment_index.h"
 
@@ -30,11 +33,12 @@ class Segment {
   // Called for each valid batch found by a scan, with its file position and bytes.
   using BatchVisitor = std::function<Status(uint64_t position, const BatchHeader&, std::span<const uint8_t>)>;
 
-  static Result<std::unique_ptr<Segment>> Create(const std::filesystem::path& dir, int64_t base_offset,
-                                                 int32_t index_interval_bytes);
+  // Creates the three files and fsyncs the directory.
+  static Result<std::unique_ptr<Segment>> Create(std::shared_ptr<FileCache> files, const std::filesystem::path& dir,
+                                                 int64_t base_offset, int32_t index_interval_bytes);
   // Opens existing files. Indexes found inconsistent are rebuilt from the log.
-  static Result<std::unique_ptr<Segment>> Open(const std::filesystem::path& dir, int64_t base_offset,
-                                               int32_t index_interval_bytes);
+  static Result<std::unique_ptr<Segment>> Open(std::shared_ptr<FileCache> files, const std::filesystem::path& dir,
+                                               int64_t base_offset, int32_t index_interval_bytes);
 
   // Appends one validated batch whose header already carries its final offsets.
   // On a failed write the file is cut back to its previous size.
@@ -44,6 +48,12 @@ class Segment {
   // invalid or torn one; rebuilds the indexes; calls `visit` per valid batch.
   // Returns the number of bytes cut off.
   Result<uint64_t> Recover(const BatchVisitor& visit);
+  // For a segment whose batches below the recovery point are trusted: checks the
+  // batches from the last offset-index entry to the end of the file (CRC, offsets)
+  // and cuts the file after the last valid one, so that no append ever lands
+  // after damaged bytes. Falls back to Recover when the index entry itself is not
+  // at a valid batch. Cheap: reads about index.interval.bytes. Returns the bytes cut.
+  Result<uint64_t> TrimInvalidTail();
   // Visits batch headers (and bytes) without CRC checks, from position 0.
   Status Scan(const BatchVisitor& visit, bool with_bytes) const;
 
@@ -59,7 +69,7 @@ class Segment {
   Status Flush();
   // Flush, and the index files synced too: when the segment is rolled or closed.
   Status Seal();
-  // Deletes the three files.
+  // Deletes the three files (durably: the directory is fsynced).
   Status Remove();
   // Replaces the log file with `cleaned` (a complete segment file written
   // beside it) atomically, then rebuilds the indexes.
@@ -74,15 +84,17 @@ class Segment {
   const std::filesystem::path& log_path() const { return log_path_; }
 
  private:
-  Segment(const std::filesystem::path& dir, int64_t base_offset, int32_t index_interval_bytes);
+  Segment(std::shared_ptr<FileCache> files, const std::filesystem::path& dir, int64_t base_offset,
+          int32_t index_interval_bytes);
   Status OpenFiles(bool create);
+  Result<std::shared_ptr<File>> LogFile() const { return files_->Get(log_path_); }
   Status IndexBatch(uint64_t position, const BatchHeader& h, size_t batch_size);
   Status RebuildIndexes();
 
+  std::shared_ptr<FileCache> files_;
   std::filesystem::path dir_, log_path_;
   int64_t base_offset_;
   int32_t index_interval_bytes_;
-  FileHandle fd_;
   OffsetIndex offset_index_;
   TimeIndex time_index_;
   std::atomic<uint64_t> size_{0};

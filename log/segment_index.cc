@@ -1,8 +1,5 @@
 #include "log/segment_index.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 
@@ -14,23 +11,23 @@ namespace {
 // Entries are written to the file in groups (they are rebuildable from the log).
 constexpr size_t kWriteBatch = 64;
 
-Result<std::vector<uint8_t>> Slurp(int fd, const std::filesystem::path& path) {
-  off_t size = ::lseek(fd, 0, SEEK_END);
-  if (size < 0) return ErrnoStatus("lseek", path.string(), errno);
-  std::vector<uint8_t> buf(static_cast<size_t>(size));
-  if (size > 0) RETURN_IF_ERROR(PReadAll(fd, buf.data(), buf.size(), 0, path));
-  return buf;
+std::shared_ptr<FileCache> OrDefault(std::shared_ptr<FileCache> files) {
+  return files ? std::move(files) : std::make_shared<FileCache>(PosixFileSystem(), 4);
 }
 
 }  // namespace
 
 template <typename Key, typename Value>
-Result<IndexFile<Key, Value>> IndexFile<Key, Value>::Open(const std::filesystem::path& path,
+Result<IndexFile<Key, Value>> IndexFile<Key, Value>::Open(std::shared_ptr<FileCache> files,
+                                                          const std::filesystem::path& path,
                                                           const Validator& validator, bool* valid) {
   IndexFile index;
   index.path_ = path;
-  ASSIGN_OR_RETURN(index.fd_, OpenFile(path, O_RDWR | O_CREAT));
-  ASSIGN_OR_RETURN(std::vector<uint8_t> buf, Slurp(index.fd_.get(), path));
+  index.files_ = std::move(files);
+  ASSIGN_OR_RETURN(auto file, index.files_->Get(path, OpenMode::kCreate));
+  ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  std::vector<uint8_t> buf(static_cast<size_t>(size));
+  if (size > 0) RETURN_IF_ERROR(file->PRead(buf.data(), buf.size(), 0));
   *valid = buf.size() % kEntrySize == 0;
   for (size_t i = 0; *valid && i + kEntrySize <= buf.size(); i += kEntrySize) {
     Entry e{static_cast<Key>(LoadBE(&buf[i], sizeof(Key))),
@@ -83,10 +80,8 @@ Status IndexFile<Key, Value>::Reset() {
 
 template <typename Key, typename Value>
 Status IndexFile<Key, Value>::TruncateFile(size_t entries) {
-  if (::ftruncate(fd_.get(), static_cast<off_t>(entries * kEntrySize)) != 0) {
-    return ErrnoStatus("ftruncate", path_.string(), errno);
-  }
-  return Status::Ok();
+  ASSIGN_OR_RETURN(auto file, files_->Get(path_, OpenMode::kCreate));
+  return file->Truncate(entries * kEntrySize);
 }
 
 template <typename Key, typename Value>
@@ -98,7 +93,8 @@ Status IndexFile<Key, Value>::PersistLocked() {
     StoreBE(p, static_cast<uint64_t>(entries_[i].first), sizeof(Key));
     StoreBE(p + sizeof(Key), static_cast<uint64_t>(entries_[i].second), sizeof(Value));
   }
-  RETURN_IF_ERROR(PWriteAll(fd_.get(), bytes.data(), bytes.size(), written_ * kEntrySize, path_));
+  ASSIGN_OR_RETURN(auto file, files_->Get(path_, OpenMode::kCreate));
+  RETURN_IF_ERROR(file->PWrite(bytes.data(), bytes.size(), written_ * kEntrySize));
   written_ = entries_.size();
   return Status::Ok();
 }
@@ -112,8 +108,8 @@ Status IndexFile<Key, Value>::Persist() {
 template <typename Key, typename Value>
 Status IndexFile<Key, Value>::Flush() {
   RETURN_IF_ERROR(Persist());
-  if (::fdatasync(fd_.get()) != 0) return ErrnoStatus("fdatasync", path_.string(), errno);
-  return Status::Ok();
+  ASSIGN_OR_RETURN(auto file, files_->Get(path_, OpenMode::kCreate));
+  return file->Sync();
 }
 
 template <typename Key, typename Value>
@@ -132,10 +128,11 @@ std::optional<typename IndexFile<Key, Value>::Entry> IndexFile<Key, Value>::last
 template class IndexFile<uint32_t, uint32_t>;
 template class IndexFile<int64_t, uint32_t>;
 
-Result<OffsetIndex> OffsetIndex::Open(const std::filesystem::path& path, uint64_t log_size, bool* valid) {
+Result<OffsetIndex> OffsetIndex::Open(const std::filesystem::path& path, uint64_t log_size, bool* valid,
+                                      std::shared_ptr<FileCache> files) {
   OffsetIndex index;
   ASSIGN_OR_RETURN(index.file_, (IndexFile<uint32_t, uint32_t>::Open(
-                                    path,
+                                    OrDefault(std::move(files)), path,
                                     [log_size](const auto* prev, const auto& e) {
                                       return e.second < log_size && (!prev || e.second > prev->second);
                                     },
@@ -147,10 +144,10 @@ Status OffsetIndex::TruncateFrom(uint32_t relative_offset) {
   return file_.TruncateFrom([relative_offset](const auto& e) { return e.first >= relative_offset; });
 }
 
-Result<TimeIndex> TimeIndex::Open(const std::filesystem::path& path, bool* valid) {
+Result<TimeIndex> TimeIndex::Open(const std::filesystem::path& path, bool* valid, std::shared_ptr<FileCache> files) {
   TimeIndex index;
   ASSIGN_OR_RETURN(index.file_, (IndexFile<int64_t, uint32_t>::Open(
-                                    path, [](const auto* prev, const auto& e) { return !prev || e.second >= prev->second; },
+                                    OrDefault(std::move(files)), path, [](const auto* prev, const auto& e) { return !prev || e.second >= prev->second; },
                                     valid)));
   return index;
 }
