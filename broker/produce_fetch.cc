@@ -7,6 +7,7 @@
 
 #include "broker/fetch_waiters.h"
 #include "broker/handlers.h"
+#include "log/batch_validator.h"
 
 namespace sluice::broker {
 namespace {
@@ -122,6 +123,15 @@ size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer&
   return total;
 }
 
+// What the batch validator needs to know about the topic.
+log::ValidationLimits ProduceLimits(const log::LogManager& log, const std::string& topic) {
+  log::ValidationLimits limits;
+  if (auto config = log.GetConfig(topic); config.ok()) {
+    limits.require_keys = config->cleanup_policy != log::CleanupPolicy::kDelete;
+  }
+  return limits;
+}
+
 }  // namespace
 
 void Handlers::Produce(const RequestContext& ctx, Reader& r, const Respond& respond) {
@@ -137,15 +147,18 @@ void Handlers::Produce(const RequestContext& ctx, Reader& r, const Respond& resp
     w.String(name);
     const int32_t parts = r.ArrayLength();
     w.ArrayLength(std::max(parts, 0));
+    const log::ValidationLimits limits = ProduceLimits(log_, name);
     for (int32_t i = 0; i < parts && r.ok(); ++i) {
       const int32_t index = r.I32();
       auto records = r.NullableBytes();
       auto p = log_.GetPartition(name, index);
-      Result<log::AppendResult> appended =
-          !p.ok() ? Result<log::AppendResult>(p.status())
-          : (!records || records->empty())
-              ? Result<log::AppendResult>(Status(StatusCode::kInvalidRecord, "produce request without a record batch"))
-              : (*p)->Append(std::vector<uint8_t>(records->begin(), records->end()));
+      // Every client batch is checked whole (records included) before it is stored.
+      const Status valid = !p.ok() ? p.status()
+                           : (!records || records->empty())
+                               ? Status(StatusCode::kInvalidRecord, "produce request without a record batch")
+                               : log::ValidateProducedBatch(*records, limits);
+      Result<log::AppendResult> appended = !valid.ok() ? Result<log::AppendResult>(valid)
+                                                       : (*p)->Append(std::vector<uint8_t>(records->begin(), records->end()));
       w.I32(index);
       w.I16(ErrorCodeFor(appended.status()));
       traffic_.Produced(name, records ? records->size() : 0, ErrorCodeFor(appended.status()));

@@ -22,10 +22,12 @@ class RestApi {
   RestApi(log::LogManager& log, broker::Broker* broker, JobManager& jobs, const Metrics& metrics)
       : log_(log), broker_(broker), jobs_(jobs), metrics_(metrics) {}
   HttpResponse Handle(const HttpRequest& request);
-  // /readyz answers 200 once set (recovery done, listeners open).
+  // /readyz answers 200 once set (recovery done, listeners open), except 503
+  // while the log's disk is full; damaged topics are listed in its body.
   void set_ready() { ready_ = true; }
 
  private:
+  HttpResponse Readyz() const;
   HttpResponse Jobs(const HttpRequest& request, const std::string& rest);
   HttpResponse Topics();
   HttpResponse Groups();
