@@ -5,10 +5,13 @@
 namespace sluice::broker {
 namespace {
 
+constexpr int16_t kPolicyViolation = 44;
+
 int16_t CreateErrorFor(const Status& st) {
   if (st.ok()) return error::kNone;
   if (st.code() == StatusCode::kAlreadyExists) return error::kTopicAlreadyExists;
   const std::string& m = st.message();
+  if (m.starts_with("policy:")) return kPolicyViolation;  // the log's partition limit
   if (m.find("replication") != std::string::npos) return error::kInvalidReplicationFactor;
   if (m.find("partitions") != std::string::npos) return error::kInvalidPartitions;
   if (m.find("topic config") != std::string::npos) return error::kInvalidConfig;
@@ -112,6 +115,7 @@ void Handlers::CreateTopics(const RequestContext& ctx, Reader& r, const Respond&
       st = log::ValidateTopicName(item.name);
       if (st.ok() && log_.TopicExists(item.name)) st = AlreadyExists("topic " + item.name + " already exists");
       if (st.ok()) st = log::TopicConfig::FromMap(item.configs).status();
+      if (st.ok()) st = log_.CheckPartitionLimits(item.partitions, item.partitions);
     } else {
       st = log_.CreateTopic(item.name, item.partitions, item.replication, item.configs);
     }
@@ -169,9 +173,12 @@ void Handlers::CreatePartitions(const RequestContext& ctx, Reader& r, const Resp
       st = current.status();
     } else if (count <= *current) {
       st = InvalidArgument("the new partition count must be larger than " + std::to_string(*current));
+    } else {
+      st = log_.CheckPartitionLimits(count, count - *current);
     }
     w.String(name);
-    w.I16(IsInternalTopic(name)                         ? error::kInvalidRequest
+    w.I16(IsInternalTopic(name)                        ? error::kInvalidRequest
+          : st.message().starts_with("policy:")        ? kPolicyViolation
           : st.code() == StatusCode::kInvalidArgument ? error::kInvalidPartitions
                                                       : ErrorCodeFor(st));
     w.NullableString(st.ok() ? std::nullopt : std::optional<std::string>(st.message()));

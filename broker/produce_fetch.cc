@@ -8,6 +8,7 @@
 #include "broker/fetch_waiters.h"
 #include "broker/handlers.h"
 #include "broker/txn_coordinator.h"
+#include "log/batch_validator.h"
 
 namespace sluice::broker {
 namespace {
@@ -126,6 +127,15 @@ size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer&
   return total;
 }
 
+// What the batch validator needs to know about the topic.
+log::ValidationLimits ProduceLimits(const log::LogManager& log, const std::string& topic) {
+  log::ValidationLimits limits;
+  if (auto config = log.GetConfig(topic); config.ok()) {
+    limits.require_keys = config->cleanup_policy != log::CleanupPolicy::kDelete;
+  }
+  return limits;
+}
+
 }  // namespace
 
 void Handlers::Produce(const RequestContext& ctx, Reader& r, const Respond& respond) {
@@ -147,6 +157,7 @@ void Handlers::Produce(const RequestContext& ctx, Reader& r, const Respond& resp
                                                     : error::kNone;
     const int32_t parts = r.ArrayLength();
     w.ArrayLength(std::max(parts, 0));
+    const log::ValidationLimits limits = ProduceLimits(log_, name);
     for (int32_t i = 0; i < parts && r.ok(); ++i) {
       const int32_t index = r.I32();
       auto records = r.NullableBytes();
@@ -160,13 +171,15 @@ void Handlers::Produce(const RequestContext& ctx, Reader& r, const Respond& resp
         continue;
       }
       auto p = log_.GetPartition(name, index);
-      // Transactional batches are stored only inside a transaction the coordinator opened.
+      // Every client batch is checked whole (records included) before it is stored;
+      // transactional batches are stored only inside a transaction the coordinator opened.
+      const Status valid = !p.ok() ? p.status()
+                           : (!records || records->empty())
+                               ? Status(StatusCode::kInvalidRecord, "produce request without a record batch")
+                               : log::ValidateProducedBatch(*records, limits);
       int16_t refused = error::kNone;
-      Result<log::AppendResult> appended =
-          !p.ok() ? Result<log::AppendResult>(p.status())
-          : (!records || records->empty())
-              ? Result<log::AppendResult>(Status(StatusCode::kInvalidRecord, "produce request without a record batch"))
-              : txns_->Append(name, index, **p, *records, &refused);
+      Result<log::AppendResult> appended = !valid.ok() ? Result<log::AppendResult>(valid)
+                                                       : txns_->Append(name, index, **p, *records, &refused);
       const int16_t code = refused != error::kNone ? refused : ErrorCodeFor(appended.status());
       w.I32(index);
       w.I16(code);

@@ -84,7 +84,11 @@ struct ServeArgs {
   std::string advertise = "localhost:9092";
   std::string http = "127.0.0.1:8080";
   broker::BrokerOptions options;
-  uint64_t min_free_mib = 64;
+  std::string min_free_mib = "auto";  // or a whole number of MiB
+  int32_t max_partitions_per_topic = 1000;
+  int64_t max_partitions = 10000;
+  int64_t producer_id_expiration_ms = 86400000;
+  int64_t max_producer_ids = 10000;
   int64_t flush_messages = 0;  // 0: leave to the OS
   size_t max_open_files = 1024;  // segment and index files kept open by the log
   int job_parallelism = 0;
@@ -216,7 +220,18 @@ std::vector<Setting> Settings(ServeArgs& a) {
       {"group.initial.rebalance.delay.ms", Number<int32_t>(&a.options.group_initial_rebalance_delay_ms, 0)},
       {"transaction-max-timeout-ms", Number<int32_t>(&a.options.transaction_max_timeout_ms, 1)},
       {"transaction.max.timeout.ms", Number<int32_t>(&a.options.transaction_max_timeout_ms, 1)},
-      {"min-free-mib", Number<uint64_t>(&a.min_free_mib, 0)},
+      {"min-free-mib",
+       [&a](const std::string& v) -> std::string {
+         if (v != "auto" && (v.empty() || v.find_first_not_of("0123456789") != std::string::npos)) {
+           return "expected auto or a whole number of MiB, got '" + v + "'";
+         }
+         a.min_free_mib = v;
+         return "";
+       }},
+      {"max-partitions-per-topic", Number<int32_t>(&a.max_partitions_per_topic, 1)},
+      {"max-partitions", Number<int64_t>(&a.max_partitions, 1)},
+      {"producer-id-expiration-ms", Number<int64_t>(&a.producer_id_expiration_ms, 1)},
+      {"max-producer-ids", Number<int64_t>(&a.max_producer_ids, 1)},
       {"job-parallelism", Number<int>(&a.job_parallelism, 0)},
       {"authorizer", text(&a.authorizer)},
       {"super-users", text(&a.super_users)},
@@ -376,7 +391,16 @@ void DoServe(ServeArgs& a) {
 
   log::LogOptions log_options;
   log_options.data_dir = a.data_dir;
-  log_options.min_free_bytes = a.min_free_mib << 20;
+  if (a.min_free_mib != "auto") {
+    if (a.min_free_mib.empty() || a.min_free_mib.find_first_not_of("0123456789") != std::string::npos) {
+      Fail("serve", InvalidArgument("--min-free-mib expects auto or a whole number, got '" + a.min_free_mib + "'"));
+    }
+    log_options.min_free_bytes = std::stoull(a.min_free_mib) << 20;
+  }
+  log_options.max_partitions_per_topic = a.max_partitions_per_topic;
+  log_options.max_partitions = a.max_partitions;
+  log_options.producer_id_expiration = std::chrono::milliseconds(a.producer_id_expiration_ms);
+  log_options.max_producer_ids = static_cast<size_t>(a.max_producer_ids);
   if (a.flush_messages > 0) log_options.topic_defaults.flush_messages = a.flush_messages;
   log_options.max_open_files = a.max_open_files;
   auto log = log::LogManager::Open(log_options);
@@ -498,8 +522,25 @@ void RegisterServe(CLI::App& app) {
                   "start that no transactional id owns may stay open (transaction.max.timeout.ms)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--min-free-mib", args->min_free_mib, "Refuse appends below this much free disk space")
+  cmd->add_option("--min-free-mib", args->min_free_mib,
+                  "Refuse appends below this much free disk space (auto: min(64, 1% of the volume))")
       ->capture_default_str();
+  cmd->add_option("--max-partitions-per-topic", args->max_partitions_per_topic,
+                  "Largest partition count of one topic (CreateTopics/CreatePartitions beyond: INVALID_PARTITIONS)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-partitions", args->max_partitions,
+                  "Most partitions in the whole log (beyond: POLICY_VIOLATION)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--producer-id-expiration-ms", args->producer_id_expiration_ms,
+                  "Forget an idempotent producer idle this long (producer.id.expiration.ms)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-producer-ids", args->max_producer_ids,
+                  "Idempotent producers remembered per partition (the least recently active are forgotten)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--job-parallelism", args->job_parallelism, "Parallelism of jobs that set none (0: cores)")
       ->capture_default_str();
   cmd->add_option("--job-restart-attempts", args->job_restart_attempts, "Restarts of a failed job")

@@ -1,12 +1,22 @@
 // LogManager on a data directory:
 //   <data>/.lock                      DirLock
 //   <data>/.topics/<topic>.conf       "partitions=N" and "config.<key>=<value>" lines
+//   <data>/.topics/<topic>.del        a deletion in progress (the .conf renamed)
+//   <data>/.trash/<n>                 partition directories being removed
 //   <data>/<topic>-<partition>/       segments (see partition_impl.h)
 // A topic exists when its .conf exists: it is written (atomically) before the
-// partition directories are used and removed before they are deleted.
+// partition directories are used. Deletion renames the .conf to .del (a rename
+// needs no free space), moves each partition directory to a short name under
+// .trash (a long topic name cannot take a suffix) and removes it, then the .del;
+// opening finishes an interrupted deletion. A topic is never created over
+// directories that already exist, so old data cannot reappear under a new topic.
 #include "log/log_manager.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -17,7 +27,9 @@
 #include <spdlog/spdlog.h>
 
 #include "log/dir_lock.h"
+#include "log/disk_monitor.h"
 #include "log/file_cache.h"
+#include "log/file_util.h"
 #include "log/partition_impl.h"
 
 namespace sluice::log {
@@ -55,12 +67,62 @@ Status ParseTopicFile(const std::string& text, int32_t* partitions, ConfigMap* o
   return Status::Ok();
 }
 
+// "<topic>-<partition>" -> (topic, partition); nullopt for other names.
+std::optional<std::pair<std::string, int32_t>> ParsePartitionDir(const std::string& dir) {
+  const auto dash = dir.rfind('-');
+  if (dash == std::string::npos || dash == 0 || dash + 1 == dir.size() || dir.size() - dash > 11) return std::nullopt;
+  int32_t p = 0;
+  const char* end = dir.data() + dir.size();
+  auto [ptr, ec] = std::from_chars(dir.data() + dash + 1, end, p);
+  if (ec != std::errc() || ptr != end || p < 0) return std::nullopt;
+  return std::make_pair(dir.substr(0, dash), p);
+}
+
+// Removes a directory tree via a short name under .trash, so that it stops being
+// a partition directory at once whatever the length of its name.
+Status RemovePartitionDir(const fs::path& data_dir, const fs::path& dir) {
+  static std::atomic<uint64_t> counter{0};
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return Status::Ok();
+  const fs::path trash = data_dir / ".trash" /
+                         (std::to_string(std::chrono::system_clock::now().time_since_epoch().count()) + "-" +
+                          std::to_string(counter.fetch_add(1)));
+  fs::rename(dir, trash, ec);
+  fs::remove_all(ec ? dir : trash, ec);
+  if (ec) return IoError("remove " + dir.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+// WriteFileAtomic through a short temporary name: "<topic>.conf.tmp" would pass
+// the file-name limit for topic names of 247-249 characters. Callers hold the
+// manager's lock, so one temporary name is enough.
+Status WriteTopicFile(const fs::path& path, const std::string& content) {
+  const fs::path pending = path.parent_path() / ".pending";
+  RETURN_IF_ERROR(WriteFileAtomic(pending, content));
+  std::error_code ec;
+  fs::rename(pending, path, ec);
+  if (ec) return IoError("rename " + pending.string() + " to " + path.string() + ": " + ec.message());
+  return FsyncDir(path.parent_path());
+}
+
+// Lets a process with many partitions keep its segment files open.
+void RaiseFileLimit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  const rlim_t before = lim.rlim_cur;
+  lim.rlim_cur = lim.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &lim) == 0) {
+    spdlog::debug("raised the open-file limit from {} to {}", before, lim.rlim_max);
+  }
+}
+
 class LogManagerImpl final : public LogManager {
  public:
   LogManagerImpl(LogOptions options, std::unique_ptr<DirLock> lock)
       : options_(std::move(options)),
         lock_(std::move(lock)),
-        files_(std::make_shared<FileCache>(options_.fs, options_.max_open_files)) {}
+        files_(std::make_shared<FileCache>(options_.fs, options_.max_open_files)),
+        disk_(std::make_shared<DiskMonitor>(options_.data_dir, options_.min_free_bytes)) {}
   ~LogManagerImpl() override;
 
   Status Load();
@@ -70,6 +132,8 @@ class LogManagerImpl final : public LogManager {
                      const ConfigMap& config) override;
   Status DeleteTopic(const std::string& name) override;
   Status AddPartitions(const std::string& name, int32_t total) override;
+  Status CheckPartitionLimits(int32_t partitions, int32_t added) const override;
+  LogHealth Health() const override;
   std::vector<std::string> ListTopics() const override;
   Result<TopicDescription> DescribeTopic(const std::string& name) const override;
   bool TopicExists(const std::string& name) const override;
@@ -84,6 +148,19 @@ class LogManagerImpl final : public LogManager {
 
  private:
   fs::path TopicFile(const std::string& name) const { return options_.data_dir / ".topics" / (name + ".conf"); }
+  fs::path DeletingFile(const std::string& name) const { return options_.data_dir / ".topics" / (name + ".del"); }
+  fs::path PartitionDir(const std::string& name, int32_t p) const {
+    return options_.data_dir / (name + "-" + std::to_string(p));
+  }
+  Status LoadTopic(const std::string& name, const fs::path& conf);
+  void ReportOrphanDirs();  // under mu_ (or before any thread starts)
+  Status FinishDeletion(const std::string& name);
+  // kAlreadyExists when anything of an earlier topic of this name is still on disk.
+  Status CheckNoLeftovers(const std::string& name, int32_t from, int32_t to) const;
+  Status CheckLimitsLocked(int32_t partitions, int32_t added) const;  // under mu_
+  // Opens partitions [from, to) of a topic; on failure removes what it created.
+  Result<std::vector<std::shared_ptr<PartitionImpl>>> OpenNewPartitions(const std::string& name, int32_t from,
+                                                                         int32_t to, const TopicConfig& config);
   Result<std::shared_ptr<PartitionImpl>> OpenPartition(const std::string& topic, int32_t p, const TopicConfig& c);
   void Notify(const std::string& topic, int32_t partition) const;
   std::vector<std::shared_ptr<PartitionImpl>> AllPartitions() const;
@@ -93,6 +170,8 @@ class LogManagerImpl final : public LogManager {
   std::shared_ptr<FileCache> files_;
   mutable std::shared_mutex mu_;
   std::map<std::string, TopicState> topics_;
+  std::vector<DamagedTopic> damaged_;  // under mu_
+  std::shared_ptr<DiskMonitor> disk_;
   mutable std::mutex listener_mu_;
   std::function<void(const std::string&, int32_t)> listener_;
 
@@ -131,42 +210,169 @@ Result<std::shared_ptr<PartitionImpl>> LogManagerImpl::OpenPartition(const std::
   ctx.topic = topic;
   ctx.id = p;
   ctx.min_free_bytes = options_.min_free_bytes;
+  ctx.disk = disk_;
+  ctx.producer_id_expiration = options_.producer_id_expiration;
+  ctx.max_producer_ids = options_.max_producer_ids;
   ctx.on_append = [this](const std::string& t, int32_t id) { Notify(t, id); };
   ctx.files = files_;
   return PartitionImpl::Open(std::move(ctx), c);
 }
 
 Status LogManagerImpl::Load() {
-  FileSystem& files = *options_.fs;
-  RETURN_IF_ERROR(files.CreateDirs(options_.data_dir / ".topics"));
-  RETURN_IF_ERROR(files.SyncDir(options_.data_dir));
-  ASSIGN_OR_RETURN(std::vector<std::string> names, files.ListDir(options_.data_dir));
-  for (const std::string& dir_name : names) {
-    if (dir_name.ends_with("-delete") && files.IsDirectory(options_.data_dir / dir_name)) {
-      (void)files.RemoveAll(options_.data_dir / dir_name);  // a deletion interrupted by a crash
+  std::error_code ec;
+  for (const char* sub : {".topics", ".trash"}) {
+    fs::create_directories(options_.data_dir / sub, ec);
+    if (ec) return IoError("create " + (options_.data_dir / sub).string() + ": " + ec.message());
+  }
+  RETURN_IF_ERROR(FsyncDir(options_.data_dir));
+  for (const auto& entry : fs::directory_iterator(options_.data_dir / ".trash")) fs::remove_all(entry.path(), ec);
+  for (const auto& entry : fs::directory_iterator(options_.data_dir)) {
+    if (entry.is_directory() && entry.path().filename().string().ends_with("-delete")) {
+      fs::remove_all(entry.path(), ec);  // a deletion interrupted by a crash (older layout)
     }
   }
-  ASSIGN_OR_RETURN(std::vector<std::string> topic_files, files.ListDir(options_.data_dir / ".topics"));
-  for (const std::string& file : topic_files) {
-    const fs::path path = options_.data_dir / ".topics" / file;
+  std::vector<fs::directory_entry> entries(fs::directory_iterator(options_.data_dir / ".topics"), {});
+  for (const auto& entry : entries) {
+    const std::string file = entry.path().filename().string();
+    if (file.ends_with(".del")) {
+      const std::string name = file.substr(0, file.size() - 4);
+      Status st = FinishDeletion(name);
+      if (!st.ok()) spdlog::error("finishing the deletion of topic {}: {}", name, st.ToString());
+    }
+  }
+  for (const auto& entry : entries) {
+    const std::string file = entry.path().filename().string();
+    if (file.ends_with(".del")) continue;
     if (!file.ends_with(".conf")) {
       (void)files.Remove(path);  // a stray temp file
       continue;
     }
     const std::string name = file.substr(0, file.size() - 5);
-    ASSIGN_OR_RETURN(std::string text, ReadWholeFile(files, path));
-    const auto& entry = path;
-    TopicState state;
-    int32_t partitions = 0;
-    RETURN_IF_ERROR(ParseTopicFile(text, &partitions, &state.overrides).WithContext(entry.string()));
-    ASSIGN_OR_RETURN(state.config, TopicConfig::FromMap(state.overrides, options_.topic_defaults));
-    for (int32_t p = 0; p < partitions; ++p) {
-      ASSIGN_OR_RETURN(auto partition, OpenPartition(name, p, state.config));
-      state.partitions.push_back(std::move(partition));
+    Status st = LoadTopic(name, entry.path());
+    if (!st.ok()) {
+      spdlog::error("topic {} is damaged and is not served: {}", name, st.ToString());
+      damaged_.push_back({name, entry.path().string(), st.ToString()});
     }
-    topics_[name] = std::move(state);
+  }
+  ReportOrphanDirs();
+  if (auto space = QueryDiskSpace(options_.data_dir); space.ok() && space->free_bytes < disk_->Floor(*space)) {
+    spdlog::error("disk full: data directory {} has {} bytes free, below the floor of {}: starting read-only "
+                  "(reads are served, appends refused until space is freed)",
+                  options_.data_dir.string(), space->free_bytes, disk_->Floor(*space));
   }
   return Status::Ok();
+}
+
+Status LogManagerImpl::LoadTopic(const std::string& name, const fs::path& conf) {
+  RETURN_IF_ERROR(ValidateTopicName(name));
+  ASSIGN_OR_RETURN(std::string text, ReadFile(conf));
+  TopicState state;
+  int32_t partitions = 0;
+  RETURN_IF_ERROR(ParseTopicFile(text, &partitions, &state.overrides).WithContext(conf.string()));
+  ASSIGN_OR_RETURN(state.config, TopicConfig::FromMap(state.overrides, options_.topic_defaults));
+  for (int32_t p = 0; p < partitions; ++p) {
+    ASSIGN_OR_RETURN(auto partition, OpenPartition(name, p, state.config));
+    state.partitions.push_back(std::move(partition));
+  }
+  topics_[name] = std::move(state);
+  return Status::Ok();
+}
+
+void LogManagerImpl::ReportOrphanDirs() {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(options_.data_dir, ec)) {
+    const std::string dir = entry.path().filename().string();
+    if (dir.starts_with(".") || !entry.is_directory(ec)) continue;
+    auto parsed = ParsePartitionDir(dir);
+    if (!parsed) continue;
+    auto it = topics_.find(parsed->first);
+    if (it != topics_.end() && parsed->second < static_cast<int32_t>(it->second.partitions.size())) continue;
+    const bool known = std::any_of(damaged_.begin(), damaged_.end(),
+                                   [&](const DamagedTopic& d) { return d.topic == parsed->first; });
+    if (known) continue;
+    const std::string reason = it == topics_.end() ? "partition directory without a topic configuration (" +
+                                                         TopicFile(parsed->first).string() + " is missing)"
+                                                   : "partition directory beyond the topic's partition count";
+    spdlog::error("topic {}: {}: {}; it is not served, and the name cannot be reused until it is removed",
+                  parsed->first, entry.path().string(), reason);
+    damaged_.push_back({parsed->first, entry.path().string(), reason});
+  }
+}
+
+Status LogManagerImpl::FinishDeletion(const std::string& name) {
+  std::error_code ec;
+  Status first_error;
+  for (const auto& entry : fs::directory_iterator(options_.data_dir, ec)) {
+    auto parsed = ParsePartitionDir(entry.path().filename().string());
+    if (!parsed || parsed->first != name) continue;
+    files_->DropUnder(entry.path());
+    Status st = RemovePartitionDir(options_.data_dir, entry.path());
+    if (!st.ok() && first_error.ok()) first_error = st;
+  }
+  RETURN_IF_ERROR(first_error);
+  RETURN_IF_ERROR(FsyncDir(options_.data_dir));
+  fs::remove(DeletingFile(name), ec);
+  if (ec) return IoError("remove " + DeletingFile(name).string() + ": " + ec.message());
+  return FsyncDir(DeletingFile(name).parent_path());
+}
+
+Status LogManagerImpl::CheckNoLeftovers(const std::string& name, int32_t from, int32_t to) const {
+  std::error_code ec;
+  if (fs::exists(DeletingFile(name), ec)) {
+    return AlreadyExists("topic " + name + " is still being deleted (" + DeletingFile(name).string() + ")");
+  }
+  if (from == 0 && fs::exists(TopicFile(name), ec)) {
+    return AlreadyExists("topic " + name + " exists on disk but is damaged (" + TopicFile(name).string() +
+                         "); delete it first");
+  }
+  for (int32_t p = from; p < to; ++p) {
+    if (fs::exists(PartitionDir(name, p), ec)) {
+      return AlreadyExists("topic " + name + ": the directory " + PartitionDir(name, p).string() +
+                           " of an earlier topic is still on disk; delete the topic or remove the directory");
+    }
+  }
+  return Status::Ok();
+}
+
+Status LogManagerImpl::CheckLimitsLocked(int32_t partitions, int32_t added) const {
+  if (partitions > options_.max_partitions_per_topic) {
+    return InvalidArgument(std::to_string(partitions) + " partitions exceed the limit of " +
+                           std::to_string(options_.max_partitions_per_topic) +
+                           " partitions per topic (--max-partitions-per-topic)");
+  }
+  int64_t total = added;
+  for (const auto& [name, state] : topics_) total += static_cast<int64_t>(state.partitions.size());
+  if (total > options_.max_partitions) {
+    return InvalidArgument("policy: the log would hold " + std::to_string(total) + " partitions, more than its limit of " +
+                           std::to_string(options_.max_partitions) + " (--max-partitions)");
+  }
+  return Status::Ok();
+}
+
+Status LogManagerImpl::CheckPartitionLimits(int32_t partitions, int32_t added) const {
+  std::shared_lock lock(mu_);
+  return CheckLimitsLocked(partitions, added);
+}
+
+Result<std::vector<std::shared_ptr<PartitionImpl>>> LogManagerImpl::OpenNewPartitions(const std::string& name,
+                                                                                      int32_t from, int32_t to,
+                                                                                      const TopicConfig& config) {
+  std::vector<std::shared_ptr<PartitionImpl>> opened;
+  for (int32_t p = from; p < to; ++p) {
+    auto partition = OpenPartition(name, p, config);
+    if (partition.ok()) {
+      opened.push_back(std::move(partition).value());
+      continue;
+    }
+    for (auto& o : opened) o->MarkDeleted();
+    opened.clear();  // closes their files
+    for (int32_t q = from; q <= p; ++q) {
+      Status st = RemovePartitionDir(options_.data_dir, PartitionDir(name, q));
+      if (!st.ok()) spdlog::error("undoing the creation of {}: {}", PartitionDir(name, q).string(), st.ToString());
+    }
+    return partition.status().WithContext("creating partition " + std::to_string(p) + " of topic " + name);
+  }
+  return opened;
 }
 
 void LogManagerImpl::StartBackground() {
@@ -201,13 +407,20 @@ Status LogManagerImpl::CreateTopic(const std::string& name, int32_t partitions, 
     std::replace(b.begin(), b.end(), '.', '_');
     if (a == b) return InvalidArgument("topic " + name + " collides with existing topic " + other + " ('.' and '_' are equivalent in metric names)");
   }
-  RETURN_IF_ERROR(WriteFileAtomic(*options_.fs, TopicFile(name), SerializeTopic(partitions, config)));
+  RETURN_IF_ERROR(CheckLimitsLocked(partitions, partitions));
+  RETURN_IF_ERROR(CheckNoLeftovers(name, 0, partitions));
+  RETURN_IF_ERROR(WriteTopicFile(TopicFile(name), SerializeTopic(partitions, config)));
   TopicState state{config, effective, {}};
-  for (int32_t p = 0; p < partitions; ++p) {
-    ASSIGN_OR_RETURN(auto partition, OpenPartition(name, p, effective));
-    state.partitions.push_back(std::move(partition));
+  auto opened = OpenNewPartitions(name, 0, partitions, effective);
+  if (!opened.ok()) {
+    std::error_code ec;
+    fs::remove(TopicFile(name), ec);
+    Status synced = FsyncDir(TopicFile(name).parent_path());
+    if (ec || !synced.ok()) spdlog::error("undoing the creation of topic {}: cannot remove {}", name, TopicFile(name).string());
+    return opened.status();
   }
-  RETURN_IF_ERROR(options_.fs->SyncDir(options_.data_dir));
+  state.partitions = std::move(opened).value();
+  RETURN_IF_ERROR(FsyncDir(options_.data_dir));
   topics_[name] = std::move(state);
   spdlog::info("created topic {} with {} partitions", name, partitions);
   return Status::Ok();
@@ -218,20 +431,29 @@ Status LogManagerImpl::DeleteTopic(const std::string& name) {
   {
     std::unique_lock lock(mu_);
     auto it = topics_.find(name);
-    if (it == topics_.end()) return NotFound("topic " + name + " does not exist");
-    RETURN_IF_ERROR(options_.fs->Remove(TopicFile(name)));
-    RETURN_IF_ERROR(options_.fs->SyncDir(TopicFile(name).parent_path()));
-    partitions = std::move(it->second.partitions);
-    topics_.erase(it);
+    const bool damaged = std::any_of(damaged_.begin(), damaged_.end(), [&](const DamagedTopic& d) { return d.topic == name; });
+    if (it == topics_.end() && !damaged) return NotFound("topic " + name + " does not exist");
+    std::error_code ec;
+    if (fs::exists(TopicFile(name), ec)) {
+      // From here the topic is gone, also after a crash: opening finishes the deletion.
+      fs::rename(TopicFile(name), DeletingFile(name), ec);
+      if (ec) return IoError("rename " + TopicFile(name).string() + ": " + ec.message());
+      RETURN_IF_ERROR(FsyncDir(TopicFile(name).parent_path()));
+    } else {
+      RETURN_IF_ERROR(WriteTopicFile(DeletingFile(name), ""));
+    }
+    if (it != topics_.end()) {
+      partitions = std::move(it->second.partitions);
+      topics_.erase(it);
+    }
+    std::erase_if(damaged_, [&](const DamagedTopic& d) { return d.topic == name; });
   }
-  for (const auto& p : partitions) {
-    p->MarkDeleted();
-    const fs::path dir = options_.data_dir / (name + "-" + std::to_string(p->id().value));
-    const fs::path doomed = dir.string() + "." + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "-delete";
-    files_->DropUnder(dir);
-    Status st = options_.fs->Rename(dir, doomed);
-    if (st.ok()) st = options_.fs->RemoveAll(doomed);
-    if (!st.ok()) spdlog::warn("deleting {}: {}", dir.string(), st.ToString());
+  for (const auto& p : partitions) p->MarkDeleted();  // closes its files: the space is freed when removed
+  partitions.clear();
+  Status st = FinishDeletion(name);
+  if (!st.ok()) {
+    spdlog::error("deleting topic {}: {}; the next start retries", name, st.ToString());
+    return st;
   }
   spdlog::info("deleted topic {}", name);
   return Status::Ok();
@@ -247,12 +469,17 @@ Status LogManagerImpl::AddPartitions(const std::string& name, int32_t total) {
     return InvalidArgument("topic " + name + " has " + std::to_string(current) +
                            " partitions; the new count must be larger, got " + std::to_string(total));
   }
-  RETURN_IF_ERROR(WriteFileAtomic(*options_.fs, TopicFile(name), SerializeTopic(total, state.overrides)));
-  for (int32_t p = current; p < total; ++p) {
-    ASSIGN_OR_RETURN(auto partition, OpenPartition(name, p, state.config));
-    state.partitions.push_back(std::move(partition));
+  RETURN_IF_ERROR(CheckLimitsLocked(total, total - current));
+  RETURN_IF_ERROR(CheckNoLeftovers(name, current, total));
+  RETURN_IF_ERROR(WriteTopicFile(TopicFile(name), SerializeTopic(total, state.overrides)));
+  auto opened = OpenNewPartitions(name, current, total, state.config);
+  if (!opened.ok()) {
+    Status restored = WriteTopicFile(TopicFile(name), SerializeTopic(current, state.overrides));
+    if (!restored.ok()) spdlog::error("undoing new partitions of topic {}: {}", name, restored.ToString());
+    return opened.status();
   }
-  return options_.fs->SyncDir(options_.data_dir);
+  for (auto& p : *opened) state.partitions.push_back(std::move(p));
+  return FsyncDir(options_.data_dir);
 }
 
 std::vector<std::string> LogManagerImpl::ListTopics() const {
@@ -306,7 +533,7 @@ Status LogManagerImpl::AlterConfig(const std::string& name, const ConfigMap& set
   }
   for (const auto& [k, v] : set) overrides[k] = v;
   ASSIGN_OR_RETURN(TopicConfig effective, TopicConfig::FromMap(overrides, options_.topic_defaults));
-  RETURN_IF_ERROR(WriteFileAtomic(*options_.fs, TopicFile(name), SerializeTopic(static_cast<int32_t>(it->second.partitions.size()), overrides)));
+  RETURN_IF_ERROR(WriteTopicFile(TopicFile(name), SerializeTopic(static_cast<int32_t>(it->second.partitions.size()), overrides)));
   it->second.overrides = std::move(overrides);
   it->second.config = effective;
   for (const auto& p : it->second.partitions) p->SetConfig(effective);
@@ -333,6 +560,25 @@ std::vector<std::shared_ptr<PartitionImpl>> LogManagerImpl::AllPartitions() cons
   std::vector<std::shared_ptr<PartitionImpl>> all;
   for (const auto& [name, state] : topics_) all.insert(all.end(), state.partitions.begin(), state.partitions.end());
   return all;
+}
+
+LogHealth LogManagerImpl::Health() const {
+  LogHealth h;
+  h.data_dir = options_.data_dir;
+  h.appends_refused_disk_full = disk_->refused_total();
+  if (auto space = QueryDiskSpace(options_.data_dir); space.ok()) {
+    h.free_bytes = space->free_bytes;
+    h.total_bytes = space->total_bytes;
+    h.min_free_bytes = disk_->Floor(*space);
+    // After a refusal the condition holds until an append succeeds or clearly more space is free.
+    const uint64_t headroom = disk_->refusing() ? (1u << 20) : 0;
+    h.disk_full = h.free_bytes < h.min_free_bytes + headroom;
+  } else {
+    h.disk_full = disk_->refusing();
+  }
+  std::shared_lock lock(mu_);
+  h.damaged = damaged_;
+  return h;
 }
 
 Status LogManagerImpl::RunMaintenance() {
@@ -368,6 +614,7 @@ Status ValidateTopicName(const std::string& name) {
 Result<std::unique_ptr<LogManager>> LogManager::Open(const LogOptions& options) {
   RETURN_IF_ERROR(options.fs->CreateDirs(options.data_dir).WithContext("create data directory"));
   ASSIGN_OR_RETURN(auto lock, DirLock::Acquire(options.data_dir));
+  RaiseFileLimit();
   auto manager = std::make_unique<LogManagerImpl>(options, std::move(lock));
   RETURN_IF_ERROR(manager->Load());
   if (options.background_maintenance) manager->StartBackground();

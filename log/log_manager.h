@@ -1,7 +1,11 @@
 // LogManager: the embedded log's entry point. Owns every topic and partition
 // under one data directory, which it locks (a second process gets kBusy).
 // Opening runs recovery; a background thread applies retention, compaction and
-// time-based flushes.
+// time-based flushes. Opening raises RLIMIT_NOFILE's soft limit to the hard one.
+// A topic that cannot be opened is reported (Health().damaged, an error log line
+// naming the path) and skipped: every healthy topic is still served. A full disk
+// does not stop opening either: reads are served and appends refused until space
+// returns.
 //
 // Thread safety: every method may be called from any thread.
 #pragma once
@@ -26,8 +30,17 @@ namespace sluice::log {
 struct LogOptions {
   std::filesystem::path data_dir = "data";
   TopicConfig topic_defaults;  // broker-level defaults (log.* settings)
-  // Appends fail with kDiskFull while the data directory's filesystem has less free space.
-  uint64_t min_free_bytes = 64ull << 20;
+  // Appends fail with kDiskFull while the data directory's filesystem has less
+  // free space. nullopt: min(64 MiB, 1% of the volume) (disk_monitor.h).
+  std::optional<uint64_t> min_free_bytes;
+  // CreateTopics/CreatePartitions beyond these are refused: more partitions in
+  // one topic (INVALID_PARTITIONS), more in the whole log (POLICY_VIOLATION).
+  int32_t max_partitions_per_topic = 1000;
+  int64_t max_partitions = 10000;
+  // Idempotent-producer state per partition: ids idle this long are forgotten
+  // (Kafka's producer.id.expiration.ms), and at most this many are kept.
+  std::chrono::milliseconds producer_id_expiration{86400000};
+  size_t max_producer_ids = 10000;
   std::chrono::milliseconds maintenance_interval{1000};  // retention, compaction, flush.ms
   bool background_maintenance = true;                    // tests turn it off and call RunMaintenance
   // Every file operation of the log goes through this (tests put a fault-injecting one here).
@@ -45,6 +58,27 @@ struct TopicDescription {
   std::vector<PartitionStats> partition_stats;
 };
 
+// A topic found on disk that could not be opened (garbled or missing
+// configuration, an unreadable segment): it is not served, and its name cannot
+// be reused until it is deleted (DeleteTopic works on it) or repaired.
+struct DamagedTopic {
+  std::string topic;
+  std::string path;    // the file or directory at fault
+  std::string reason;
+};
+
+// What /readyz and /metrics report about the log.
+struct LogHealth {
+  std::filesystem::path data_dir;
+  // Appends are being refused for space (free space below the floor, or ENOSPC).
+  bool disk_full = false;
+  uint64_t free_bytes = 0;
+  uint64_t total_bytes = 0;
+  uint64_t min_free_bytes = 0;  // the enforced floor
+  uint64_t appends_refused_disk_full = 0;
+  std::vector<DamagedTopic> damaged;
+};
+
 // Kafka's rules: 1..249 chars of [a-zA-Z0-9._-], not "." or "..".
 Status ValidateTopicName(const std::string& name);
 
@@ -59,7 +93,15 @@ class LogManager {
                              const ConfigMap& config = {}) = 0;
   virtual Status DeleteTopic(const std::string& name) = 0;
   // Grows the topic to `total` partitions (never shrinks: kInvalidArgument).
+  // CreateTopic and AddPartitions are atomic: on failure no partition directory
+  // and no configuration of the new partitions is left behind. Both refuse
+  // counts over max_partitions_per_topic (kInvalidArgument naming "partitions")
+  // and over max_partitions in total (kInvalidArgument starting with "policy:").
   virtual Status AddPartitions(const std::string& name, int32_t total) = 0;
+  // The limits above for a topic of `partitions` partitions of which `added` are new.
+  virtual Status CheckPartitionLimits(int32_t partitions, int32_t added) const = 0;
+  // Disk space, refused appends and damaged topics.
+  virtual LogHealth Health() const = 0;
   virtual std::vector<std::string> ListTopics() const = 0;
   virtual Result<TopicDescription> DescribeTopic(const std::string& name) const = 0;
   virtual bool TopicExists(const std::string& name) const = 0;

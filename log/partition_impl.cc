@@ -54,7 +54,7 @@ std::optional<ControlType> ControlTypeOf(const BatchHeader& h, std::span<const u
 }  // namespace
 
 PartitionImpl::PartitionImpl(PartitionContext context, const TopicConfig& config)
-    : ctx_(std::move(context)), config_(config) {}
+    : ctx_(std::move(context)), config_(config), producers_(ctx_.max_producer_ids) {}
 
 Result<std::shared_ptr<PartitionImpl>> PartitionImpl::Open(PartitionContext context, const TopicConfig& config) {
   if (!context.files) context.files = std::make_shared<FileCache>(PosixFileSystem(), 1024);
@@ -77,6 +77,15 @@ void PartitionImpl::SetConfig(const TopicConfig& config) {
 Status PartitionImpl::CheckNotDeleted() const {
   if (deleted_.load()) return NotFound("topic " + ctx_.topic + " partition " + std::to_string(ctx_.id) + " was deleted");
   return Status::Ok();
+}
+
+void PartitionImpl::MarkDeleted() {
+  deleted_.store(true);
+  std::lock_guard maintenance(maintenance_mu_);
+  std::lock_guard append_lock(append_mu_);
+  std::lock_guard flush_lock(flush_mu_);
+  std::unique_lock lock(segments_mu_);
+  segments_.clear();
 }
 
 Status PartitionImpl::Recover() {
@@ -124,7 +133,16 @@ Status PartitionImpl::Recover() {
     spdlog::debug("recovery: {}: offsets [{}, {}) in {} segments", ctx_.dir.string(), log_start_.load(), hw_.load(),
                  segments_.size());
   }
-  return PersistRecoveryPoint(hw_.load());
+  Status persisted = PersistRecoveryPoint(hw_.load());
+  if (persisted.code() == StatusCode::kDiskFull) {
+    // A full disk must not keep the partition from opening: reads are still
+    // served, appends are refused until space returns; the old recovery point
+    // stays valid (it only makes the next recovery scan more).
+    spdlog::warn("recovery: {}: cannot write the recovery point, the disk is full: {}", ctx_.dir.string(),
+                 persisted.message());
+    return Status::Ok();
+  }
+  return persisted;
 }
 
 Status PartitionImpl::RebuildProducerState() {
@@ -181,7 +199,14 @@ Result<AppendResult> PartitionImpl::Append(std::vector<uint8_t> batch) {
                                                    " bytes exceeds max.message.bytes " +
                                                    std::to_string(cfg.max_message_bytes));
   }
-  RETURN_IF_ERROR(CheckFreeSpace(batch.size()));
+  // The broker assigns offsets: a batch claims exactly recordCount of them, so a
+  // client's lastOffsetDelta cannot move the log end further.
+  if (h.record_count < 1 || h.last_offset_delta != h.record_count - 1) {
+    return Status(StatusCode::kInvalidRecord, "lastOffsetDelta " + std::to_string(h.last_offset_delta) +
+                                                  " must be recordCount - 1 (recordCount " +
+                                                  std::to_string(h.record_count) + ")");
+  }
+  if (Status space = CheckFreeSpace(batch.size()); !space.ok()) return RefuseForSpace(std::move(space));
   {
     std::lock_guard lock(txn_mu_);
     ASSIGN_OR_RETURN(CheckResult check, producers_.Check(h));
@@ -200,10 +225,13 @@ Result<AppendResult> PartitionImpl::Append(std::vector<uint8_t> batch) {
     SetLogAppendTime(batch, append_time);
     h.max_timestamp = append_time;
   }
-  RETURN_IF_ERROR(segments_.back()->Append(batch, h));
+  if (Status written = segments_.back()->Append(batch, h); !written.ok()) {
+    return written.code() == StatusCode::kDiskFull ? RefuseForSpace(std::move(written)) : written;
+  }
+  if (ctx_.disk) ctx_.disk->RecordAppend();
   {
     std::lock_guard lock(txn_mu_);
-    producers_.Update(h, ControlTypeOf(h, batch));
+    producers_.Update(h, ControlTypeOf(h, batch), NowMs());
     auto first = producers_.FirstUnstableOffset();
     first_unstable_.store(first ? *first : -1);
   }
@@ -220,18 +248,26 @@ Status PartitionImpl::CheckFreeSpace(size_t batch_size) {
   // while within 256 MiB of the floor.
   const auto now = std::chrono::steady_clock::now();
   bytes_since_space_check_ += batch_size;
-  const bool near_floor = last_free_bytes_ < ctx_.min_free_bytes + (256u << 20);
+  const bool near_floor = last_free_bytes_ < floor_bytes_ + (256u << 20);
   if (near_floor || bytes_since_space_check_ >= (4u << 20) || now - last_space_check_ >= std::chrono::milliseconds(100)) {
-    ASSIGN_OR_RETURN(last_free_bytes_, ctx_.files->fs().FreeBytes(ctx_.dir));
+    ASSIGN_OR_RETURN(DiskSpace space, QueryDiskSpace(ctx_.dir));
+    last_free_bytes_ = space.free_bytes;
+    floor_bytes_ = EffectiveFloor(ctx_.min_free_bytes, space.total_bytes);
     bytes_since_space_check_ = 0;
     last_space_check_ = now;
   }
-  if (last_free_bytes_ < ctx_.min_free_bytes + batch_size) {
+  if (last_free_bytes_ < floor_bytes_ + batch_size) {
     return Status(StatusCode::kDiskFull, "only " + std::to_string(last_free_bytes_) + " bytes free under " +
                                              ctx_.dir.string() + ", below the floor of " +
-                                             std::to_string(ctx_.min_free_bytes));
+                                             std::to_string(floor_bytes_) + " bytes");
   }
   return Status::Ok();
+}
+
+Status PartitionImpl::RefuseForSpace(Status why) {
+  last_free_bytes_ = 0;  // look again at the next append: space may come back any time
+  if (ctx_.disk) ctx_.disk->RecordRefusal(ctx_.dir, why);
+  return why;
 }
 
 std::vector<int64_t> PartitionImpl::OpenTransactions() const {
@@ -407,9 +443,11 @@ FlushStats& GlobalFlushStats() {
 Status PartitionImpl::Flush() {
   // Called with append_mu_ held by Append, or alone; fdatasync of the active segment
   // covers every acknowledged batch because rolled segments were flushed at roll.
+  std::lock_guard flush_lock(flush_mu_);  // MarkDeleted waits: `active` stays alive
   Segment* active;
   {
     std::shared_lock lock(segments_mu_);
+    if (segments_.empty()) return Status::Ok();  // deleted
     active = segments_.back().get();
   }
   const auto started = std::chrono::steady_clock::now();
@@ -484,8 +522,14 @@ Status PartitionImpl::RunMaintenance(std::chrono::system_clock::time_point now) 
     RETURN_IF_ERROR(ApplyRetention(now));
   }
   if (config().cleanup_policy != CleanupPolicy::kDelete) RETURN_IF_ERROR(Compact(now));
+  {
+    std::lock_guard lock(txn_mu_);
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    producers_.ExpireIdle(now_ms, ctx_.producer_id_expiration);
+  }
   const TopicConfig cfg = config();
   std::lock_guard append_lock(append_mu_);
+  if (deleted_.load()) return Status::Ok();
   const auto since_flush =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - last_flush_);
   if (unflushed_messages_ > 0 && since_flush >= cfg.flush_ms) {

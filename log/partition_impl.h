@@ -2,7 +2,7 @@
 // LogManager needs to drive it (recovery on open, retention, compaction,
 // time-based flush, config changes, deletion).
 //
-// Lock order: maintenance_mu_ -> append_mu_ -> segments_mu_ -> txn_mu_.
+// Lock order: maintenance_mu_ -> append_mu_ -> flush_mu_ -> segments_mu_ -> txn_mu_.
 // Readers take segments_mu_ shared (then txn_mu_), never append_mu_, so a
 // slow fdatasync never blocks a fetch.
 #pragma once
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "log/disk_monitor.h"
 #include "log/partition.h"
 #include "log/producer_state.h"
 #include "log/segment.h"
@@ -27,7 +28,11 @@ struct PartitionContext {
   std::filesystem::path dir;  // <data>/<topic>-<partition>
   std::string topic;
   int32_t id = 0;
-  uint64_t min_free_bytes = 0;
+  std::optional<uint64_t> min_free_bytes = 0;  // nullopt: scaled to the volume (disk_monitor.h)
+  std::shared_ptr<DiskMonitor> disk;  // may be null; told about refusals for space
+  // Idempotent-producer state: idle ids are forgotten after this, and beyond the count.
+  std::chrono::milliseconds producer_id_expiration{86400000};
+  size_t max_producer_ids = ProducerStateTable::kDefaultMaxProducers;
   std::function<void(const std::string&, int32_t)> on_append;  // may be empty
   std::shared_ptr<FileCache> files;  // every file operation; null: a private cache on the real file system
 };
@@ -58,8 +63,9 @@ class PartitionImpl final : public Partition {
   Status Compact(std::chrono::system_clock::time_point now);
   // Flushes and records the recovery point (clean shutdown).
   Status Close();
-  // After this every operation fails with kNotFound.
-  void MarkDeleted() { deleted_.store(true); }
+  // After this every operation fails with kNotFound; the segment files are
+  // closed (so removing the directory frees its space even while handles exist).
+  void MarkDeleted();
 
  private:
   PartitionImpl(PartitionContext context, const TopicConfig& config);
@@ -72,6 +78,7 @@ class PartitionImpl final : public Partition {
   Status PersistRecoveryPoint(int64_t offset);
   Status CheckNotDeleted() const;
   Status CheckFreeSpace(size_t batch_size);  // under append_mu_
+  Status RefuseForSpace(Status why);          // counts and reports a refusal, returns `why`
   Status ReadFromSegments(size_t first, int64_t from, int64_t limit, size_t max_bytes, ReadBuffer& out) const;
   TopicConfig config() const;
 
@@ -81,6 +88,7 @@ class PartitionImpl final : public Partition {
 
   std::mutex maintenance_mu_;
   std::mutex append_mu_;
+  std::mutex flush_mu_;  // held by Flush; MarkDeleted takes it before closing the segments
   mutable std::shared_mutex segments_mu_;
   std::vector<std::unique_ptr<Segment>> segments_;  // ordered by base offset; back() is active
   mutable std::mutex txn_mu_;
@@ -93,6 +101,7 @@ class PartitionImpl final : public Partition {
   int64_t flushed_offset_ = 0;      // under append_mu_
   std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();
   uint64_t last_free_bytes_ = 0;  // under append_mu_; 0 forces the first check
+  uint64_t floor_bytes_ = 0;      // under append_mu_: the enforced floor (scaled to the volume)
   uint64_t bytes_since_space_check_ = 0;
   std::chrono::steady_clock::time_point last_space_check_;
   std::atomic<bool> deleted_{false};

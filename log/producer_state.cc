@@ -51,9 +51,46 @@ Result<CheckResult> ProducerStateTable::Check(const BatchHeader& h) const {
   return CheckResult{};
 }
 
-void ProducerStateTable::Update(const BatchHeader& h, std::optional<ControlType> control) {
+void ProducerStateTable::Touch(int64_t pid, Entry& e, int64_t now_ms) {
+  by_time_.erase({e.last_ms, pid});
+  e.last_ms = std::max<int64_t>(now_ms, 0);  // a client's timestamp may be anything
+  by_time_.insert({e.last_ms, pid});
+}
+
+void ProducerStateTable::EvictOverLimit(int64_t keep_pid) {
+  for (auto it = by_time_.begin(); producers_.size() > max_producers_ && it != by_time_.end();) {
+    auto entry = producers_.find(it->second);
+    if (it->second == keep_pid || entry->second.txn_first_offset) {
+      ++it;  // an open transaction pins the last stable offset: it must stay known
+      continue;
+    }
+    producers_.erase(entry);
+    it = by_time_.erase(it);
+  }
+}
+
+size_t ProducerStateTable::ExpireIdle(int64_t now_ms, std::chrono::milliseconds expiration) {
+  size_t expired = 0;
+  for (auto it = by_time_.begin(); it != by_time_.end() && now_ms - it->first >= expiration.count();) {
+    auto entry = producers_.find(it->second);
+    if (entry->second.txn_first_offset) {
+      ++it;
+      continue;
+    }
+    producers_.erase(entry);
+    it = by_time_.erase(it);
+    ++expired;
+  }
+  return expired;
+}
+
+void ProducerStateTable::Update(const BatchHeader& h, std::optional<ControlType> control, int64_t now_ms) {
   if (h.producer_id < 0) return;
+  const bool is_new = producers_.find(h.producer_id) == producers_.end();
   Entry& e = producers_[h.producer_id];
+  if (is_new) e.last_ms = std::numeric_limits<int64_t>::min();
+  Touch(h.producer_id, e, now_ms >= 0 ? now_ms : h.max_timestamp);
+  if (is_new && producers_.size() > max_producers_) EvictOverLimit(h.producer_id);
   if (h.producer_epoch > e.epoch) {
     e.epoch = h.producer_epoch;
     e.recent.clear();
@@ -68,7 +105,7 @@ void ProducerStateTable::Update(const BatchHeader& h, std::optional<ControlType>
   if (h.is_transactional() && !e.txn_first_offset) e.txn_first_offset = h.base_offset;
   if (h.base_sequence >= 0) {
     e.recent.push_back({h.base_sequence, LastSeq(h), h.base_offset, h.last_offset()});
-    if (e.recent.size() > kRecentBatches) e.recent.pop_front();
+    if (e.recent.size() > kRecentBatches) e.recent.erase(e.recent.begin());
   }
 }
 
@@ -103,6 +140,7 @@ void ProducerStateTable::TrimBefore(int64_t offset) {
 
 void ProducerStateTable::Clear() {
   producers_.clear();
+  by_time_.clear();
   aborted_.clear();
 }
 

@@ -132,12 +132,18 @@ std::map<std::pair<std::string, int32_t>, int64_t> LogMetrics(log::LogManager& l
     }
     f.Gauge("sluice_topic_size_bytes", "Bytes stored for a topic.", {{"topic", topic}}, static_cast<double>(topic_bytes));
   }
-  if (auto free = log::FreeBytes(log.options().data_dir); free.ok()) {
-    f.Gauge("sluice_log_disk_free_bytes", "Free bytes on the data directory's filesystem.", {},
-            static_cast<double>(*free));
-    f.Gauge("sluice_log_disk_min_free_bytes", "The free-space floor below which appends fail.", {},
-            static_cast<double>(log.options().min_free_bytes));
-  }
+  const log::LogHealth health = log.Health();
+  const Labels dir = {{"dir", health.data_dir.string()}};
+  f.Gauge("sluice_log_disk_free_bytes", "Free bytes on the data directory's filesystem.", {},
+          static_cast<double>(health.free_bytes));
+  f.Gauge("sluice_log_disk_min_free_bytes", "The free-space floor below which appends fail.", {},
+          static_cast<double>(health.min_free_bytes));
+  f.Gauge("sluice_log_disk_full", "1 while appends to the data directory are refused for space.", dir,
+          health.disk_full ? 1 : 0);
+  f.Counter("sluice_log_append_refused_total", "Appends refused, by reason.", {{"dir", health.data_dir.string()}, {"reason", "disk_full"}},
+            static_cast<double>(health.appends_refused_disk_full));
+  f.Gauge("sluice_log_damaged_topics", "Topics found on disk that could not be opened (see /readyz).", {},
+          static_cast<double>(health.damaged.size()));
   return hw;
 }
 

@@ -145,12 +145,29 @@ std::optional<HttpResponse> RestApi::Guard(const HttpRequest& request, const std
   return std::nullopt;
 }
 
+// 503 while the disk is full (reads are still served); damaged topics are listed.
+HttpResponse RestApi::Readyz() const {
+  const log::LogHealth h = log_.Health();
+  Object o{{"status", h.disk_full ? "disk full" : "ready"}};
+  if (h.disk_full) {
+    o.emplace_back("disk_full", Value(Object{{"dir", h.data_dir.string()},
+                                              {"free_bytes", Int(static_cast<int64_t>(h.free_bytes))},
+                                              {"min_free_bytes", Int(static_cast<int64_t>(h.min_free_bytes))}}));
+  }
+  if (!h.damaged.empty()) {
+    List damaged;
+    for (const auto& d : h.damaged) {
+      damaged.push_back(Value(Object{{"topic", d.topic}, {"path", d.path}, {"reason", d.reason}}));
+    }
+    o.emplace_back("damaged_topics", Value(std::move(damaged)));
+  }
+  return Json(h.disk_full ? 503 : 200, Value(std::move(o)));
+}
+
 HttpResponse RestApi::Handle(const HttpRequest& request) {
   std::string path = request.target.substr(0, request.target.find('?'));
   if (path == "/healthz") return Json(200, Value(Object{{"status", "ok"}}));
-  if (path == "/readyz") {
-    return ready_ ? Json(200, Value(Object{{"status", "ready"}})) : Error(503, "starting: recovery not done");
-  }
+  if (path == "/readyz") return ready_ ? Readyz() : Error(503, "starting: recovery not done");
   std::optional<Caller> caller;
   if (auto refused = Guard(request, path, &caller)) return *refused;
   if (path == "/metrics") {

@@ -44,7 +44,8 @@ class RestApi {
   RestApi(log::LogManager& log, broker::Broker* broker, JobManager& jobs, const Metrics& metrics, ApiSecurity security)
       : log_(log), broker_(broker), jobs_(jobs), metrics_(metrics), security_(std::move(security)) {}
   HttpResponse Handle(const HttpRequest& request);
-  // /readyz answers 200 once set (recovery done, listeners open).
+  // /readyz answers 200 once set (recovery done, listeners open), except 503
+  // while the log's disk is full; damaged topics are listed in its body.
   void set_ready() { ready_ = true; }
 
  private:
@@ -52,6 +53,7 @@ class RestApi {
   std::optional<HttpResponse> Guard(const HttpRequest& request, const std::string& path, std::optional<Caller>* caller);
   bool SameOrigin(const HttpRequest& request) const;
   HttpResponse Jobs(const HttpRequest& request, const std::string& rest, const Caller& caller);
+  HttpResponse Readyz() const;
   HttpResponse Topics();
   HttpResponse Groups();
 

@@ -44,7 +44,10 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const std::vector<std::strin
   s->owns_dir_ = data_dir.empty();
   s->data_dir_ = data_dir.empty() ? MakeTempDir("sluice-serve") / "data" : data_dir;
   s->log_path_ = s->data_dir_.parent_path() / ("serve-" + std::to_string(std::random_device{}()) + ".log");
-  std::vector<std::string> args = {SLUICE_BINARY, "serve", "--data-dir", s->data_dir_.string(), "--min-free-mib", "0"};
+  std::vector<std::string> args = {SLUICE_BINARY, "serve", "--data-dir", s->data_dir_.string()};
+  if (std::find(extra_args.begin(), extra_args.end(), "--min-free-mib") == extra_args.end()) {
+    args.insert(args.end(), {"--min-free-mib", "0"});
+  }
   if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end()) {
     args.insert(args.end(), {"--listen", "127.0.0.1:0", "--advertise", "127.0.0.1:0"});
   }

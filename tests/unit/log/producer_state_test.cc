@@ -72,5 +72,37 @@ TEST(ProducerStateTest, TransactionsAndAbortedIndex) {
   EXPECT_TRUE(t.AbortedIn(0, 100).empty());
 }
 
+// Issue 15 case 9: every made-up producer id used to stay forever.
+TEST(ProducerStateTest, IdleProducersExpireAndTheCountIsBounded) {
+  ProducerStateTable t(100);
+  for (int64_t pid = 1; pid <= 1000; ++pid) t.Update(Batch(pid, 0, 0, 1, pid), std::nullopt, 1000 + pid);
+  EXPECT_EQ(t.producer_count(), 100u);
+  // The most recent ones are kept: a retry of the last batch is still recognised.
+  EXPECT_EQ(t.Check(Batch(1000, 0, 0, 1, 1000))->action, SequenceCheck::kDuplicate);
+  EXPECT_EQ(t.Check(Batch(1, 0, 5, 1, 1))->action, SequenceCheck::kAppend);  // forgotten: a new producer
+
+  t.Update(Batch(5000, 0, 0, 1, 5000, /*txn=*/true), std::nullopt, 2000);  // an open transaction
+  EXPECT_EQ(t.ExpireIdle(2000 + 86400000, std::chrono::milliseconds(86400000)), 99u);
+  EXPECT_EQ(t.producer_count(), 1u);  // only the open transaction stays
+  EXPECT_EQ(t.FirstUnstableOffset(), 5000);
+  EXPECT_EQ(t.ExpireIdle(2000 + 86399999, std::chrono::milliseconds(86400000)), 0u);
+}
+
+TEST(ProducerStateTest, ExpiryKeepsRecentProducersAndReplayUsesBatchTimestamps) {
+  ProducerStateTable t;
+  t.Update(Batch(1, 0, 0, 1, 0), std::nullopt, 1000);
+  t.Update(Batch(2, 0, 0, 1, 1), std::nullopt, 5000);
+  EXPECT_EQ(t.ExpireIdle(6000, std::chrono::milliseconds(3000)), 1u);
+  EXPECT_EQ(t.Check(Batch(2, 0, 0, 1, 1))->action, SequenceCheck::kDuplicate);
+  BatchHeader replayed = Batch(3, 0, 0, 1, 2);
+  replayed.max_timestamp = 100;
+  t.Update(replayed, std::nullopt);  // on open: the batch's own timestamp
+  EXPECT_EQ(t.ExpireIdle(3100, std::chrono::milliseconds(3000)), 1u);
+  replayed.max_timestamp = INT64_MIN;  // a client's timestamp may be anything
+  t.Update(replayed, std::nullopt);
+  EXPECT_EQ(t.ExpireIdle(INT64_MAX, std::chrono::milliseconds(1)), 2u);
+  EXPECT_EQ(t.producer_count(), 0u);
+}
+
 }  // namespace
 }  // namespace sluice::log
