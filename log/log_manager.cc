@@ -244,7 +244,7 @@ Status LogManagerImpl::Load() {
     const std::string file = entry.path().filename().string();
     if (file.ends_with(".del")) continue;
     if (!file.ends_with(".conf")) {
-      (void)files.Remove(path);  // a stray temp file
+      fs::remove(entry.path(), ec);  // a stray temporary file
       continue;
     }
     const std::string name = file.substr(0, file.size() - 5);
