@@ -1,7 +1,8 @@
 """Clients of the disk-full test (run with /usr/bin/python3, confluent-kafka).
 
 produce BOOTSTRAP TOPIC PREFIX COUNT SIZE: acks=all producer of COUNT records
-  keyed PREFIX-<i> with SIZE-byte values; stops early after 40 failures in a row.
+  keyed PREFIX-<i> with SIZE-byte values, at most 100 in flight; stops early
+  after 40 failures in a row.
   Prints one line per delivery report: "ok KEY" or "err KEY ERROR_NAME".
 keys BOOTSTRAP TOPIC: every key of TOPIC (all partitions, from the beginning to
   the end), one per line.
@@ -13,7 +14,7 @@ import sys
 def produce(bootstrap, topic, prefix, count, size):
     from confluent_kafka import Producer
     p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5,
-                  "message.timeout.ms": 4000, "retry.backoff.ms": 200,
+                  "message.timeout.ms": 10000, "retry.backoff.ms": 200,
                   "batch.size": 262144})
     state = {"failures_in_a_row": 0}
 
@@ -37,6 +38,8 @@ def produce(bootstrap, topic, prefix, count, size):
             except BufferError:
                 p.poll(0.1)
         p.poll(0)
+        while len(p) > 100:  # at most ~1 MB in flight: a timeout means the broker refused
+            p.poll(0.05)
     p.flush(60)
 
 

@@ -137,7 +137,8 @@ TEST(LogManagerLimitsTest, DeletedTopicWithALongNameNeverComesBack) {
   for (size_t len : {200u, 232u, 240u, 246u, 249u}) {
     const std::string name(len, 'n');
     auto log = LogManager::Open(Options(dir)).value();
-    ASSERT_TRUE(log->CreateTopic(name, 2).ok()) << len;
+    Status created = log->CreateTopic(name, 2);
+    ASSERT_TRUE(created.ok()) << len << ": " << created.ToString();
     ASSERT_TRUE(log->GetPartition(name, 1).value()->Append(MakeBatch(5, "old")).ok());
     ASSERT_TRUE(log->DeleteTopic(name).ok()) << len;
     EXPECT_TRUE(PartitionDirs(dir).empty()) << len;
