@@ -88,6 +88,16 @@ void BrokerMetrics(const broker::BrokerProbe& p, Families& f) {
   f.Counter("sluice_broker_sent_bytes_total", "Bytes of Kafka responses sent.", {}, static_cast<double>(p.bytes_out));
   f.Counter("sluice_broker_malformed_requests_total", "Requests that did not parse or exceeded the frame limit.", {},
             static_cast<double>(p.malformed_requests));
+  f.Counter("sluice_broker_connections_refused_total",
+            "Kafka connections refused at accept (max-connections, max-connections-per-ip).", {},
+            static_cast<double>(p.connections_refused));
+  f.Counter("sluice_broker_connections_timed_out_total",
+            "Kafka connections closed idle (connections-max-idle-ms) or too slow to send a request.", {},
+            static_cast<double>(p.connections_timed_out));
+  f.Counter("sluice_broker_authentication_failures_total", "Failed SASL logins and TLS handshakes.", {},
+            static_cast<double>(p.authentication_failures));
+  f.Gauge("sluice_broker_queued_request_bytes", "Request bytes being read or awaiting replies, all connections.", {},
+          static_cast<double>(p.queued_request_bytes));
   for (size_t api = 0; api < p.requests.size(); ++api) {
     const int64_t n = p.requests[api].load(std::memory_order_relaxed);
     if (n == 0) continue;
