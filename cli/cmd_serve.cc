@@ -552,6 +552,7 @@ void RegisterServe(CLI::App& app) {
   cmd->add_option("--super-users", args->super_users, "Principals that bypass ACLs, e.g. 'User:admin;User:bob'");
   cmd->add_option("--allow-everyone-if-no-acl-found", args->options.authorizer.allow_everyone_if_no_acl_found,
                   "With --authorizer acl: allow a request on a resource no ACL covers")
+      ->capture_default_str();
   cmd->add_option("--job-max-parallelism", args->jobs.max_parallelism, "Largest parallelism a job may ask for")
       ->capture_default_str();
   cmd->add_option("--job-output-dir", args->jobs.output_dir,

@@ -94,6 +94,10 @@ class CappedLog final : public log::LogManager {
   void SetAppendListener(std::function<void(const std::string&, int32_t)> fn) override {
     inner_->SetAppendListener(std::move(fn));
   }
+  Status CheckPartitionLimits(int32_t topic_total, int32_t added) const override {
+    return inner_->CheckPartitionLimits(topic_total, added);
+  }
+  log::LogHealth Health() const override { return inner_->Health(); }
   Status RunMaintenance() override { return inner_->RunMaintenance(); }
   Status FlushAll() override { return inner_->FlushAll(); }
   const log::LogOptions& options() const override { return inner_->options(); }

@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "log/batch_validator.h"
 #include "log/compression.h"
 #include "log/crc32c.h"
 #include "log/record_batch.h"
@@ -100,8 +101,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // 2. With valid CRCs.
   std::vector<uint8_t> fixed(data, data + size);
   for (std::span<const uint8_t> batch : FixCrcs(fixed)) {
-    // Produce-path validation hook: a validator of produced batches
-    // (e.g. ValidateProducedBatch(batch, limits)) is called here, once per batch.
+    // The produce path's validator sees every batch (with a small decompression bound).
+    log::ValidationLimits limits;
+    limits.max_decompressed_bytes = 1u << 20;
+    (void)log::ValidateProducedBatch(batch, limits);
     auto decoded = log::DecodeBatch(batch);
     if (!decoded.ok()) continue;
     if (decoded->header.total_size() != batch.size()) Fail("decoded batch size differs from batchLength");
