@@ -157,7 +157,8 @@ TEST(BatchValidationTest, UnreadableBatchesAreRefusedAndNothingIsStored) {
   CreateTopic(server->bootstrap(), "other", 1);
   auto job = server::HttpCall("POST", server->http_url() + "/api/v1/jobs",
                               "job: copy\non_error: fail\n"
-                              "sources: {r: {topic: checked}}\nsinks: {o: {input: r, topic: copied}}\n");
+                              "sources: {r: {topic: checked}}\nsinks: {o: {input: r, topic: copied}}\n",
+                              30, {server->http_token()});
   ASSERT_TRUE(job.ok());
   ASSERT_EQ(job->status, 201) << job->body;
   ASSERT_EQ(RunCommand("printf '{\"n\":1}\\n' | kcat -P -b " + server->bootstrap() + " -t checked", seconds(60)).exit_code, 0);
@@ -188,7 +189,7 @@ TEST(BatchValidationTest, UnreadableBatchesAreRefusedAndNothingIsStored) {
   }
   EXPECT_NE(copied.find("{\"n\":1}"), std::string::npos) << copied;
   EXPECT_NE(copied.find("{\"n\":2}"), std::string::npos) << copied;
-  auto status = server::HttpCall("GET", server->http_url() + "/api/v1/jobs/copy");
+  auto status = server::HttpCall("GET", server->http_url() + "/api/v1/jobs/copy", "", 30, {server->http_token()});
   ASSERT_TRUE(status.ok());
   EXPECT_NE(status->body.find("\"state\":\"running\""), std::string::npos) << status->body;
   EXPECT_EQ(server->Stop(), 0) << server->Log();

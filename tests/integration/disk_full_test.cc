@@ -83,7 +83,7 @@ std::set<std::string> StoredKeys(const ServerProcess& server, const std::string&
 }
 
 int HttpStatus(const ServerProcess& server, const std::string& path, std::string* body = nullptr) {
-  auto r = server::HttpCall("GET", server.http_url() + path);
+  auto r = server::HttpCall("GET", server.http_url() + path, "", 30, {server.http_token()});
   if (!r.ok()) return -1;
   if (body) *body = r->body;
   return r->status;

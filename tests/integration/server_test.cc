@@ -62,11 +62,11 @@ TEST(ServerJobsTest, SubmitRunCancelAndComeBackAfterKill) {
             std::string::npos)
       << status;
   EXPECT_NE(status.find("\"name\":\"out\",\"kind\":\"sink\",\"records_in\":600"), std::string::npos) << status;
-  auto table = RunCommand(Sluice("jobs list --server " + server->http_url()), seconds(60));
+  auto table = RunCommand(Sluice("jobs list " + server->cli_args()), seconds(60));
   EXPECT_EQ(table.exit_code, 0) << table.err;
   EXPECT_TRUE(std::regex_search(table.out, std::regex(R"(hot-readings\s+running\s+2\s+4000\s+600)"))) << table.out;
 
-  auto cancel = RunCommand(Sluice("jobs cancel error-rate --server " + server->http_url()), seconds(60));
+  auto cancel = RunCommand(Sluice("jobs cancel error-rate " + server->cli_args()), seconds(60));
   EXPECT_EQ(cancel.exit_code, 0) << cancel.err;
   EXPECT_NE(Get(*server, "/api/v1/jobs/error-rate").find("\"state\":\"cancelled\""), std::string::npos);
 

@@ -132,7 +132,7 @@ TEST(TopicsLimitsTest, ADamagedTopicDoesNotKeepTheOthersDown) {
   EXPECT_EQ(ready->status, 200);
   EXPECT_NE(ready->body.find("\"topic\":\"garbled\""), std::string::npos) << ready->body;
   EXPECT_NE(ready->body.find("\"topic\":\"orphaned\""), std::string::npos) << ready->body;
-  auto metrics = server::HttpCall("GET", server->http_url() + "/metrics");
+  auto metrics = server::HttpCall("GET", server->http_url() + "/metrics", "", 30, {server->http_token()});
   ASSERT_TRUE(metrics.ok());
   EXPECT_NE(metrics->body.find("sluice_log_damaged_topics 2"), std::string::npos);
   EXPECT_EQ(server->Stop(), 0) << server->Log();

@@ -79,8 +79,9 @@ TEST_F(MetricsTest, ExpositionIsWellFormedWithBoundedLabels) {
   ASSERT_TRUE(jobs_->Submit(testing::FilterJob("w", "a", "b")).status.ok());
   Produce("a", {5});
   const std::string text = Metrics(*log_, nullptr, jobs_.get()).Scrape();
-  const std::set<std::string> allowed = {"topic", "partition", "group", "api", "error_code",
-                                         "job",   "operator",  "kind",  "state", "le"};
+  // `dir` is the data directory (one per server), `reason` a fixed enum of refusals.
+  const std::set<std::string> allowed = {"topic", "partition", "group", "api",    "error_code", "job",
+                                         "operator", "kind",   "state", "le",     "dir",        "reason"};
   std::set<std::string> helped, typed;
   std::istringstream lines(text);
   std::string line;
