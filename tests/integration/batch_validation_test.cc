@@ -21,6 +21,7 @@
 #include "log/varint.h"
 #include "server/http_server.h"
 #include "tests/support/kafka_client.h"
+#include "tests/support/loopback_socket.h"
 #include "tests/support/server_process.h"
 
 namespace sluice::testing {
@@ -30,20 +31,7 @@ using std::chrono::seconds;
 using log::ByteReader;
 using log::ByteWriter;
 
-int Connect(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{30, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
+int Connect(uint16_t port) { return ConnectLoopback(port, std::chrono::seconds(30)); }
 
 // A batch with hand-built header fields around `payload`; the CRC is correct.
 std::vector<uint8_t> Frame(int16_t attributes, int32_t count, const std::vector<uint8_t>& payload) {

@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/loopback_socket.h"
 #include "tests/support/server_process.h"
 
 namespace sluice::testing {
@@ -343,18 +344,7 @@ TEST_F(SecurityTransportTest, KafkajsConnectsAndIsRefusedProperly) {
 
 // ---- raw sockets: what an attacker (or a broken client) sends ----
 
-int Connect(uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
+int Connect(uint16_t port) { return ConnectLoopback(port); }
 
 bool SendAll(int fd, const std::string& bytes) {
   size_t done = 0;

@@ -11,25 +11,13 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/loopback_socket.h"
 #include "tests/support/server_process.h"
 
 namespace sluice::testing {
 namespace {
 
-int Connect(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
+int Connect(uint16_t port) { return ConnectLoopback(port, std::chrono::seconds(10)); }
 
 void Put32(std::vector<uint8_t>& b, uint32_t v) {
   for (int i = 3; i >= 0; --i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
