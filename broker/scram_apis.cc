@@ -100,7 +100,7 @@ void AlterUserScramCredentials(const RequestContext& ctx, Reader& r, const Respo
     upsertions.push_back(std::move(u));
   }
   r.SkipTags();
-  if (!r.ok()) return;  // the connection closes on a malformed body
+  if (!r.ok()) return respond(std::nullopt);  // the connection closes on a malformed body
 
   // One result per user, in order of first appearance; the first error wins.
   std::vector<std::string> order;

@@ -5,12 +5,12 @@ SLUICE_BUILD_PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   libboost-dev libboost-system-dev libtbb-dev libyaml-cpp-dev prometheus-cpp-dev libjemalloc-dev
   libsimdjson-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev librdkafka-dev
-  libcli11-dev libspdlog-dev libfmt-dev libssl-dev openssl
+  libcli11-dev libspdlog-dev libfmt-dev libssl-dev openssl libre2-dev
 )
 SLUICE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3-kafka python3-confluent-kafka prometheus prometheus-alertmanager
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev golang-go golang-github-shopify-sarama-dev
 )
 
 sluice_install_packages() {
