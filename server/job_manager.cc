@@ -45,10 +45,24 @@ JobManager::JobManager(log::LogManager& log, runtime::GroupOffsets* groups, JobM
 
 JobManager::~JobManager() { Shutdown(); }
 
-Status JobManager::Recover() {
+Status JobManager::EnsureJobDir() {
   std::error_code ec;
+  if (fs::is_directory(dir_, ec)) return Status::Ok();
   fs::create_directories(dir_, ec);
   if (ec) return IoError("creating " + dir_.string() + ": " + ec.message());
+  return log::FsyncDir(dir_.parent_path());
+}
+
+void JobManager::ForgetStoredJob(const std::string& name) {
+  std::error_code ec;
+  fs::remove(PathOf(name), ec);
+  fs::remove(PrincipalPathOf(name), ec);
+  if (Status st = log::FsyncDir(dir_); !st.ok()) spdlog::warn("removing the stored job {}: {}", name, st.ToString());
+}
+
+Status JobManager::Recover() {
+  RETURN_IF_ERROR(EnsureJobDir());
+  std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     if (entry.path().extension() != ".yaml") continue;
     ASSIGN_OR_RETURN(std::string yaml, log::ReadFile(entry.path()));
@@ -87,9 +101,8 @@ SubmitOutcome JobManager::Submit(const std::string& yaml, const std::string& pri
       out.status = AlreadyExists("job " + out.name + " is running; cancel or stop it first");
       return out;
     }
-    std::error_code ec;
-    fs::create_directories(dir_, ec);
-    out.status = log::WriteFileAtomic(PathOf(out.name), yaml);
+    out.status = EnsureJobDir();
+    if (out.status.ok()) out.status = log::WriteFileAtomic(PathOf(out.name), yaml);
     if (out.status.ok()) out.status = log::WriteFileAtomic(PrincipalPathOf(out.name), principal);
     if (!out.status.ok()) return out;
     Entry& entry = jobs_[out.name];
@@ -102,9 +115,7 @@ SubmitOutcome JobManager::Submit(const std::string& yaml, const std::string& pri
   started_.notify_all();
   if (!runner.ok()) {
     out.status = runner.status();
-    std::error_code ec;
-    fs::remove(PathOf(out.name), ec);
-    fs::remove(PrincipalPathOf(out.name), ec);
+    ForgetStoredJob(out.name);
     jobs_.erase(out.name);
     return out;
   }
@@ -152,9 +163,7 @@ Status JobManager::Cancel(const std::string& name) {
     std::lock_guard lock(mu_);
     auto it = jobs_.find(name);
     if (it == jobs_.end() || !it->second.runner) return NotFound("no job named " + name);
-    std::error_code ec;
-    fs::remove(PathOf(name), ec);
-    fs::remove(PrincipalPathOf(name), ec);
+    ForgetStoredJob(name);
     runner = it->second.runner;
     runner->Cancel();
   }
@@ -171,9 +180,7 @@ Result<std::string> JobManager::Stop(const std::string& name) {
     if (it->second.runner->Stats().state != runtime::JobState::kRunning) {
       return Status(StatusCode::kInvalidTxnState, "job " + name + " is not running");
     }
-    std::error_code ec;
-    fs::remove(PathOf(name), ec);
-    fs::remove(PrincipalPathOf(name), ec);
+    ForgetStoredJob(name);
     runner = it->second.runner;
     runner->Stop();
   }

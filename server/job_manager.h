@@ -105,6 +105,10 @@ class JobManager {
   void Supervise();
   std::filesystem::path PathOf(const std::string& name) const { return dir_ / (name + ".yaml"); }
   std::filesystem::path PrincipalPathOf(const std::string& name) const { return dir_ / (name + ".principal"); }
+  // Creates .jobs/ durably (the data directory is fsynced when it is new).
+  Status EnsureJobDir();
+  // Removes a job's stored files durably: a cancelled job is not restarted after a power loss.
+  void ForgetStoredJob(const std::string& name);
 
   log::LogManager& log_;
   runtime::GroupOffsets* groups_;
