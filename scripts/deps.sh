@@ -10,7 +10,7 @@ SLUICE_BUILD_PACKAGES=(
 SLUICE_TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   kcat python3-kafka python3-confluent-kafka prometheus prometheus-alertmanager
-  clang libclang-rt-14-dev golang-go golang-github-shopify-sarama-dev
+  clang libclang-rt-14-dev golang-go golang-github-shopify-sarama-dev chromium
 )
 
 sluice_install_packages() {
