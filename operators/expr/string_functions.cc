@@ -108,6 +108,11 @@ Result<Value> IndexOf(const std::vector<Value>& a) {
   return Value(at == std::string::npos ? int64_t{-1} : static_cast<int64_t>(at));
 }
 
+Status TooLong(std::string_view fn) {
+  return InvalidArgument(std::string(fn) + "(): the result would exceed " + std::to_string(kMaxReplaceResultBytes >> 20) +
+                         " MiB");
+}
+
 Result<Value> Replace(const std::vector<Value>& a) {
   if (AnyNull(a)) return Value();
   RETURN_IF_ERROR(Strings("replace", a));
@@ -121,8 +126,10 @@ Result<Value> Replace(const std::vector<Value>& a) {
     out.append(s, start, at - start);
     out += to;
     start = at + from.size();
+    if (out.size() > kMaxReplaceResultBytes) return TooLong("replace");
   }
   out.append(s, start, std::string::npos);
+  if (out.size() > kMaxReplaceResultBytes) return TooLong("replace");
   return Value(std::move(out));
 }
 
@@ -210,9 +217,34 @@ Result<Value> RegexReplace(const std::vector<Value>& a, const Regex& re) {
   if (a[0].type() != Type::kString) return TypeError("regex_replace", a[0], "a string");
   if (a[2].type() != Type::kString) return TypeError("regex_replace", a[2], "a string replacement");
   if (auto problem = CheckRewrite(a[2], re); !problem.empty()) return InvalidArgument(problem);
-  std::string s = a[0].as_string();
-  RE2::GlobalReplace(&s, re, a[2].as_string());
-  return Value(std::move(s));
+  const std::string& s = a[0].as_string();
+  const std::string& rewrite = a[2].as_string();
+  const int n = 1 + RE2::MaxSubmatch(rewrite);
+  std::vector<re2::StringPiece> groups(static_cast<size_t>(n));
+  // Every non-overlapping match, left to right; an empty match right after the
+  // previous match is skipped (one character copied), so "" between a and b
+  // matches once, as in RE2::GlobalReplace, whose output size cannot be bounded.
+  std::string out;
+  size_t pos = 0;
+  const char* previous_end = nullptr;
+  while (pos <= s.size() && re.Match(s, pos, s.size(), RE2::UNANCHORED, groups.data(), n)) {
+    const size_t at = static_cast<size_t>(groups[0].data() - s.data());
+    out.append(s, pos, at - pos);
+    if (groups[0].empty() && groups[0].data() == previous_end) {
+      if (at == s.size()) break;
+      const size_t step = CharLength(s, at);
+      out.append(s, at, step);
+      pos = at + step;
+      continue;
+    }
+    re.Rewrite(&out, rewrite, groups.data(), n);
+    if (out.size() > kMaxReplaceResultBytes) return TooLong("regex_replace");
+    pos = at + groups[0].size();
+    previous_end = groups[0].data() + groups[0].size();
+  }
+  if (pos < s.size()) out.append(s, pos, std::string::npos);
+  if (out.size() > kMaxReplaceResultBytes) return TooLong("regex_replace");
+  return Value(std::move(out));
 }
 
 }  // namespace sluice::expr

@@ -16,6 +16,11 @@
 
 namespace sluice::expr {
 
+// replace() and regex_replace() fail (a runtime error of the record) rather than
+// return more than this: nested replacements multiply lengths, so a short
+// expression could otherwise ask for gigabytes.
+inline constexpr size_t kMaxReplaceResultBytes = 16 << 20;
+
 Result<Value> Split(const std::vector<Value>& a);        // split(s, sep) -> list of strings
 Result<Value> SplitIndex(const std::vector<Value>& a);   // split_index(s, sep, i) -> string or null
 Result<Value> IndexOf(const std::vector<Value>& a);      // index_of(s, sub) -> byte offset or -1

@@ -67,12 +67,24 @@ TEST_F(RegexTest, RegexReplace) {
   EXPECT_EQ(Ok(R"(regex_replace(value.s, 'u', '[\\0]'))"), Value("Sl[u]ice"));
   EXPECT_EQ(Ok(R"(regex_replace(value.s, 'u', '\\\\'))"), Value("Sl\\ice"));
   EXPECT_EQ(Ok("regex_replace('abc', '', '-')"), Value("-a-b-c-"));
+  EXPECT_EQ(Ok("regex_replace('abxd', 'x*', '-')"), Value("-a-b-d-"));  // no empty match right after "x"
+  EXPECT_EQ(Ok("regex_replace('héé', '', '.')"), Value(".h.é.é."));   // steps over whole characters
+  EXPECT_EQ(Ok("regex_replace('a-b', '^', '>')"), Value(">a-b"));
+  EXPECT_EQ(Ok("regex_replace(value.empty, 'x*', '-')"), Value("-"));
   EXPECT_EQ(Ok("regex_replace(value.s, 'x', '-')"), Value("Sluice"));
   EXPECT_TRUE(Ok("regex_replace(value.missing, 'a', 'b')").is_null());
   EXPECT_TRUE(Ok("regex_replace(value.s, 'a', null)").is_null());
   EXPECT_EQ(CompileError(R"(regex_replace(value.s, '(a)', '\\2'))", "regex_replace(): "), 30u);
   EXPECT_EQ(CompileError(R"(regex_replace(value.s, 'a', '\\x'))", "regex_replace(): "), 28u);
   Fails(R"(regex_replace(value.s, value.two, '\\1'))", "regex_replace(): ");
+}
+
+// value.aaa is 41 bytes: each nested replace multiplies the length by 40.
+TEST_F(RegexTest, ReplacementsCannotGrowWithoutBound) {
+  const std::string three = "replace(replace(replace(value.aaa, 'a', value.aaa), 'a', value.aaa), 'a', value.aaa)";
+  EXPECT_EQ(Ok("len(" + three + ")"), Value(2625641));
+  Fails("replace(" + three + ", 'a', value.aaa)", "replace(): the result would exceed 16 MiB");
+  Fails(R"(regex_replace()" + three + R"(, 'a+', '\\0\\0\\0\\0\\0\\0\\0'))", "regex_replace(): the result would exceed 16 MiB");
 }
 
 TEST_F(RegexTest, BadLiteralPatternsAreCompileErrorsAtThePattern) {
