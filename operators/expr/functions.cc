@@ -1,7 +1,5 @@
 #include "operators/expr/functions.h"
 
-#include "operators/expr/string_functions.h"
-
 #include <cerrno>
 #include <optional>
 #include <limits>
@@ -10,6 +8,8 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+
+#include "operators/expr/string_functions.h"
 
 namespace sluice::expr {
 namespace {
