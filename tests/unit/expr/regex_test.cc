@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "operators/expr/regex.h"
 #include "tests/unit/expr/test_fixture.h"
@@ -142,6 +143,31 @@ TEST_F(RegexTest, NonLiteralPatternsGoThroughABoundedCache) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->get(), b->get());  // compiled once
   EXPECT_FALSE(CachedRegex("(").ok());
+}
+
+// One compiled expression evaluated by several threads, as a job's subtasks do,
+// with 150 patterns that come and go from the cache of 64.
+TEST_F(RegexTest, TheCacheIsSharedByThreads) {
+  std::vector<Diagnostic> d;
+  auto e = Compile("regex_extract(value.s, concat('(', value.p, ')'), 1)", {}, &d);
+  ASSERT_NE(e, nullptr);
+  std::vector<std::thread> threads;
+  std::vector<int> wrong(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 400; ++i) {
+        const std::string n = std::to_string((i * 7 + t) % 150);
+        Value v(Object{{"s", Value("id-" + n + "!")}, {"p", Value("[0-9]{" + std::to_string(n.size()) + "}x{0," + n + "}")}});
+        RecordView r;
+        r.value = &v;
+        auto result = e->Eval(r);
+        if (!result.ok() || !(*result == Value(n))) ++wrong[static_cast<size_t>(t)];
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong, std::vector<int>(4, 0));
+  EXPECT_LE(RegexCacheSize(), kRegexCacheEntries);
 }
 
 }  // namespace
