@@ -331,6 +331,7 @@ class Parser {
       if (auto problem = CheckOneCharacter(*args[1]->literal()); !problem.empty()) Error(args[1]->offset(), problem);
     }
     if (!fn.regex_fn || !args[1]->literal() || args[1]->literal()->type() != Type::kString) return nullptr;
+    if (CheckPatternEscapes(*args[1]) || (fn.name == "regex_replace" && CheckPatternEscapes(*args[2]))) return nullptr;
     auto re = CompileRegex(args[1]->literal()->as_string());
     if (!re.ok()) {
       Error(args[1]->offset(), "invalid regular expression: " + std::string(re.status().message()));
@@ -343,6 +344,28 @@ class Parser {
       if (!problem.empty()) Error(args[2]->offset(), problem);
     }
     return *re;
+  }
+
+  // A string literal's `\d` is the letter d (the lexer keeps only \n, \t and the
+  // escaped character), which in a pattern or rewrite silently means something
+  // else than was written: an error at the backslash, with the fix. True if found.
+  bool CheckPatternEscapes(const Node& literal) {
+    if (!literal.literal() || literal.literal()->type() != Type::kString) return false;
+    const size_t start = literal.offset();
+    if (start >= source_.size() || (source_[start] != '"' && source_[start] != '\'')) return false;
+    const char quote = source_[start];
+    for (size_t i = start + 1; i + 1 < source_.size() && source_[i] != quote; ++i) {
+      if (source_[i] != '\\') continue;
+      const char next = source_[i + 1];
+      if (next == 'n' || next == 't' || next == '\\' || next == '"' || next == '\'') {
+        ++i;
+        continue;
+      }
+      Error(i, std::string("'\\") + next + "' in a string is just '" + next + "': write '\\\\" + next +
+                   "' for a backslash in the pattern");
+      return true;
+    }
+    return false;
   }
 
   // Certain type errors of arguments: a literal (or otherwise typed) argument of

@@ -97,6 +97,12 @@ TEST_F(RegexTest, BadLiteralPatternsAreCompileErrorsAtThePattern) {
   EXPECT_EQ(CompileError(R"(matches(value.s, '(a)\\1'))", "invalid regular expression"), 17u);
   EXPECT_EQ(CompileError("matches(value.s, 'S(?=l)')", "invalid regular expression"), 17u);
   EXPECT_EQ(CompileError("matches(value.s, 5)", "matches() expects a string, got int"), 17u);
+  // A single backslash the string literal would swallow ('\d' is the letter d).
+  EXPECT_EQ(CompileError(R"(matches(value.s, 'a\d'))", R"('\d' in a string is just 'd': write '\\d')"), 19u);
+  EXPECT_EQ(CompileError(R"(matches(value.s, "item\.htm"))", R"('\.' in a string is just '.')"), 22u);
+  EXPECT_EQ(CompileError(R"(regex_replace(value.s, '(u)', '<\1>'))", R"('\1' in a string is just '1')"), 32u);
+  EXPECT_EQ(Ok(R"(matches('a\\b\t', 'a\\\\b\t$'))"), Value(true));  // \\ and \t are kept
+  EXPECT_EQ(Ok(R"(regex_match('it\'s', 'it\'s'))"), Value(true));
   // Not literals: a runtime error of the record (the job's on_error decides).
   Fails("matches(value.s, value.bad)", "matches(): bad pattern: missing ): (ab");
   Fails("regex_extract(value.s, concat('(', ''), 0)", "regex_extract(): bad pattern");
