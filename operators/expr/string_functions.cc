@@ -137,10 +137,10 @@ Result<Value> UrlParam(const std::vector<Value>& a) {
   if (AnyNull(a)) return Value();
   RETURN_IF_ERROR(Strings("url_param", a));
   std::string_view url = a[0].as_string();
+  url = url.substr(0, url.find('#'));  // a '?' in the fragment does not start a query
   const size_t q = url.find('?');
   if (q == std::string_view::npos) return Value();
-  std::string_view query = url.substr(q + 1);
-  query = query.substr(0, query.find('#'));
+  const std::string_view query = url.substr(q + 1);
   const std::string& name = a[1].as_string();
   for (auto pair : Pieces(query, "&")) {
     if (pair.empty()) continue;

@@ -41,6 +41,7 @@ URLS = [
     "http://sub.example.org/x/y/list.htm?q=a%26b&q=second&empty=",
     "https://www.nexmark.com/été/naïve/item.htm",
     "ftp://host/path?flag&query=%zz",
+    "https://www.nexmark.com/a/b/item.htm#section?query=7",
     "",
     None,
 ]
@@ -63,7 +64,7 @@ def extract(pattern, s, group):
 
 def url_param(url, name):
     if url is None: return None
-    if "?" not in url: return None
+    if "?" not in url.split("#")[0]: return None
     for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True):
         if k == name: return v
     return None

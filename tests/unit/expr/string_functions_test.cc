@@ -73,6 +73,7 @@ TEST_F(StringFunctionsTest, UrlParamDecodesTheQueryString) {
   EXPECT_TRUE(Ok("url_param(value.url, 'top')").is_null());           // the fragment is not the query
   EXPECT_TRUE(Ok("url_param(value.url, 'missing')").is_null());
   EXPECT_TRUE(Ok("url_param('https://x.org/a=1', 'a')").is_null());   // no query at all
+  EXPECT_TRUE(Ok("url_param('https://x.org/#s?a=1', 'a')").is_null()); // a '?' in the fragment
   EXPECT_EQ(Ok("url_param('/p?flag&a=1', 'flag')"), Value(""));
   EXPECT_EQ(Ok("url_param('/p?a=1&a=2', 'a')"), Value("1"));           // the first one
   EXPECT_EQ(Ok("url_param('/p?a=&b=2', 'a')"), Value(""));
