@@ -10,6 +10,8 @@
 #include "operators/expr/expr.h"
 #include "operators/expr/lexer.h"
 #include "operators/expr/nodes.h"
+#include "operators/expr/regex.h"
+#include "operators/expr/string_functions.h"
 
 namespace sluice::expr {
 namespace {
@@ -315,33 +317,82 @@ class Parser {
       return MakeLiteral(name.offset, Value());
     }
     CheckArgumentTypes(name, args);
-    std::shared_ptr<const std::regex> re;
-    if (name.text == "matches" && args[1]->literal() && args[1]->literal()->type() == Type::kString) {
-      try {
-        re = std::make_shared<const std::regex>(args[1]->literal()->as_string(), std::regex::ECMAScript);
-      } catch (const std::regex_error& e) {
-        Error(args[1]->offset(), std::string("invalid regular expression: ") + e.what());
-      }
-    }
+    std::shared_ptr<const Regex> re = CheckLiteralArguments(*fn, args);
     const int h = MaxHeight(args);
     return Sized(MakeCall(name.offset, fn, std::move(args), std::move(re)), {h});
   }
 
+  // What a literal argument can be checked for before any record: a regex
+  // function's pattern (compiled here once; the Call keeps it), a
+  // regex_extract group, a regex_replace rewrite, count_char's character.
+  // Returns the compiled pattern when argument 1 is a literal one.
+  std::shared_ptr<const Regex> CheckLiteralArguments(const Builtin& fn, const std::vector<NodePtr>& args) {
+    if (fn.name == "count_char" && args[1]->literal()) {
+      if (auto problem = CheckOneCharacter(*args[1]->literal()); !problem.empty()) Error(args[1]->offset(), problem);
+    }
+    if (!fn.regex_fn || !args[1]->literal() || args[1]->literal()->type() != Type::kString) return nullptr;
+    if (CheckPatternEscapes(*args[1]) || (fn.name == "regex_replace" && CheckPatternEscapes(*args[2]))) return nullptr;
+    auto re = CompileRegex(args[1]->literal()->as_string());
+    if (!re.ok()) {
+      Error(args[1]->offset(), "invalid regular expression: " + std::string(re.status().message()));
+      return nullptr;
+    }
+    if (args.size() > 2 && args[2]->literal()) {
+      const std::string problem = fn.name == "regex_extract"   ? CheckExtractGroup(*args[2]->literal(), **re)
+                                  : fn.name == "regex_replace" ? CheckRewrite(*args[2]->literal(), **re)
+                                                               : "";
+      if (!problem.empty()) Error(args[2]->offset(), problem);
+    }
+    return *re;
+  }
+
+  // A string literal's `\d` is the letter d (the lexer keeps only \n, \t and the
+  // escaped character), which in a pattern or rewrite silently means something
+  // else than was written: an error at the backslash, with the fix. True if found.
+  bool CheckPatternEscapes(const Node& literal) {
+    if (!literal.literal() || literal.literal()->type() != Type::kString) return false;
+    const size_t start = literal.offset();
+    if (start >= source_.size() || (source_[start] != '"' && source_[start] != '\'')) return false;
+    const char quote = source_[start];
+    for (size_t i = start + 1; i + 1 < source_.size() && source_[i] != quote; ++i) {
+      if (source_[i] != '\\') continue;
+      const char next = source_[i + 1];
+      if (next == 'n' || next == 't' || next == '\\' || next == '"' || next == '\'') {
+        ++i;
+        continue;
+      }
+      Error(i, std::string("'\\") + next + "' in a string is just '" + next + "': write '\\\\" + next +
+                   "' for a backslash in the pattern");
+      return true;
+    }
+    return false;
+  }
+
+  // Certain type errors of arguments: a literal (or otherwise typed) argument of
+  // the wrong type. One letter per argument: s string, n number, i int, . any.
   void CheckArgumentTypes(const Token& name, const std::vector<NodePtr>& args) {
-    static const std::vector<std::string_view> kStringFirst = {"lower", "upper", "starts_with", "ends_with",
-                                                               "substr", "matches", "parse_time"};
-    static const std::vector<std::string_view> kNumberFirst = {"abs", "round", "floor", "ceil", "format_time"};
-    if (args.empty()) return;
-    const auto& t = args[0]->type();
-    if (!t) return;
-    const bool wants_string = std::find(kStringFirst.begin(), kStringFirst.end(), name.text) != kStringFirst.end();
-    const bool wants_number = std::find(kNumberFirst.begin(), kNumberFirst.end(), name.text) != kNumberFirst.end();
-    if (wants_string && *t != Type::kString) {
-      Error(args[0]->offset(), name.text + "() expects a string, got " + std::string(TypeName(*t)));
-    } else if (wants_number && *t != Type::kInt && *t != Type::kDouble) {
-      Error(args[0]->offset(), name.text + "() expects a number, got " + std::string(TypeName(*t)));
-    } else if (name.text == "len" && (*t == Type::kInt || *t == Type::kDouble || *t == Type::kBool)) {
-      Error(args[0]->offset(), "len() expects a string, list or object, got " + std::string(TypeName(*t)));
+    static const std::map<std::string, std::string, std::less<>> kKinds = {
+        {"lower", "s"},        {"upper", "s"},          {"starts_with", "s"},   {"ends_with", "s"},
+        {"substr", "s"},       {"parse_time", "s"},     {"matches", "ss"},      {"abs", "n"},
+        {"round", "n"},        {"floor", "n"},          {"ceil", "n"},          {"format_time", "n"},
+        {"split", "ss"},       {"split_index", "ssi"},  {"index_of", "ss"},     {"replace", "sss"},
+        {"url_param", "ss"},   {"count_char", "ss"},    {"regex_match", "ss"},  {"regex_extract", "ssi"},
+        {"regex_replace", "sss"}};
+    static const std::map<char, std::string> kWanted = {{'s', "a string"}, {'n', "a number"}, {'i', "an int"}};
+    if (!args.empty() && name.text == "len" && args[0]->type() &&
+        (*args[0]->type() == Type::kInt || *args[0]->type() == Type::kDouble || *args[0]->type() == Type::kBool)) {
+      Error(args[0]->offset(), "len() expects a string, list or object, got " + std::string(TypeName(*args[0]->type())));
+    }
+    auto kinds = kKinds.find(name.text);
+    if (kinds == kKinds.end()) return;
+    for (size_t i = 0; i < args.size() && i < kinds->second.size(); ++i) {
+      const auto& t = args[i]->type();
+      const char kind = kinds->second[i];
+      if (!t || kind == '.') continue;
+      const bool ok = kind == 's'   ? *t == Type::kString
+                      : kind == 'i' ? *t == Type::kInt
+                                    : *t == Type::kInt || *t == Type::kDouble;
+      if (!ok) Error(args[i]->offset(), name.text + "() expects " + kWanted.at(kind) + ", got " + std::string(TypeName(*t)));
     }
   }
 

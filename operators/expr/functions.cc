@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "operators/expr/string_functions.h"
+
 namespace sluice::expr {
 namespace {
 
@@ -136,15 +138,6 @@ Result<Value> Substr(const std::vector<Value>& a) {
   return Value(s.substr(static_cast<size_t>(start), static_cast<size_t>(len)));
 }
 
-Result<Value> Matches(const std::vector<Value>& a) {
-  if (a[1].type() != Type::kString) return TypeError("matches", a[1], "a string pattern");
-  try {
-    return MatchRegex(a[0], std::regex(a[1].as_string(), std::regex::ECMAScript));
-  } catch (const std::regex_error& e) {
-    return InvalidArgument(std::string("matches(): bad pattern: ") + e.what());
-  }
-}
-
 Result<Value> ToInt(const std::vector<Value>& a) {
   const Value& v = a[0];
   switch (v.type()) {
@@ -227,7 +220,7 @@ const std::vector<Builtin>& Builtins() {
       {"ends_with", 2, 2, Affix<false>, Type::kBool},
       {"concat", 1, -1, Concat, Type::kString},
       {"substr", 2, 3, Substr, Type::kString},
-      {"matches", 2, 2, Matches, Type::kBool},
+      {"matches", 2, 2, nullptr, Type::kBool, RegexSearch},
       {"to_int", 1, 1, ToInt, Type::kInt},
       {"to_float", 1, 1, ToFloat, Type::kDouble},
       {"to_string", 1, 1, ToString, Type::kString},
@@ -236,6 +229,15 @@ const std::vector<Builtin>& Builtins() {
       {"now", 0, 0, Now, Type::kInt},
       {"parse_time", 1, 1, ParseTime, Type::kInt},
       {"format_time", 1, 1, FormatTime, Type::kString},
+      {"split", 2, 2, Split, Type::kList},
+      {"split_index", 3, 3, SplitIndex, Type::kString},
+      {"index_of", 2, 2, IndexOf, Type::kInt},
+      {"replace", 3, 3, Replace, Type::kString},
+      {"url_param", 2, 2, UrlParam, Type::kString},
+      {"count_char", 2, 2, CountChar, Type::kInt},
+      {"regex_match", 2, 2, nullptr, Type::kBool, RegexFull},
+      {"regex_extract", 3, 3, nullptr, Type::kString, RegexExtract},
+      {"regex_replace", 3, 3, nullptr, Type::kString, RegexReplace},
   };
   return kBuiltins;
 }
@@ -255,10 +257,15 @@ std::vector<std::string_view> BuiltinNames() {
   return names;
 }
 
-Result<Value> MatchRegex(const Value& subject, const std::regex& re) {
-  if (subject.is_null()) return Value(false);
-  if (subject.type() != Type::kString) return TypeError("matches", subject, "a string");
-  return Value(std::regex_search(subject.as_string(), re));
+Result<Value> CallBuiltin(const Builtin& fn, const std::vector<Value>& args, const Regex* precompiled) {
+  if (!fn.regex_fn) return fn.fn(args);
+  if (precompiled) return fn.regex_fn(args, *precompiled);
+  const Value& pattern = args[1];
+  if (pattern.is_null()) return fn.result == Type::kBool ? Value(false) : Value();
+  if (pattern.type() != Type::kString) return TypeError(fn.name, pattern, "a string pattern");
+  auto re = CachedRegex(pattern.as_string());
+  if (!re.ok()) return InvalidArgument(std::string(fn.name) + "(): bad pattern: " + std::string(re.status().message()));
+  return fn.regex_fn(args, **re);
 }
 
 std::optional<int64_t> ParseRfc3339(std::string_view text) {

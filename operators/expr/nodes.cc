@@ -243,26 +243,21 @@ class ListNode final : public Node {
 
 class Call final : public Node {
  public:
-  Call(size_t offset, const Builtin* fn, std::vector<NodePtr> args, std::shared_ptr<const std::regex> re)
+  Call(size_t offset, const Builtin* fn, std::vector<NodePtr> args, std::shared_ptr<const Regex> re)
       : Node(offset, fn->result), fn_(fn), args_(std::move(args)), re_(std::move(re)) {}
   Result<Value> Eval(const RecordView& r) const override {
-    if (re_) {
-      ASSIGN_OR_RETURN(Value subject, args_[0]->Eval(r));
-      return MatchRegex(subject, *re_);
+    std::vector<Value> values(args_.size());
+    for (size_t i = 0; i < args_.size(); ++i) {
+      if (i == 1 && re_) continue;  // the literal pattern, compiled already
+      ASSIGN_OR_RETURN(values[i], args_[i]->Eval(r));
     }
-    std::vector<Value> values;
-    values.reserve(args_.size());
-    for (const auto& a : args_) {
-      ASSIGN_OR_RETURN(Value v, a->Eval(r));
-      values.push_back(std::move(v));
-    }
-    return fn_->fn(values);
+    return CallBuiltin(*fn_, values, re_.get());
   }
 
  private:
   const Builtin* fn_;
   std::vector<NodePtr> args_;
-  std::shared_ptr<const std::regex> re_;
+  std::shared_ptr<const Regex> re_;
 };
 
 }  // namespace
@@ -282,7 +277,7 @@ NodePtr MakeTernary(size_t offset, NodePtr c, NodePtr t, NodePtr e) {
   return std::make_unique<Ternary>(offset, std::move(c), std::move(t), std::move(e));
 }
 NodePtr MakeList(size_t offset, std::vector<NodePtr> items) { return std::make_unique<ListNode>(offset, std::move(items)); }
-NodePtr MakeCall(size_t offset, const Builtin* fn, std::vector<NodePtr> args, std::shared_ptr<const std::regex> re) {
+NodePtr MakeCall(size_t offset, const Builtin* fn, std::vector<NodePtr> args, std::shared_ptr<const Regex> re) {
   return std::make_unique<Call>(offset, fn, std::move(args), std::move(re));
 }
 

@@ -5,7 +5,6 @@
 
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -49,6 +48,7 @@ NodePtr MakeNegate(size_t offset, NodePtr operand);
 NodePtr MakeBinary(size_t offset, BinOp op, NodePtr lhs, NodePtr rhs);
 NodePtr MakeTernary(size_t offset, NodePtr cond, NodePtr then_node, NodePtr else_node);
 NodePtr MakeList(size_t offset, std::vector<NodePtr> items);
-NodePtr MakeCall(size_t offset, const Builtin* fn, std::vector<NodePtr> args, std::shared_ptr<const std::regex> re);
+// `re`: a regex function's pattern compiled from its literal argument 1 (else null).
+NodePtr MakeCall(size_t offset, const Builtin* fn, std::vector<NodePtr> args, std::shared_ptr<const Regex> re);
 
 }  // namespace sluice::expr
