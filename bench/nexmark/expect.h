@@ -25,7 +25,8 @@ class Expectations {
  public:
   // Events must be added in event-number order.
   void Add(const Event& event);
-  // "qN COUNT" per line for every query checked.
+  // "qN COUNT FIELD SUM" per line for every query checked: the number of output records
+  // and the sum of one integer field over them.
   void Print(std::FILE* out) const;
 
  private:
@@ -36,12 +37,14 @@ class Expectations {
   };
 
   int64_t bids_ = 0, q2_ = 0, q14_ = 0, q11_sessions_ = 0;
+  int64_t price_sum_ = 0, auction_sum_ = 0, q2_price_sum_ = 0, q14_bidder_sum_ = 0;
+  std::unordered_set<int64_t> bidders_;                               // q15 (one day)
   std::unordered_map<int64_t, std::string> person_state_;             // q3
   std::unordered_map<int64_t, int64_t> person_window_;                // q8: id -> 10 s window
-  std::vector<int64_t> category10_sellers_;                           // q3
+  std::vector<std::pair<int64_t, int64_t>> category10_sellers_;       // q3: (seller, auction)
   std::unordered_set<int64_t> category10_auctions_;                   // q20
   std::vector<std::pair<int64_t, int64_t>> auction_seller_window_;    // q8: (seller, window)
-  std::unordered_map<int64_t, int64_t> bids_per_auction_;             // q20
+  std::unordered_map<int64_t, std::pair<int64_t, int64_t>> bids_per_auction_;  // q20: (bids, price sum)
   std::unordered_map<std::pair<int64_t, int64_t>, int64_t, PairHash> hop_counts_;  // q5: (end, auction)
   std::map<int64_t, std::pair<int64_t, int64_t>> max_price_;          // q7: window -> (max, bids at max)
   std::vector<std::pair<int64_t, int64_t>> boundary_bids_;            // q7: (time, price) at a window start

@@ -12,8 +12,9 @@
 #
 # Check: generates two small streams (one at the benchmark's event rate, one at 5,000
 # events/s so that 10 s windows and sessions close many times), runs every query, and
-# compares the number of records in each output topic with the count nexmark_gen
-# --expect computes directly from the events. Exit status 1 on any difference.
+# compares the number of records in each output topic, and the sum of one integer field
+# over them, with what nexmark_gen --expect computes directly from the events. Exit
+# status 1 on any difference.
 #
 #   bench/nexmark/run.sh --check [--events 100000] [--sluice BIN --gen BIN]
 set -euo pipefail
@@ -77,12 +78,20 @@ if [[ $check == 1 ]]; then
     for q in $set_queries; do
       [[ " $queries " == *" $q "* ]] || continue
       run_query "$q" "$dir" > /dev/null || { status=1; continue; }
-      got=$("$sluice" consume "nexmark-$q" --data-dir "$dir" --from-beginning --read-committed | wc -l)
-      want=$(awk -v q="$q" '$1 == q { print $2 }' "$work/expect-$set")
-      if [[ "$got" == "$want" ]]; then
-        printf '%-4s %-5s ok   %d records\n' "$q" "$set" "$got"
+      read -r want want_field want_sum < <(awk -v q="$q" '$1 == q { print $2, $3, $4 }' "$work/expect-$set")
+      read -r got got_sum < <("$sluice" consume "nexmark-$q" --data-dir "$dir" --from-beginning --read-committed |
+        /usr/bin/python3 -c '
+import json, sys
+n = s = 0
+for line in sys.stdin:
+    n += 1
+    s += json.loads(line)[sys.argv[1]]
+print(n, s)' "$want_field")
+      if [[ "$got $got_sum" == "$want $want_sum" ]]; then
+        printf '%-4s %-5s ok   %d records, sum of %s %s\n' "$q" "$set" "$got" "$want_field" "$got_sum"
       else
-        printf '%-4s %-5s FAIL %d records, expected %s\n' "$q" "$set" "$got" "$want"
+        printf '%-4s %-5s FAIL %d records, sum of %s %s; expected %s records, sum %s\n' "$q" "$set" "$got" \
+          "$want_field" "$got_sum" "$want" "$want_sum"
         status=1
       fi
     done
