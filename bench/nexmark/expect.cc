@@ -54,7 +54,7 @@ void Expectations::Add(const Event& e) {
   }
   // q7: the highest price per 10 s window, and bids at a window's first millisecond (they
   // also match the previous window: Flink's q7 keeps B.dateTime BETWEEN end - 10 s AND end).
-  auto [it, fresh] = max_price_.try_emplace(FloorDiv(t, kTenSeconds), b.price, 0);
+  auto it = max_price_.try_emplace(FloorDiv(t, kTenSeconds), b.price, 0).first;
   if (b.price > it->second.first) it->second = {b.price, 0};
   if (b.price == it->second.first) ++it->second.second;
   if (t % kTenSeconds == 0) boundary_bids_.emplace_back(t, b.price);
