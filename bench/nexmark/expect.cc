@@ -1,6 +1,7 @@
 #include "bench/nexmark/expect.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cinttypes>
 
 namespace sluice::nexmark {
@@ -43,7 +44,18 @@ void Expectations::Add(const Event& e) {
   const double euros = 0.908 * static_cast<double>(b.price);
   if (euros > 1'000'000 && euros < 50'000'000) {
     ++q14_;
-    q14_bidder_sum_ += b.bidder;
+    q14_c_sum_ += std::count(b.extra.begin(), b.extra.end(), 'c');
+  }
+  // q21: the four named channels get ids 0-3; other bids the channel_id parameter of their url.
+  static const std::map<std::string, int64_t> kNamed = {{"apple", 0}, {"google", 1}, {"facebook", 2}, {"baidu", 3}};
+  std::string channel = b.channel;
+  for (char& c : channel) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (auto named = kNamed.find(channel); named != kNamed.end()) {
+    ++q21_;
+    q21_channel_id_sum_ += named->second;
+  } else if (size_t at = b.url.find("channel_id="); at != std::string::npos && at > 0 && b.url[at - 1] == '&') {
+    ++q21_;
+    q21_channel_id_sum_ += std::stoll(b.url.substr(at + 11, b.url.find('&', at) - at - 11));
   }
   auto& per_auction = bids_per_auction_[b.auction];
   ++per_auction.first;
@@ -121,13 +133,15 @@ void Expectations::Print(std::FILE* out) const {
   line("q7", q7, "price", q7_prices);
   line("q8", static_cast<int64_t>(q8.size()), "id", q8_ids);
   line("q11", q11_sessions_, "bid_count", bids_);
-  line("q14", q14_, "bidder", q14_bidder_sum_);
+  line("q14", q14_, "c_counts", q14_c_sum_);
   // One day of events: q15's single row counts every bidder.
   line("q15", static_cast<int64_t>(days_.size()), "total_bidders",
        days_.size() == 1 ? static_cast<int64_t>(bidders_.size()) : -1);
   line("q16", static_cast<int64_t>(channel_days_.size()), "total_bids", bids_);
   line("q17", static_cast<int64_t>(auction_days_.size()), "sum_price", price_sum_);
   line("q20", q20, "price", q20_prices);
+  line("q21", q21_, "channel_id", q21_channel_id_sum_);
+  line("q22", bids_, "auction", auction_sum_);
 }
 
 }  // namespace sluice::nexmark

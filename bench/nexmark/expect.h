@@ -36,8 +36,8 @@ class Expectations {
     }
   };
 
-  int64_t bids_ = 0, q2_ = 0, q14_ = 0, q11_sessions_ = 0;
-  int64_t price_sum_ = 0, auction_sum_ = 0, q2_price_sum_ = 0, q14_bidder_sum_ = 0;
+  int64_t bids_ = 0, q2_ = 0, q14_ = 0, q11_sessions_ = 0, q21_ = 0, q21_channel_id_sum_ = 0;
+  int64_t price_sum_ = 0, auction_sum_ = 0, q2_price_sum_ = 0, q14_c_sum_ = 0;
   std::unordered_set<int64_t> bidders_;                               // q15 (one day)
   std::unordered_map<int64_t, std::string> person_state_;             // q3
   std::unordered_map<int64_t, int64_t> person_window_;                // q8: id -> 10 s window
