@@ -25,9 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "log/log_manager.h"
-#include "runtime/partition_reader.h"
-#include "runtime/topic_writer.h"
+#include "tests/e2e/job_fixture.h"
 #include "tests/support/child_process.h"
 #include "tests/support/server_process.h"
 
@@ -40,65 +38,7 @@ using namespace std::chrono_literals;
 using testing::Slurp;
 using testing::Spawn;
 using testing::WaitFor;
-
-long EnvOr(const char* name, long fallback) {
-  const char* v = std::getenv(name);
-  return v ? std::atol(v) : fallback;
-}
-
-std::unique_ptr<log::LogManager> OpenLog(const fs::path& dir) {
-  log::LogOptions options;
-  options.data_dir = dir;
-  options.background_maintenance = false;
-  options.min_free_bytes = 0;
-  return log::LogManager::Open(options).value();
-}
-
-// 20 sensors, one reading each per second of event time; sensors 0-2 run hot.
-void Produce(const fs::path& dir, long n) {
-  auto log = OpenLog(dir);
-  ASSERT_TRUE(log->CreateTopic("sensor-readings", 4).ok());
-  auto writer = runtime::TopicWriter::Open(*log, "sensor-readings").value();
-  std::mt19937 rng(42);
-  std::uniform_real_distribution<double> noise(-10, 30);
-  for (long i = 0; i < n; ++i) {
-    const int s = static_cast<int>(i % 20);
-    const int64_t ts = 1'700'000'000'000 + (i / 20) * 1000;
-    const double temp = (s < 3 ? 92 : 60) + noise(rng);
-    std::ostringstream value;
-    value << "{\"sensor_id\":\"sensor-" << s << "\",\"temperature\":" << static_cast<int>(temp * 10) / 10.0
-          << ",\"ts\":" << ts << "}";
-    writer->Add(log::Record{0, ts, "sensor-" + std::to_string(s), value.str(), {}});
-    if (writer->buffered() >= 2000) {
-      ASSERT_TRUE(writer->Flush().ok());
-    }
-  }
-  ASSERT_TRUE(writer->Flush().ok());
-}
-
-std::vector<std::string> CommittedAlerts(const fs::path& dir) {
-  auto log = OpenLog(dir);
-  std::vector<std::string> values;
-  const int32_t partitions = log->PartitionCount("alerts").value();
-  for (int32_t p = 0; p < partitions; ++p) {
-    runtime::PartitionReader reader(log->GetPartition("alerts", p).value(), Offset(0));
-    std::vector<log::Record> records;
-    for (auto n = reader.Poll(&records); n.ok() && *n > 0; n = reader.Poll(&records)) {
-    }
-    for (const auto& r : records) values.push_back(r.value.value_or("null"));
-  }
-  std::sort(values.begin(), values.end());
-  return values;
-}
-
-int64_t NewestCheckpoint(const fs::path& dir) {
-  int64_t newest = 0;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir / ".checkpoints" / "overheat-alerts", ec)) {
-    if (fs::exists(e.path() / "committed")) newest = std::max<int64_t>(newest, std::stoll(e.path().filename()));
-  }
-  return newest;
-}
+using namespace e2e;
 
 TEST(JobCrashTest, KilledAndRestartedRunsGiveTheUninterruptedOutput) {
   const long records = EnvOr("SLUICE_CRASH_RECORDS", 100'000);
@@ -111,24 +51,22 @@ TEST(JobCrashTest, KilledAndRestartedRunsGiveTheUninterruptedOutput) {
   job.erase(job.find("  console:"));
   std::ofstream(root / "job.yaml") << job;
   const fs::path reference = root / "reference", crashed = root / "crashed";
-  Produce(reference, records);
-  Produce(crashed, records);
-  auto run = [&](const fs::path& dir) {
-    return std::vector<std::string>{SLUICE_BINARY, "run", (root / "job.yaml").string(), "--data-dir", dir.string(),
-                                    "--until-caught-up", "--parallelism", "2"};
-  };
+  Produce(reference, "sensor-readings", 0, records, 42, SensorReading);
+  Produce(crashed, "sensor-readings", 0, records, 42, SensorReading);
+  ASSERT_FALSE(HasFatalFailure());
+  auto run = [&](const fs::path& dir) { return RunJobCommand(root / "job.yaml", dir); };
   ASSERT_EQ(WaitFor(Spawn(run(reference), root / "reference.err"), 600s), 0) << Slurp(root / "reference.err");
 
   std::mt19937 rng(std::random_device{}());
   long killed = 0;
   for (long i = 0; i < kills; ++i) {
-    const int64_t before = NewestCheckpoint(crashed);
+    const int64_t before = NewestCheckpoint(crashed, "overheat-alerts");
     const pid_t pid = Spawn(run(crashed), root / "crashed.err");
     // Kill some random moment after the run completed a new checkpoint.
     const auto deadline = std::chrono::steady_clock::now() + 120s;
     int status = 0;
     bool exited = false;
-    while (NewestCheckpoint(crashed) <= before && std::chrono::steady_clock::now() < deadline) {
+    while (NewestCheckpoint(crashed, "overheat-alerts") <= before && std::chrono::steady_clock::now() < deadline) {
       if (waitpid(pid, &status, WNOHANG) == pid) {
         exited = true;
         break;
@@ -150,7 +88,7 @@ TEST(JobCrashTest, KilledAndRestartedRunsGiveTheUninterruptedOutput) {
   EXPECT_GE(killed, 1);
   EXPECT_GE(restores, static_cast<size_t>(killed));
 
-  const auto expected = CommittedAlerts(reference), actual = CommittedAlerts(crashed);
+  const auto expected = CommittedValues(reference, "alerts"), actual = CommittedValues(crashed, "alerts");
   EXPECT_GT(expected.size(), 10u);
   EXPECT_EQ(actual, expected);
   if (!HasFailure()) fs::remove_all(root);

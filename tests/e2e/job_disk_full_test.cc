@@ -27,10 +27,8 @@
 #include <thread>
 #include <vector>
 
-#include "log/log_manager.h"
 #include "runtime/checkpoint_store.h"
-#include "runtime/partition_reader.h"
-#include "runtime/topic_writer.h"
+#include "tests/e2e/job_fixture.h"
 #include "tests/support/child_process.h"
 #include "tests/support/server_process.h"
 
@@ -46,50 +44,9 @@ using testing::WaitFor;
 
 constexpr long kBatch = 20'000;  // readings per phase
 
-std::unique_ptr<log::LogManager> OpenLog(const fs::path& dir) {
-  log::LogOptions options;
-  options.data_dir = dir;
-  options.background_maintenance = false;
-  options.min_free_bytes = 0;
-  return log::LogManager::Open(options).value();
-}
-
 // Readings [from, to): 20 sensors, one each per second of event time.
 void Produce(const fs::path& dir, long from, long to) {
-  auto log = OpenLog(dir);
-  if (!log->PartitionCount("sensor-readings").ok()) ASSERT_TRUE(log->CreateTopic("sensor-readings", 4).ok());
-  auto writer = runtime::TopicWriter::Open(*log, "sensor-readings").value();
-  std::mt19937 rng(static_cast<uint32_t>(from));
-  std::uniform_real_distribution<double> noise(-10, 30);
-  for (long i = from; i < to; ++i) {
-    const int s = static_cast<int>(i % 20);
-    const int64_t ts = 1'700'000'000'000 + (i / 20) * 1000;
-    const double temp = (s < 3 ? 92 : 60) + noise(rng);
-    std::ostringstream value;
-    value << "{\"sensor_id\":\"sensor-" << s << "\",\"temperature\":" << static_cast<int>(temp * 10) / 10.0
-          << ",\"ts\":" << ts << "}";
-    writer->Add(log::Record{0, ts, "sensor-" + std::to_string(s), value.str(), {}});
-    if (writer->buffered() >= 2000) {
-      ASSERT_TRUE(writer->Flush().ok());
-    }
-  }
-  ASSERT_TRUE(writer->Flush().ok());
-}
-
-std::vector<std::string> CommittedAlerts(const fs::path& dir) {
-  auto log = OpenLog(dir);
-  std::vector<std::string> values;
-  auto partitions = log->PartitionCount("alerts");
-  if (!partitions.ok()) return values;
-  for (int32_t p = 0; p < *partitions; ++p) {
-    runtime::PartitionReader reader(log->GetPartition("alerts", p).value(), Offset(0));
-    std::vector<log::Record> records;
-    for (auto n = reader.Poll(&records); n.ok() && *n > 0; n = reader.Poll(&records)) {
-    }
-    for (const auto& r : records) values.push_back(r.value.value_or("null"));
-  }
-  std::sort(values.begin(), values.end());
-  return values;
+  e2e::Produce(dir, "sensor-readings", from, to, static_cast<uint32_t>(from), e2e::SensorReading);
 }
 
 struct Checkpoints {
@@ -253,8 +210,8 @@ TEST(JobDiskFullTest, CheckpointsFailCleanlyAndResumeWhenSpaceReturns) {
   const std::string log = Slurp(err);
   ExpectNoCrashReport(log);
 
-  const auto expected = CommittedAlerts(reference);
-  const auto actual = CommittedAlerts(data);
+  const auto expected = e2e::CommittedValues(reference, "alerts");
+  const auto actual = e2e::CommittedValues(data, "alerts");
   EXPECT_GT(expected.size(), 10u);
   EXPECT_EQ(actual, expected);
   mount.Down();

@@ -28,9 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "log/log_manager.h"
-#include "runtime/partition_reader.h"
-#include "runtime/topic_writer.h"
+#include "tests/e2e/job_fixture.h"
 #include "tests/support/child_process.h"
 #include "tests/support/server_process.h"
 
@@ -42,71 +40,14 @@ using namespace std::chrono_literals;
 using testing::Slurp;
 using testing::Spawn;
 using testing::WaitFor;
-
-long EnvOr(const char* name, long fallback) {
-  const char* v = std::getenv(name);
-  return v ? std::atol(v) : fallback;
-}
-
-std::unique_ptr<log::LogManager> OpenLog(const fs::path& dir) {
-  log::LogOptions options;
-  options.data_dir = dir;
-  options.background_maintenance = false;
-  options.min_free_bytes = 0;
-  return log::LogManager::Open(options).value();
-}
-
-struct Record {
-  int64_t ts;
-  std::string key, value;
-};
+using namespace e2e;
 
 struct SoakCase {
   std::string job_file;  // in jobs/
   std::string job_name;
   std::string input_topic, output_topic;
-  std::function<Record(long i, std::mt19937& rng)> make;
+  MakeRecord make;
 };
-
-void Produce(const fs::path& dir, const SoakCase& c, long n) {
-  auto log = OpenLog(dir);
-  ASSERT_TRUE(log->CreateTopic(c.input_topic, 4).ok());
-  auto writer = runtime::TopicWriter::Open(*log, c.input_topic).value();
-  std::mt19937 rng(42);
-  for (long i = 0; i < n; ++i) {
-    Record r = c.make(i, rng);
-    writer->Add(log::Record{0, r.ts, r.key, r.value, {}});
-    if (writer->buffered() >= 2000) {
-      ASSERT_TRUE(writer->Flush().ok());
-    }
-  }
-  ASSERT_TRUE(writer->Flush().ok());
-}
-
-std::vector<std::string> CommittedOutput(const fs::path& dir, const std::string& topic) {
-  auto log = OpenLog(dir);
-  std::vector<std::string> values;
-  auto partitions = log->PartitionCount(topic);
-  if (!partitions.ok()) return values;
-  for (int32_t p = 0; p < *partitions; ++p) {
-    runtime::PartitionReader reader(log->GetPartition(topic, p).value(), Offset(0));
-    std::vector<log::Record> records;
-    for (auto n = reader.Poll(&records); n.ok() && *n > 0; n = reader.Poll(&records)) {
-    }
-    for (const auto& r : records) values.push_back(r.value.value_or("null"));
-  }
-  std::sort(values.begin(), values.end());
-  return values;
-}
-
-int64_t NewestCheckpoint(const fs::path& dir, const std::string& job) {
-  int64_t newest = 0;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir / ".checkpoints" / job, ec)) {
-    if (fs::exists(e.path() / "committed")) newest = std::max<int64_t>(newest, std::stoll(e.path().filename()));
-  }
-  return newest;
-}
 
 void Soak(const SoakCase& c, long records, long kills, uint32_t seed) {
   const fs::path root = testing::MakeTempDir("sluice-soak");
@@ -117,13 +58,10 @@ void Soak(const SoakCase& c, long records, long kills, uint32_t seed) {
   if (auto at = job.find("  console:"); at != std::string::npos) job.erase(at, job.find('\n', at) + 1 - at);
   std::ofstream(root / "job.yaml") << job;
   const fs::path reference = root / "reference", crashed = root / "crashed";
-  Produce(reference, c, records);
-  Produce(crashed, c, records);
+  Produce(reference, c.input_topic, 0, records, 42, c.make);
+  Produce(crashed, c.input_topic, 0, records, 42, c.make);
   ASSERT_FALSE(::testing::Test::HasFatalFailure());
-  auto run = [&](const fs::path& dir) {
-    return std::vector<std::string>{SLUICE_BINARY, "run", (root / "job.yaml").string(), "--data-dir", dir.string(),
-                                    "--until-caught-up", "--parallelism", "2"};
-  };
+  auto run = [&](const fs::path& dir) { return RunJobCommand(root / "job.yaml", dir); };
   ASSERT_EQ(WaitFor(Spawn(run(reference), root / "reference.err"), 600s), 0) << Slurp(root / "reference.err");
 
   std::mt19937 rng(seed);
@@ -170,8 +108,8 @@ void Soak(const SoakCase& c, long records, long kills, uint32_t seed) {
   // consumes the input sooner, after which runs end before their kill.
   EXPECT_GE(killed, std::min(kills, 10L)) << "cycles must interrupt running jobs";
 
-  const auto expected = CommittedOutput(reference, c.output_topic);
-  const auto actual = CommittedOutput(crashed, c.output_topic);
+  const auto expected = CommittedValues(reference, c.output_topic);
+  const auto actual = CommittedValues(crashed, c.output_topic);
   EXPECT_GT(expected.size(), 10u);
   EXPECT_EQ(actual.size(), expected.size());
   EXPECT_EQ(actual, expected);
@@ -186,17 +124,7 @@ uint32_t Seed() {
 
 TEST(JobSoakTest, OverheatAlertsKilledAtRandomGivesTheUninterruptedOutput) {
   SoakCase c{"overheat-alerts.yaml", "overheat-alerts", "sensor-readings", "alerts",
-             [](long i, std::mt19937& rng) {
-               // 20 sensors, one reading each per second of event time; sensors 0-2 run hot.
-               std::uniform_real_distribution<double> noise(-10, 30);
-               const int s = static_cast<int>(i % 20);
-               const int64_t ts = 1'700'000'000'000 + (i / 20) * 1000;
-               const double temp = (s < 3 ? 92 : 60) + noise(rng);
-               std::ostringstream value;
-               value << "{\"sensor_id\":\"sensor-" << s << "\",\"temperature\":" << static_cast<int>(temp * 10) / 10.0
-                     << ",\"ts\":" << ts << "}";
-               return Record{ts, "sensor-" + std::to_string(s), value.str()};
-             }};
+             SensorReading};
   Soak(c, EnvOr("SLUICE_SOAK_RECORDS", 200'000), EnvOr("SLUICE_SOAK_KILLS", 50), Seed());
 }
 
@@ -211,7 +139,7 @@ TEST(JobSoakTest, ErrorRateKilledAtRandomGivesTheUninterruptedOutput) {
                std::ostringstream value;
                value << "{\"service\":\"service-" << s << "\",\"level\":\"" << (error ? "error" : "info")
                      << "\",\"msg\":\"line " << i << "\"}";
-               return Record{ts, "service-" + std::to_string(s), value.str()};
+               return InputRecord{ts, "service-" + std::to_string(s), value.str()};
              }};
   Soak(c, EnvOr("SLUICE_SOAK_RECORDS", 200'000), EnvOr("SLUICE_SOAK_KILLS", 50), Seed());
 }
