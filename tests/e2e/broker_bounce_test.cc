@@ -174,6 +174,56 @@ class BrokerBounceTest : public ::testing::Test {
     EXPECT_GT(total, 100) << "the group hardly committed anything";
   }
 
+  // Starts the server, kProducers producers in `mode` (each writing what it got acknowledged
+  // to <dir>/<file_prefix>-i) and the group's consumer at `isolation`; bounces the server
+  // and returns the committed-offset samples, checked to never move back.
+  std::vector<std::vector<int64_t>> RunBounced(const std::string& mode, const std::string& id_prefix,
+                                               const std::string& file_prefix, const std::string& isolation) {
+    StartServer();
+    CreateTopic(server_->bootstrap(), kTopic, kPartitions);
+    const std::string bootstrap = server_->bootstrap();
+    for (int i = 0; i < kProducers; ++i) {
+      Python({"bounce_producer.py", bootstrap, kTopic, std::to_string(kPartitions), id_prefix + std::to_string(i),
+              (dir_ / (file_prefix + "-" + std::to_string(i))).string(), stop_.string(), mode},
+             "producer-" + std::to_string(i));
+    }
+    Python({"bounce_consumer.py", bootstrap, kTopic, kGroup, isolation, (dir_ / "seen").string(), stop_.string()},
+           "consumer");
+    auto samples = Bounce(isolation);
+    StopClients();
+    ExpectMonotonic(samples);
+    return samples;
+  }
+
+  // Every record of the topic as a consumer at `isolation` reads it now.
+  std::vector<Record> ReadTopic(const std::string& isolation) {
+    auto read = RunCommand("/usr/bin/python3 " + std::string(SLUICE_PY_DIR) + "/bounce_read.py " +
+                               server_->bootstrap() + " " + kTopic + " " + std::to_string(kPartitions) + " " + isolation,
+                           seconds(600));
+    EXPECT_EQ(read.exit_code, 0) << read.err;
+    std::istringstream lines(read.out);
+    std::vector<std::string> read_lines;
+    for (std::string l; std::getline(lines, l);) read_lines.push_back(l);
+    return ParseRecords(read_lines);
+  }
+
+  // Records of one producer must appear in a partition in the order it sent them.
+  static void ExpectProducerOrder(const std::vector<Record>& log) {
+    std::map<std::pair<int, std::string>, long> last_n;  // (partition, producer) -> last N read
+    int out_of_order = 0;
+    for (const auto& r : log) {
+      const auto [producer, n] = Split(r.value);
+      auto [it, fresh] = last_n.try_emplace({r.partition, producer}, n);
+      if (fresh) continue;
+      if (n <= it->second && ++out_of_order <= 5) {
+        ADD_FAILURE() << r.value << " at " << r.partition << "/" << r.offset << " comes after " << producer << ":"
+                      << it->second;
+      }
+      it->second = n;
+    }
+    EXPECT_EQ(out_of_order, 0);
+  }
+
   std::filesystem::path dir_, stop_;
   std::unique_ptr<ServerProcess> server_;
   uint16_t port_ = 0;
@@ -181,52 +231,20 @@ class BrokerBounceTest : public ::testing::Test {
 };
 
 TEST_F(BrokerBounceTest, IdempotentProducersExactlyOnceInOrder) {
-  StartServer();
-  CreateTopic(server_->bootstrap(), kTopic, kPartitions);
-  const std::string bootstrap = server_->bootstrap();
-  for (int i = 0; i < kProducers; ++i) {
-    Python({"bounce_producer.py", bootstrap, kTopic, std::to_string(kPartitions), "p" + std::to_string(i),
-            (dir_ / ("acked-" + std::to_string(i))).string(), stop_.string(), "idempotent"},
-           "producer-" + std::to_string(i));
-  }
-  Python({"bounce_consumer.py", bootstrap, kTopic, kGroup, "read_uncommitted", (dir_ / "seen").string(),
-          stop_.string()},
-         "consumer");
-  const auto samples = Bounce("read_uncommitted");
-  StopClients();
-  ExpectMonotonic(samples);
+  const auto samples = RunBounced("idempotent", "p", "acked", "read_uncommitted");
   const auto final_committed = Committed(server_->bootstrap(), kGroup, kTopic, kPartitions);
   for (int p = 0; p < kPartitions; ++p) {
     EXPECT_GE(final_committed[p], samples.back()[p]) << "partition " << p;
   }
 
-  auto read = RunCommand("/usr/bin/python3 " + std::string(SLUICE_PY_DIR) + "/bounce_read.py " + server_->bootstrap() +
-                             " " + kTopic + " " + std::to_string(kPartitions) + " read_uncommitted",
-                         seconds(600));
-  ASSERT_EQ(read.exit_code, 0) << read.err;
-  std::istringstream lines(read.out);
-  std::vector<std::string> read_lines;
-  for (std::string l; std::getline(lines, l);) read_lines.push_back(l);
-  const auto log = ParseRecords(read_lines);
-
+  const auto log = ReadTopic("read_uncommitted");
+  ExpectProducerOrder(log);
   std::map<std::string, int> copies;
   std::map<std::string, std::pair<int, int64_t>> where;
-  std::map<std::pair<int, std::string>, long> last_n;  // (partition, producer) -> last N read
-  int out_of_order = 0;
   for (const auto& r : log) {
     ++copies[r.value];
     where[r.value] = {r.partition, r.offset};
-    const auto [producer, n] = Split(r.value);
-    auto [it, fresh] = last_n.try_emplace({r.partition, producer}, n);
-    if (!fresh) {
-      if (n <= it->second && ++out_of_order <= 5) {
-        ADD_FAILURE() << r.value << " at " << r.partition << "/" << r.offset << " comes after " << producer << ":"
-                      << it->second;
-      }
-      it->second = n;
-    }
   }
-  EXPECT_EQ(out_of_order, 0);
   int duplicates = 0;
   for (const auto& [value, n] : copies) {
     if (n > 1 && ++duplicates <= 5) ADD_FAILURE() << value << " is in the log " << n << " times";
@@ -252,46 +270,18 @@ TEST_F(BrokerBounceTest, IdempotentProducersExactlyOnceInOrder) {
 }
 
 TEST_F(BrokerBounceTest, TransactionalProducersReadCommittedAllOrNothing) {
-  StartServer();
-  CreateTopic(server_->bootstrap(), kTopic, kPartitions);
-  const std::string bootstrap = server_->bootstrap();
-  for (int i = 0; i < kProducers; ++i) {
-    Python({"bounce_producer.py", bootstrap, kTopic, std::to_string(kPartitions), "t" + std::to_string(i),
-            (dir_ / ("txns-" + std::to_string(i))).string(), stop_.string(), "transactional"},
-           "producer-" + std::to_string(i));
-  }
-  Python({"bounce_consumer.py", bootstrap, kTopic, kGroup, "read_committed", (dir_ / "seen").string(),
-          stop_.string()},
-         "consumer");
-  const auto samples = Bounce("read_committed");
-  StopClients();
-  ExpectMonotonic(samples);
+  RunBounced("transactional", "t", "txns", "read_committed");
 
-  auto read = RunCommand("/usr/bin/python3 " + std::string(SLUICE_PY_DIR) + "/bounce_read.py " + server_->bootstrap() +
-                             " " + kTopic + " " + std::to_string(kPartitions) + " read_committed",
-                         seconds(600));
-  ASSERT_EQ(read.exit_code, 0) << read.err;
-  std::istringstream lines(read.out);
-  std::vector<std::string> read_lines;
-  for (std::string l; std::getline(lines, l);) read_lines.push_back(l);
-  const auto log = ParseRecords(read_lines);
+  const auto log = ReadTopic("read_committed");
+  ExpectProducerOrder(log);
   std::map<std::string, std::pair<int, int64_t>> visible;
   int duplicates = 0;
-  std::map<std::pair<int, std::string>, long> last_n;
-  int out_of_order = 0;
   for (const auto& r : log) {
     if (!visible.emplace(r.value, std::make_pair(r.partition, r.offset)).second && ++duplicates <= 5) {
       ADD_FAILURE() << r.value << " is visible twice";
     }
-    const auto [producer, n] = Split(r.value);
-    auto [it, fresh] = last_n.try_emplace({r.partition, producer}, n);
-    if (!fresh) {
-      if (n <= it->second && ++out_of_order <= 5) ADD_FAILURE() << r.value << " comes after " << producer << ":" << it->second;
-      it->second = n;
-    }
   }
   EXPECT_EQ(duplicates, 0);
-  EXPECT_EQ(out_of_order, 0);
 
   // Per transaction: its outcome and records.
   std::map<std::string, char> outcome;
