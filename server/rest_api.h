@@ -29,6 +29,8 @@
 #include "server/http_server.h"
 #include "server/job_manager.h"
 #include "server/metrics.h"
+#include "operators/expr/value.h"
+#include "runtime/planner.h"
 
 namespace sluice::server {
 
@@ -38,6 +40,12 @@ struct ApiSecurity {
   std::set<std::string> own_hosts = {"localhost", "127.0.0.1", "[::1]"};  // plus the listen host
   std::set<std::string> allowed_origins;  // e.g. https://console.example.com
 };
+
+// JSON of validation problems: [{file, line, column, path, message, text}].
+expr::Value ProblemsJson(const std::vector<runtime::Diagnostic>& problems);
+// JSON of a plan: {job, parallelism, partition_tasks, chains: [{id, parallelism,
+// input_exchange, upstream, keyed, steps: [{name, description, state}]}], text}.
+expr::Value PlanJson(const runtime::Plan& plan);
 
 class RestApi {
  public:
@@ -56,6 +64,14 @@ class RestApi {
   HttpResponse Readyz() const;
   HttpResponse Topics();
   HttpResponse Groups();
+  // rest_console.cc: the console's static files (no token: they hold no data)
+  // and the routes its pages use.
+  HttpResponse Console(const HttpRequest& request, const std::string& path) const;
+  HttpResponse TopicRoutes(const HttpRequest& request, const std::string& rest);
+  HttpResponse TopicDetails(const std::string& name);
+  HttpResponse Records(const HttpRequest& request, const std::string& topic, const std::string& partition);
+  HttpResponse ValidateJob(const HttpRequest& request);
+  HttpResponse Overview() const;
 
   log::LogManager& log_;
   broker::Broker* broker_;

@@ -1,0 +1,188 @@
+// Drives the web console in Debian's headless Chromium through the DevTools
+// protocol (puppeteer-core, which downloads no browser), against a real
+// `sluice serve` started by console_browser_test.cc.
+//
+// node console_test.js NODE_MODULES HTTP_URL TOKEN BOOTSTRAP SCREENSHOT_DIR PY_DIR
+//
+// Fails (exit 1) on any failed step, any console error or warning-level
+// message from the page, any failed request or any HTTP answer >= 400.
+"use strict";
+
+const path = require("path");
+const {spawn, execFileSync} = require("child_process");
+const [nodeModules, url, token, bootstrap, shots, pyDir] = process.argv.slice(2);
+const puppeteer = require(path.join(nodeModules, "puppeteer-core"));
+
+const TIMEOUT = 60000;
+const problems = [];
+const children = [];
+
+function log(msg) { process.stdout.write(`[console-test ${new Date().toISOString()}] ${msg}\n`); }
+
+function python(args, opts) {
+  return execFileSync("/usr/bin/python3", [path.join(pyDir, "console_kafka.py"), bootstrap, ...args],
+                      Object.assign({timeout: 60000, encoding: "utf8"}, opts || {}));
+}
+
+async function main() {
+  const browser = await puppeteer.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,  // puppeteer 24: the new headless mode
+    args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-first-run", "--disable-extensions"],
+    protocolTimeout: 120000,
+  });
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    await page.setViewport({width: 1280, height: 900});
+    page.on("console", m => {
+      if (m.type() === "error" || m.type() === "warn") problems.push(`console ${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", e => problems.push("page error: " + e.message));
+    page.on("requestfailed", r => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure() && r.failure().errorText}`));
+    page.on("response", r => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`); });
+
+    // First paint and size.
+    const t0 = Date.now();
+    const first = await page.goto(url + "/", {waitUntil: "load"});
+    if (!first.ok()) throw new Error("console did not load: " + first.status());
+    log(`loaded in ${Date.now() - t0} ms`);
+    await page.waitForSelector("#token");
+    await page.screenshot({path: path.join(shots, "login.png")});
+
+    // Sign in with the admin token.
+    await page.type("#token", token);
+    await page.click("#login-button");
+    await page.waitForSelector("#card-health .ok");
+    log("signed in; overview shows the server ready");
+
+    // Topics: create one through the page.
+    await page.goto(url + "/console/#/topics");
+    await page.waitForSelector("#topic-create");
+    await page.type("#topic-name", "console-input");
+    await page.$eval("#topic-partitions", e => { e.value = "2"; });
+    await page.click("#topic-create-button");
+    await page.waitForFunction(() => [...document.querySelectorAll("#topics-table a")].some(a => a.textContent === "console-input"));
+    log("topic created through the page");
+
+    // Records to browse (partition 0), with a header and a JSON value.
+    python(["produce", "console-input", "0", "30"]);
+
+    // Submit: a broken job shows its problem at the right line, then a good one runs.
+    await page.goto(url + "/console/#/submit");
+    await page.waitForSelector("#job-yaml");
+    const broken = [
+      "job: console-job",
+      "sources:",
+      "  input:",
+      "    topic: console-input",
+      "    format: json",
+      "operators:",
+      "  big:",
+      "    input: input",
+      "    filter: value.amount >",
+      "sinks:",
+      "  out:",
+      "    input: big",
+      "    topic: console-output",
+      "    format: json",
+      ""].join("\n");
+    await page.$eval("#job-yaml", (e, v) => { e.value = v; e.dispatchEvent(new Event("input")); }, broken);
+    await page.waitForSelector("#problems li.problem[data-line='9']");
+    await page.waitForSelector(".gutter li.bad[data-line='9']");
+    const problemText = await page.$eval("#problems li.problem", e => e.textContent);
+    log("validation problem shown: " + problemText);
+    await page.screenshot({path: path.join(shots, "submit-invalid.png")});
+    const good = broken.replace("value.amount >", "value.amount > 10");
+    // Typed (not pasted): the page validates as the user types.
+    await page.$eval("#job-yaml", e => { e.value = ""; e.dispatchEvent(new Event("input")); });
+    await page.click("#job-yaml");
+    await page.$eval("#job-yaml", (e, v) => { e.value = v.slice(0, -20); e.dispatchEvent(new Event("input")); }, good);
+    await page.type("#job-yaml", good.slice(-20));
+    await page.waitForSelector("#valid");
+    await page.waitForSelector("#submit-plan svg .step-node");
+    await page.screenshot({path: path.join(shots, "submit.png")});
+    await page.click("#job-submit");
+    await page.waitForFunction(() => location.hash === "#/jobs/console-job");
+    log("job submitted through the page");
+
+    // Job page: the graph with non-zero rates while records flow in.
+    const producer = spawn("/usr/bin/python3", [path.join(pyDir, "console_kafka.py"), bootstrap, "produce-slowly",
+                                                "console-input", "120"], {stdio: "ignore"});
+    children.push(producer);
+    await page.waitForSelector("#plan-graph .step-node");
+    await page.waitForFunction(() => {
+      const rate = n => Number((document.querySelector(`#plan-graph .step-node[data-step='${n}']`) || {dataset: {}})
+        .dataset.rateOut || 0);
+      return rate("input") > 0 && rate("big") > 0;
+    }, {timeout: 90000});
+    log("job graph shows non-zero rates");
+    await page.screenshot({path: path.join(shots, "job.png"), fullPage: true});
+
+    await page.goto(url + "/console/#/jobs");
+    await page.waitForFunction(() => [...document.querySelectorAll("#jobs-table a")].some(a => a.textContent === "console-job"));
+    await page.screenshot({path: path.join(shots, "jobs.png")});
+
+    // Topic page: browse records, page forward.
+    await page.goto(url + "/console/#/topics/console-input");
+    await page.waitForSelector("#partitions-table");
+    await page.select("#browse-partition", "0");
+    await page.$eval("#browse-limit", e => { e.value = "10"; });
+    await page.click("#browse-button");
+    await page.waitForSelector("#records-table");
+    const firstPage = await page.$$eval("#records-table tbody tr td:first-child", tds => tds.map(t => t.textContent));
+    if (firstPage.length !== 10 || firstPage[0] !== "0") throw new Error("first page: " + firstPage.join(","));
+    const shown = await page.$eval("#records-table tbody tr", tr => tr.textContent);
+    if (!shown.includes("\"amount\"") || !shown.includes("trace")) throw new Error("record row lacks value or header: " + shown);
+    await page.click("#page-next");
+    await page.waitForFunction(() => document.querySelector("#records-table tbody tr td").textContent === "10");
+    log("records browsed, page 2 starts at offset 10");
+    await page.screenshot({path: path.join(shots, "topic.png"), fullPage: true});
+
+    // Groups: a group's lag changes when it commits.
+    python(["commit", "console-input", "console-group", "0", "5"]);
+    await page.goto(url + "/console/#/groups");
+    const lagOf = () => page.$eval("tr[data-group='console-group'] .total-lag", e => e.textContent);
+    await page.waitForSelector("tr[data-group='console-group'] .total-lag");
+    await page.waitForFunction(() => {
+      const e = document.querySelector("tr[data-group='console-group'] .total-lag");
+      return e && e.textContent === "25";
+    });
+    log("group lag 25");
+    python(["commit", "console-input", "console-group", "0", "28"]);
+    await page.waitForFunction(() => document.querySelector("tr[data-group='console-group'] .total-lag").textContent === "2");
+    log("group lag changed to " + await lagOf());
+    await page.screenshot({path: path.join(shots, "groups.png")});
+    await page.goto(url + "/console/#/groups/console-group");
+    await page.waitForSelector("#group-total-lag");
+    await page.screenshot({path: path.join(shots, "group.png")});
+
+    await page.goto(url + "/console/#/overview");
+    await page.waitForFunction(() => document.querySelector("#card-jobs .big") &&
+                               document.querySelector("#card-jobs .big").textContent !== "0");
+    await page.screenshot({path: path.join(shots, "overview.png"), fullPage: true});
+
+    // Keyboard: the first Tab reaches the skip link, Enter on a nav link routes.
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => document.activeElement.className);
+    if (focused !== "skip") throw new Error("first Tab focused " + focused);
+
+    // Stop the job from its page.
+    await page.goto(url + "/console/#/jobs/console-job");
+    await page.waitForSelector("#job-stop");
+    await page.click("#job-stop");
+    await page.waitForSelector("#job-state .state-stopped", {timeout: 90000});
+    log("job stopped from the page");
+    page.removeAllListeners("requestfailed");
+    page.removeAllListeners("response");
+    page.removeAllListeners("console");
+  } finally {
+    for (const c of children) c.kill("SIGKILL");
+    await browser.close();
+  }
+  if (problems.length) throw new Error("the page had problems:\n" + problems.join("\n"));
+}
+
+main().then(() => { log("all checks passed"); process.exit(0); },
+            e => { log("FAILED: " + (e && e.stack || e)); for (const p of problems) log(p);
+                   for (const c of children) c.kill("SIGKILL"); process.exit(1); });
