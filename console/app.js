@@ -529,7 +529,7 @@ pages.submit = function () {
 
 pages.topics = function () {
   const body = h("div", {}, h("p", {}, "Loading…"));
-  const name = h("input", {id: "topic-name", required: true, pattern: "[a-zA-Z0-9._-]+", size: 24});
+  const name = h("input", {id: "topic-name", required: true, pattern: "[a-zA-Z0-9._\\-]+", size: 24});
   const parts = h("input", {id: "topic-partitions", type: "number", min: 1, value: 1, size: 4});
   const retention = h("input", {id: "topic-retention", placeholder: "default", size: 12});
   const cleanup = h("select", {id: "topic-cleanup"}, h("option", {value: ""}, "default"),
@@ -675,7 +675,7 @@ pages.groups = function () {
         h("tr", {"data-group": g.group},
           h("td", {}, h("a", {href: "#/groups/" + encodeURIComponent(g.group)}, g.group)), num(g.offsets.length),
           num(g.total_lag, {class: "num total-lag"}),
-          h("td", {}, sparkline(state.lagHistory.get(g.group) || [], "lag of " + g.group))))), {id: "groups-table"})
+          h("td", {}, sparkline(state.lagHistory.get(g.group) || [], "lag of " + g.group)))), {id: "groups-table"})
         : h("p", {class: "muted"}, "No consumer groups have committed offsets yet."));
     },
   };

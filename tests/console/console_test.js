@@ -67,6 +67,7 @@ async function main() {
 
     // Records to browse (partition 0), with a header and a JSON value.
     python(["produce", "console-input", "0", "30"]);
+    python(["produce", "console-input", "1", "30"]);  // for the group (the job page's producer writes partition 0)
 
     // Submit: a broken job shows its problem at the right line, then a good one runs.
     await page.goto(url + "/console/#/submit");
@@ -140,7 +141,7 @@ async function main() {
     await page.screenshot({path: path.join(shots, "topic.png"), fullPage: true});
 
     // Groups: a group's lag changes when it commits.
-    python(["commit", "console-input", "console-group", "0", "5"]);
+    python(["commit", "console-input", "console-group", "1", "5"]);
     await page.goto(url + "/console/#/groups");
     const lagOf = () => page.$eval("tr[data-group='console-group'] .total-lag", e => e.textContent);
     await page.waitForSelector("tr[data-group='console-group'] .total-lag");
@@ -149,7 +150,7 @@ async function main() {
       return e && e.textContent === "25";
     });
     log("group lag 25");
-    python(["commit", "console-input", "console-group", "0", "28"]);
+    python(["commit", "console-input", "console-group", "1", "28"]);
     await page.waitForFunction(() => document.querySelector("tr[data-group='console-group'] .total-lag").textContent === "2");
     log("group lag changed to " + await lagOf());
     await page.screenshot({path: path.join(shots, "groups.png")});
@@ -162,10 +163,18 @@ async function main() {
                                document.querySelector("#card-jobs .big").textContent !== "0");
     await page.screenshot({path: path.join(shots, "overview.png"), fullPage: true});
 
-    // Keyboard: the first Tab reaches the skip link, Enter on a nav link routes.
+    // Keyboard: after a reload (the token survives in sessionStorage) the first Tab reaches
+    // the skip link, the next ones the navigation; Enter on a link routes.
+    await page.reload({waitUntil: "load"});
+    await page.waitForSelector("#card-health .ok");
     await page.keyboard.press("Tab");
     const focused = await page.evaluate(() => document.activeElement.className);
     if (focused !== "skip") throw new Error("first Tab focused " + focused);
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => location.hash === "#/jobs");
+    await page.waitForSelector("#jobs-table");
 
     // Stop the job from its page.
     await page.goto(url + "/console/#/jobs/console-job");
