@@ -385,7 +385,7 @@ pages.job = function (name) {
       const t = jobTotals(job);
       const dlq = (job.operators || []).reduce((a, o) => a + o.dead_lettered, 0);
       const errors = (job.operators || []).reduce((a, o) => a + o.errors, 0);
-      head.replaceChildren(h("div", {class: "cards"},
+      head.replaceChildren(...[h("div", {class: "cards"},
         card("State", stateCell(job.state), h("div", {class: "muted"}, job.principal || ""), "job-state"),
         card("Uptime", job.state === "running" ? fmtDuration(now - job.start_time_ms) : "–",
              h("div", {class: "muted"}, "started ", fmtTime(job.start_time_ms))),
@@ -397,7 +397,7 @@ pages.job = function (name) {
              h("div", {class: "muted"}, "sinks waited " + (job.sink_backpressure_seconds || 0).toFixed(1) + " s")),
         card("Errors", String(errors), h("div", {class: "muted"}, dlq + " dead-lettered"))),
         job.error ? h("p", {class: "bad", id: "job-error"}, "Last error: " + job.error) : null,
-        job.savepoint ? h("p", {}, "Savepoint: ", h("code", {}, job.savepoint)) : null);
+        job.savepoint ? h("p", {}, "Savepoint: ", h("code", {}, job.savepoint)) : null].filter(Boolean));
       graph.replaceChildren(planGraph(plan, job));
       const cps = state.checkpoints.get(name) || [];
       details.replaceChildren(

@@ -29,6 +29,8 @@ TEST(ConsoleBrowser, PagesWorkInHeadlessChromium) {
   }
   auto server = ServerProcess::Start();
   ASSERT_TRUE(server);
+  // The server tells where the console is (the quick start and README point there).
+  EXPECT_NE(server->Log().find("web console: " + server->http_url() + "/console/"), std::string::npos) << server->Log();
   const std::filesystem::path shots = std::filesystem::path(SLUICE_CONSOLE_SHOTS);
   std::filesystem::create_directories(shots);
   const std::string dir = std::string(SLUICE_SOURCE_DIR) + "/tests/console";
