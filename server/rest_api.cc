@@ -151,7 +151,7 @@ HttpResponse RestApi::Readyz() const {
 
 HttpResponse RestApi::Handle(const HttpRequest& request) {
   std::string path = request.target.substr(0, request.target.find('?'));
-  if (path == "/" || path == "/console" || path.rfind("/console/", 0) == 0) return Console(request, path);
+  if (path == "/console" || path.rfind("/console/", 0) == 0) return Console(request, path);
   if (path == "/healthz") return Json(200, Value(Object{{"status", "ok"}}));
   if (path == "/readyz") return ready_ ? Readyz() : Error(503, "starting: recovery not done");
   std::optional<Caller> caller;

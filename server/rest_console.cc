@@ -91,7 +91,7 @@ Value PlanJson(const runtime::Plan& plan) {
 
 HttpResponse RestApi::Console(const HttpRequest& request, const std::string& path) const {
   if (request.method != "GET" && request.method != "HEAD") return Error(405, "use GET");
-  if (path == "/" || path == "/console") return {302, "text/plain", "see /console/\n", {{"Location", "/console/"}}};
+  if (path == "/console") return {302, "text/plain", "see /console/\n", {{"Location", "/console/"}}};
   std::string name = path.substr(std::string("/console/").size());
   if (name.empty()) name = "index.html";
   const ConsoleAsset* asset = FindConsoleAsset(name);

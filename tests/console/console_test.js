@@ -44,7 +44,7 @@ async function main() {
 
     // First paint and size.
     const t0 = Date.now();
-    const first = await page.goto(url + "/", {waitUntil: "load"});
+    const first = await page.goto(url + "/console", {waitUntil: "load"});
     if (!first.ok()) throw new Error("console did not load: " + first.status());
     log(`loaded in ${Date.now() - t0} ms`);
     await page.waitForSelector("#token");
