@@ -132,7 +132,7 @@ async function api(method, path, body, contentType) {
   const text = await r.text();
   try { data = text ? JSON.parse(text) : null; } catch (e) { data = {error: text}; }
   if (r.status === 401) {
-    forgetToken();
+    if (sessionStorage.getItem(TOKEN_KEY)) forgetToken();  // not while signing in: the form shows why
     throw new ApiError(401, data);
   }
   if (!r.ok) throw new ApiError(r.status, data);

@@ -50,6 +50,15 @@ async function main() {
     await page.waitForSelector("#token");
     await page.screenshot({path: path.join(shots, "login.png")});
 
+    // A wrong token is refused with a message (the 401 it causes is expected, not a problem).
+    const before = problems.length;
+    await page.type("#token", "not-a-token");
+    await page.click("#login-button");
+    await page.waitForFunction(() => document.querySelector("#login-message").textContent.includes("not known"));
+    const unexpected = problems.splice(before).filter(p => !p.includes("401"));
+    problems.push(...unexpected);
+    await page.$eval("#token", e => { e.value = ""; });
+
     // Sign in with the admin token.
     await page.type("#token", token);
     await page.click("#login-button");
