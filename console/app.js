@@ -186,6 +186,10 @@ function jobTotals(job) {
 
 function sampleGroups(groups, now) {
   for (const g of groups) {
+    if (g.lag_history && g.lag_history.length && !state.lagHistory.has(g.group)) {
+      // The server's samples (every 5 s since it started) fill the minutes before this page opened.
+      state.lagHistory.set(g.group, g.lag_history.filter(([t]) => t < now - 1000));
+    }
     remember(state.lagHistory, g.group, g.total_lag || 0, now);
     for (const o of g.offsets) remember(state.lagHistory, `${g.group}/${o.topic}/${o.partition}`, o.lag || 0, now);
   }

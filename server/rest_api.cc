@@ -267,11 +267,66 @@ HttpResponse RestApi::Groups() {
                                          {"offset", Int(c.offset)},
                                          {"lag", lag}}));
       }
-      groups.push_back(
-          Value(Object{{"group", group}, {"total_lag", Int(total_lag)}, {"offsets", Value(std::move(committed))}}));
+      List history;
+      for (const auto& [t, lag] : lag_history_.Get(group)) history.push_back(Value(List{Int(t), Int(lag)}));
+      groups.push_back(Value(Object{{"group", group},
+                                    {"total_lag", Int(total_lag)},
+                                    {"offsets", Value(std::move(committed))},
+                                    {"lag_history", Value(std::move(history))}}));
     }
   }
   return Json(200, Value(std::move(groups)));
+}
+
+std::map<std::string, int64_t> RestApi::TotalLags() const {
+  std::map<std::string, int64_t> out;
+  if (!broker_) return out;
+  auto& offsets = broker_->offsets();
+  for (const auto& group : offsets.Groups()) {
+    int64_t total = 0;
+    for (const auto& [key, c] : offsets.ForGroup(group)) {
+      if (auto p = log_.GetPartition(key.topic, key.partition); p.ok()) {
+        total += std::max<int64_t>(0, (*p)->HighWatermark().value - c.offset);
+      }
+    }
+    out[group] = total;
+  }
+  return out;
+}
+
+void RestApi::SampleLag() {
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  std::vector<std::string> seen;
+  for (const auto& [group, lag] : TotalLags()) {
+    lag_history_.Add(group, now, lag);
+    seen.push_back(group);
+  }
+  lag_history_.Retain(seen);
+}
+
+void RestApi::set_ready() {
+  ready_ = true;
+  std::lock_guard lock(sampler_mu_);
+  if (sampler_.joinable() || !broker_) return;
+  sampler_ = std::thread([this] {
+    std::unique_lock lock(sampler_mu_);
+    while (!sampler_stop_) {
+      lock.unlock();
+      SampleLag();
+      lock.lock();
+      sampler_wake_.wait_for(lock, std::chrono::seconds(5), [this] { return sampler_stop_; });
+    }
+  });
+}
+
+RestApi::~RestApi() {
+  {
+    std::lock_guard lock(sampler_mu_);
+    sampler_stop_ = true;
+  }
+  sampler_wake_.notify_all();
+  if (sampler_.joinable()) sampler_.join();
 }
 
 }  // namespace sluice::server

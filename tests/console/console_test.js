@@ -159,6 +159,10 @@ async function main() {
       return e && e.textContent === "25";
     });
     log("group lag 25");
+    // The server samples each group's lag for the sparklines.
+    const groupsJson = await page.evaluate(async t => (await fetch("/api/v1/groups", {headers: {Authorization: "Bearer " + t}})).json(), token);
+    const g = groupsJson.find(x => x.group === "console-group");
+    if (!g || !Array.isArray(g.lag_history)) throw new Error("no lag_history: " + JSON.stringify(groupsJson));
     python(["commit", "console-input", "console-group", "1", "28"]);
     await page.waitForFunction(() => document.querySelector("tr[data-group='console-group'] .total-lag").textContent === "2");
     log("group lag changed to " + await lagOf());

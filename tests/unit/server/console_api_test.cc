@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "server/lag_history.h"
 #include "server/rest_api.h"
 #include "tests/unit/server/test_util.h"
 
@@ -190,6 +191,26 @@ TEST_F(ConsoleApiTest, OverviewReportsDiskAndLogSize) {
   EXPECT_THAT(ov.body, HasSubstr("\"partitions\":2"));
   EXPECT_THAT(ov.body, HasSubstr("\"disk_total_bytes\":"));
   EXPECT_THAT(ov.body, Not(HasSubstr("\"log_bytes\":0,")));
+}
+
+}  // namespace
+}  // namespace sluice::server
+
+namespace sluice::server {
+namespace {
+
+TEST(LagHistoryTest, KeepsRecentSamplesPerGroupAndForgetsGoneGroups) {
+  LagHistory history(std::chrono::milliseconds(1000));
+  history.Add("g", 1000, 5);
+  history.Add("g", 1500, 7);
+  history.Add("h", 1500, 1);
+  history.Add("g", 2200, 9);  // 1000 is now older than 1 s
+  using Samples = std::vector<std::pair<int64_t, int64_t>>;
+  EXPECT_EQ(history.Get("g"), (Samples{{1500, 7}, {2200, 9}}));
+  history.Retain({"g"});
+  EXPECT_TRUE(history.Get("h").empty());
+  EXPECT_EQ(history.Get("g").size(), 2u);
+  EXPECT_TRUE(history.Get("nope").empty());
 }
 
 }  // namespace
