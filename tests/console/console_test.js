@@ -47,6 +47,15 @@ async function main() {
     const first = await page.goto(url + "/console", {waitUntil: "load"});
     if (!first.ok()) throw new Error("console did not load: " + first.status());
     log(`loaded in ${Date.now() - t0} ms`);
+    const perf = await page.evaluate(() => {
+      const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+      const nav = performance.getEntriesByType("navigation")[0];
+      const bytes = [nav, ...performance.getEntriesByType("resource")].reduce((a, e) => a + (e.transferSize || 0), 0);
+      return {fcp: fcp ? Math.round(fcp.startTime) : -1, dcl: Math.round(nav.domContentLoadedEventEnd), bytes};
+    });
+    log(`DOMContentLoaded after ${perf.dcl} ms (first contentful paint ${perf.fcp} ms, -1: not reported), ` +
+        `${perf.bytes} bytes transferred`);
+    if (perf.bytes > 500 * 1024) throw new Error("the console transferred " + perf.bytes + " bytes (limit 500 KB)");
     await page.waitForSelector("#token");
     await page.screenshot({path: path.join(shots, "login.png")});
 
