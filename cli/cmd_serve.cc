@@ -435,6 +435,8 @@ void DoServe(ServeArgs& a) {
     spdlog::info("ready: Kafka API on {}:{} ({}, advertised as {}:{}), data in {}", l.address.host, l.address.port,
                  broker::ProtocolName(l.address.protocol), l.advertised.host, l.advertised.port, a.data_dir);
   }
+  spdlog::info("web console: {}://{}:{}/console/ (sign in with the token in {}/http-token; docs/console.md)",
+               http.tls_cert.empty() ? "http" : "https", http.host, http_server.port(), a.data_dir);
   int sig = 0;
   while (true) {
     sigwait(&signals, &sig);

@@ -50,3 +50,6 @@ if [[ "$alerts" -eq 0 ]]; then
   echo "quickstart: expected some alerts, got none" >&2
   exit 1
 fi
+echo
+echo "web console: run '$sluice serve --data-dir $data_dir' and open http://127.0.0.1:8080/console/"
+echo "             (sign in with the token in $data_dir/http-token; docs/console.md)"

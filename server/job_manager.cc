@@ -192,6 +192,47 @@ Result<std::string> JobManager::Stop(const std::string& name) {
   return savepoint;
 }
 
+SubmitOutcome JobManager::Restart(const std::string& name) {
+  std::string yaml, principal;
+  {
+    std::lock_guard lock(mu_);
+    auto it = jobs_.find(name);
+    if (it == jobs_.end() || !it->second.runner) {
+      SubmitOutcome out;
+      out.status = NotFound("no job named " + name);
+      return out;
+    }
+    yaml = it->second.yaml;
+    principal = it->second.principal;
+  }
+  auto stopped = Stop(name);
+  if (!stopped.ok() && stopped.status().code() != StatusCode::kInvalidTxnState) {
+    SubmitOutcome out;
+    out.status = stopped.status();
+    return out;
+  }
+  return Submit(yaml, principal);
+}
+
+std::vector<runtime::Diagnostic> JobManager::Validate(const std::string& yaml, runtime::JobSpec* spec) const {
+  std::vector<runtime::Diagnostic> problems;
+  runtime::JobSpec parsed = runtime::ParseAndValidateJob(yaml, "job.yaml", &problems, &options_.policy);
+  if (spec) *spec = std::move(parsed);
+  return problems;
+}
+
+std::optional<runtime::JobSpec> JobManager::Spec(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  auto it = jobs_.find(name);
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second.spec;
+}
+
+int JobManager::default_parallelism() const {
+  if (options_.default_parallelism > 0) return options_.default_parallelism;
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
 void JobManager::Shutdown() {
   {
     std::lock_guard lock(mu_);

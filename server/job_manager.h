@@ -84,6 +84,16 @@ class JobManager {
   std::optional<JobView> Get(const std::string& name) const;
   Status Cancel(const std::string& name);
   Result<std::string> Stop(const std::string& name);  // the savepoint directory
+  // Stops the job with a savepoint when it runs, then submits its YAML again
+  // under its submitter's principal (it resumes from that savepoint).
+  SubmitOutcome Restart(const std::string& name);
+  // Parses and validates `yaml` exactly as Submit does (policy included, ACLs
+  // not) without running it; problems sorted by position. *spec gets the job.
+  std::vector<runtime::Diagnostic> Validate(const std::string& yaml, runtime::JobSpec* spec = nullptr) const;
+  // The parsed spec of a known job (its plan for the console), or nothing.
+  std::optional<runtime::JobSpec> Spec(const std::string& name) const;
+  // Subtasks per chain for jobs that set none (the option, or the cores when 0).
+  int default_parallelism() const;
   void Shutdown();
 
  private:

@@ -3,6 +3,8 @@
 #include <cctype>
 
 #include "operators/expr/value.h"
+#include "server/console_assets.h"
+#include "server/rest_util.h"
 
 namespace sluice::server {
 namespace {
@@ -10,23 +12,6 @@ namespace {
 using expr::List;
 using expr::Object;
 using expr::Value;
-
-HttpResponse Json(int status, const Value& value) { return {status, "application/json", value.ToJson() + "\n"}; }
-HttpResponse Error(int status, const std::string& message) { return Json(status, Value(Object{{"error", message}})); }
-
-int StatusFor(const Status& st) {
-  switch (st.code()) {
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kAlreadyExists: return 409;
-    case StatusCode::kInvalidArgument: return 400;
-    case StatusCode::kInvalidTxnState: return 409;
-    case StatusCode::kBusy: return 503;
-    default: return 500;
-  }
-}
-
-Value Int(int64_t v) { return Value(v); }
-Value Int(uint64_t v) { return Value(static_cast<int64_t>(v)); }
 
 Value Summary(const JobView& view) {
   const auto& s = view.stats;
@@ -166,6 +151,7 @@ HttpResponse RestApi::Readyz() const {
 
 HttpResponse RestApi::Handle(const HttpRequest& request) {
   std::string path = request.target.substr(0, request.target.find('?'));
+  if (path == "/console" || path.rfind("/console/", 0) == 0) return Console(request, path);
   if (path == "/healthz") return Json(200, Value(Object{{"status", "ok"}}));
   if (path == "/readyz") return ready_ ? Readyz() : Error(503, "starting: recovery not done");
   std::optional<Caller> caller;
@@ -180,7 +166,12 @@ HttpResponse RestApi::Handle(const HttpRequest& request) {
   if (path == "jobs" || path.rfind("jobs/", 0) == 0) {
     return Jobs(request, path.size() > 4 ? path.substr(5) : "", *caller);
   }
-  if (path == "topics") return request.method == "GET" ? Topics() : Error(405, "use GET");
+  if (path == "topics" || path.rfind("topics/", 0) == 0) {
+    if (path == "topics" && request.method == "GET") return Topics();
+    return TopicRoutes(request, path.size() > 6 ? path.substr(7) : "");
+  }
+  if (path == "validate") return request.method == "POST" ? ValidateJob(request) : Error(405, "use POST");
+  if (path == "overview") return request.method == "GET" ? Overview() : Error(405, "use GET");
   if (path == "groups") return request.method == "GET" ? Groups() : Error(405, "use GET");
   return Error(404, "no route /api/v1/" + path);
 }
@@ -196,16 +187,7 @@ HttpResponse RestApi::Jobs(const HttpRequest& request, const std::string& rest, 
     if (request.method != "POST") return Error(405, "use GET or POST");
     SubmitOutcome outcome = jobs_.Submit(request.body, caller.principal());
     if (!outcome.problems.empty()) {
-      List problems;
-      for (const auto& d : outcome.problems) {
-        problems.push_back(Value(Object{{"file", "job.yaml"},
-                                        {"line", d.mark.line},
-                                        {"column", d.mark.column},
-                                        {"path", d.path},
-                                        {"message", d.message},
-                                        {"text", runtime::FormatDiagnostic("job.yaml", d)}}));
-      }
-      return Json(400, Value(Object{{"error", "invalid job"}, {"problems", Value(std::move(problems))}}));
+      return Json(400, Value(Object{{"error", "invalid job"}, {"problems", ProblemsJson(outcome.problems)}}));
     }
     if (!outcome.status.ok()) return Error(StatusFor(outcome.status), outcome.status.message());
     return Json(201, Value(Object{{"name", outcome.name}, {"state", "running"}}));
@@ -213,6 +195,20 @@ HttpResponse RestApi::Jobs(const HttpRequest& request, const std::string& rest, 
   const auto slash = rest.find('/');
   const std::string name = rest.substr(0, slash);
   const std::string action = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (action == "restart") {
+    if (request.method != "POST") return Error(405, "use POST");
+    SubmitOutcome outcome = jobs_.Restart(name);
+    if (!outcome.status.ok()) return Error(StatusFor(outcome.status), outcome.status.message());
+    return Json(200, Value(Object{{"name", name}, {"state", "running"}}));
+  }
+  if (action == "plan") {
+    if (request.method != "GET") return Error(405, "use GET");
+    auto spec = jobs_.Spec(name);
+    if (!spec) return Error(404, "no job named " + name);
+    auto plan = runtime::BuildPlan(*spec, jobs_.default_parallelism());
+    if (!plan.ok()) return Error(StatusFor(plan.status()), plan.status().message());
+    return Json(200, PlanJson(*plan));
+  }
   if (action == "stop") {
     if (request.method != "POST") return Error(405, "use POST");
     auto savepoint = jobs_.Stop(name);
@@ -258,20 +254,79 @@ HttpResponse RestApi::Groups() {
     auto& offsets = broker_->offsets();
     for (const auto& group : offsets.Groups()) {
       List committed;
+      int64_t total_lag = 0;
       for (const auto& [key, c] : offsets.ForGroup(group)) {
         Value lag;
         if (auto p = log_.GetPartition(key.topic, key.partition); p.ok()) {
-          lag = Int(std::max<int64_t>(0, (*p)->HighWatermark().value - c.offset));
+          const int64_t l = std::max<int64_t>(0, (*p)->HighWatermark().value - c.offset);
+          lag = Int(l);
+          total_lag += l;
         }
         committed.push_back(Value(Object{{"topic", key.topic},
                                          {"partition", key.partition},
                                          {"offset", Int(c.offset)},
                                          {"lag", lag}}));
       }
-      groups.push_back(Value(Object{{"group", group}, {"offsets", Value(std::move(committed))}}));
+      List history;
+      for (const auto& [t, lag] : lag_history_.Get(group)) history.push_back(Value(List{Int(t), Int(lag)}));
+      groups.push_back(Value(Object{{"group", group},
+                                    {"total_lag", Int(total_lag)},
+                                    {"offsets", Value(std::move(committed))},
+                                    {"lag_history", Value(std::move(history))}}));
     }
   }
   return Json(200, Value(std::move(groups)));
+}
+
+std::map<std::string, int64_t> RestApi::TotalLags() const {
+  std::map<std::string, int64_t> out;
+  if (!broker_) return out;
+  auto& offsets = broker_->offsets();
+  for (const auto& group : offsets.Groups()) {
+    int64_t total = 0;
+    for (const auto& [key, c] : offsets.ForGroup(group)) {
+      if (auto p = log_.GetPartition(key.topic, key.partition); p.ok()) {
+        total += std::max<int64_t>(0, (*p)->HighWatermark().value - c.offset);
+      }
+    }
+    out[group] = total;
+  }
+  return out;
+}
+
+void RestApi::SampleLag() {
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  std::vector<std::string> seen;
+  for (const auto& [group, lag] : TotalLags()) {
+    lag_history_.Add(group, now, lag);
+    seen.push_back(group);
+  }
+  lag_history_.Retain(seen);
+}
+
+void RestApi::set_ready() {
+  ready_ = true;
+  std::lock_guard lock(sampler_mu_);
+  if (sampler_.joinable() || !broker_) return;
+  sampler_ = std::thread([this] {
+    std::unique_lock lock(sampler_mu_);
+    while (!sampler_stop_) {
+      lock.unlock();
+      SampleLag();
+      lock.lock();
+      sampler_wake_.wait_for(lock, std::chrono::seconds(5), [this] { return sampler_stop_; });
+    }
+  });
+}
+
+RestApi::~RestApi() {
+  {
+    std::lock_guard lock(sampler_mu_);
+    sampler_stop_ = true;
+  }
+  sampler_wake_.notify_all();
+  if (sampler_.joinable()) sampler_.join();
 }
 
 }  // namespace sluice::server

@@ -20,6 +20,10 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
 #include <set>
 #include <string>
 
@@ -28,7 +32,10 @@
 #include "server/auth.h"
 #include "server/http_server.h"
 #include "server/job_manager.h"
+#include "server/lag_history.h"
 #include "server/metrics.h"
+#include "operators/expr/value.h"
+#include "runtime/planner.h"
 
 namespace sluice::server {
 
@@ -39,6 +46,12 @@ struct ApiSecurity {
   std::set<std::string> allowed_origins;  // e.g. https://console.example.com
 };
 
+// JSON of validation problems: [{file, line, column, path, message, text}].
+expr::Value ProblemsJson(const std::vector<runtime::Diagnostic>& problems);
+// JSON of a plan: {job, parallelism, partition_tasks, chains: [{id, parallelism,
+// input_exchange, upstream, keyed, steps: [{name, description, state}]}], text}.
+expr::Value PlanJson(const runtime::Plan& plan);
+
 class RestApi {
  public:
   RestApi(log::LogManager& log, broker::Broker* broker, JobManager& jobs, const Metrics& metrics, ApiSecurity security)
@@ -46,7 +59,9 @@ class RestApi {
   HttpResponse Handle(const HttpRequest& request);
   // /readyz answers 200 once set (recovery done, listeners open), except 503
   // while the log's disk is full; damaged topics are listed in its body.
-  void set_ready() { ready_ = true; }
+  // Also starts sampling each group's total lag every 5 s (GET /groups "lag_history").
+  void set_ready();
+  ~RestApi();
 
  private:
   // An answer that refuses the request, or nothing (then *caller is set when a token was checked).
@@ -56,6 +71,17 @@ class RestApi {
   HttpResponse Readyz() const;
   HttpResponse Topics();
   HttpResponse Groups();
+  // rest_console.cc: the console's static files (no token: they hold no data)
+  // and the routes its pages use.
+  HttpResponse Console(const HttpRequest& request, const std::string& path) const;
+  HttpResponse TopicRoutes(const HttpRequest& request, const std::string& rest);
+  HttpResponse TopicDetails(const std::string& name);
+  HttpResponse Records(const HttpRequest& request, const std::string& topic, const std::string& partition);
+  HttpResponse ValidateJob(const HttpRequest& request);
+  HttpResponse Overview() const;
+  // group -> its committed partitions' total lag (partitions of deleted topics count 0).
+  std::map<std::string, int64_t> TotalLags() const;
+  void SampleLag();
 
   log::LogManager& log_;
   broker::Broker* broker_;
@@ -63,6 +89,11 @@ class RestApi {
   const Metrics& metrics_;
   const ApiSecurity security_;
   std::atomic<bool> ready_{false};
+  LagHistory lag_history_;
+  std::mutex sampler_mu_;
+  std::condition_variable sampler_wake_;
+  bool sampler_stop_ = false;
+  std::thread sampler_;
 };
 
 }  // namespace sluice::server
