@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "operators/operator_kind.h"
 #include "runtime/http_sink_node.h"
 #include "runtime/join_node.h"
 #include "runtime/kafka_sink_node.h"
@@ -62,6 +63,7 @@ constexpr std::array kSinks = {
 }  // namespace
 
 Result<std::unique_ptr<Node>> MakeOperatorNode(const OperatorSpec& spec, const NodeContext& context) {
+  if (spec.def != nullptr) return spec.def->make(spec, context);
   for (const auto& entry : kOperators) {
     if (entry.kind == spec.kind) return entry.factory(spec, context);
   }

@@ -32,7 +32,7 @@
 #include "log/log_manager.h"
 #include "operators/expr/expr.h"
 #include "runtime/checkpoint_store.h"
-#include "runtime/job_runner.h"
+#include "runtime/engine.h"
 #include "runtime/job_spec.h"
 #include "runtime/record.h"
 #include "runtime/topic_writer.h"

@@ -4,6 +4,7 @@
 #include <array>
 #include <vector>
 
+#include "operators/registry.h"
 #include "runtime/suggest.h"
 
 namespace sluice::runtime {
@@ -83,10 +84,15 @@ void ParseJoin(YamlReader& r, const YAML::Node& node, const std::string& path, O
 }
 
 // Which kind the node is; reports nodes with none or with a combination other than filter+map.
-std::optional<OperatorKind> DetectKind(YamlReader& r, const YAML::Node& node, const std::string& path) {
+// A registered kind (operators/registry.h) sets `def`.
+std::optional<OperatorKind> DetectKind(YamlReader& r, const YAML::Node& node, const std::string& path,
+                                       const operators::OperatorKindDef** def) {
   std::vector<std::string> present;
   for (const char* kind : kKinds) {
     if (node[kind]) present.emplace_back(kind);
+  }
+  for (const operators::OperatorKindDef* kind : operators::RegisteredKinds()) {
+    if (node[kind->name]) present.emplace_back(kind->name);
   }
   if (present.size() == 2 && present[0] == "filter" && present[1] == "map") return OperatorKind::kFilterMap;
   if (present.size() != 1) {
@@ -97,6 +103,7 @@ std::optional<OperatorKind> DetectKind(YamlReader& r, const YAML::Node& node, co
     return std::nullopt;
   }
   const std::string& k = present[0];
+  if ((*def = operators::FindKind(k)) != nullptr) return OperatorKind::kRegistered;
   if (k == "filter") return OperatorKind::kFilter;
   if (k == "map") return OperatorKind::kMap;
   if (k == "key_by") return OperatorKind::kKeyBy;
@@ -115,10 +122,12 @@ OperatorSpec ParseOperator(YamlReader& r, const std::string& name, const YAML::N
   op.mark = r.MarkOf(node);
   if (!r.ExpectMap(node, path)) return op;
   if (node["input"]) op.inputs = r.ReadNames(node["input"], path + ".input");
-  auto kind = DetectKind(r, node, path);
+  auto kind = DetectKind(r, node, path, &op.def);
   if (!kind) {
-    r.CheckKeys(node, path, {"input", "filter", "map", "key_by", "flat_map", "window", "aggregate", "union",
-                             "join", "allowed_lateness", "late_records", "emit"}, {});
+    std::vector<std::string> keys = {"input", "filter", "map", "key_by", "flat_map", "window", "aggregate", "union",
+                                      "join", "allowed_lateness", "late_records", "emit"};
+    for (const operators::OperatorKindDef* k : operators::RegisteredKinds()) keys.push_back(k->name);
+    r.CheckKeys(node, path, keys, {});
     return op;
   }
   op.kind = *kind;
@@ -151,6 +160,9 @@ OperatorSpec ParseOperator(YamlReader& r, const std::string& name, const YAML::N
     }
     case OperatorKind::kJoin:
       ParseJoin(r, node, path, &op);
+      break;
+    case OperatorKind::kRegistered:
+      op.def->parse(r, node, path, &op);
       break;
   }
   return op;

@@ -60,7 +60,7 @@ void CheckArity(const OperatorSpec& op, std::vector<Diagnostic>* out) {
       out->push_back({op.join.right.mark, op.join.right.path, "left and right must be different inputs"});
     }
   } else if (n > 1) {
-    out->push_back({op.inputs[1].mark, path + ".input", std::string("a ") + OperatorKindName(op.kind) +
+    out->push_back({op.inputs[1].mark, path + ".input", "a " + KindName(op) +
                                                             " has one input; use union or join to combine streams"});
   } else if (n == 0 && op.mark.line > 0) {
     out->push_back({op.mark, path, "missing required key 'input'"});
