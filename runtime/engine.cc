@@ -1,8 +1,5 @@
 #include "runtime/engine.h"
 
-#include "runtime/job_runner.h"
-#include "runtime/kafka_job_runner.h"
-
 namespace sluice::runtime {
 
 const char* JobStateName(JobState state) {
@@ -14,11 +11,6 @@ const char* JobStateName(JobState state) {
     case JobState::kStopped: return "stopped";
   }
   return "unknown";
-}
-
-Result<std::unique_ptr<JobRunner>> JobRunner::Start(const JobSpec& job, log::LogManager& log, RunOptions options) {
-  if (ReadsKafka(job)) return StartKafkaJob(job, log, std::move(options));
-  return StartLogJob(job, log, std::move(options));
 }
 
 }  // namespace sluice::runtime

@@ -1,7 +1,7 @@
 // The engine interface: what `sluice run`, the server's job manager, benches
 // and tests see of a running job, whichever engine runs it.
 //
-// JobRunner::Start (engine.cc) picks the engine: jobs that read an external
+// JobRunner::Start (start_job.cc) picks the engine: jobs that read an external
 // Kafka cluster run as partition tasks (kafka_job_runner.h), all others on the
 // embedded log (job_runner.h). Neither engine's implementation owns this
 // header, so the engines do not include each other.
