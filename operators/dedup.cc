@@ -179,6 +179,7 @@ Result<std::unique_ptr<runtime::Node>> Make(const OperatorSpec& op, const runtim
 
 }  // namespace
 
-const OperatorKindDef kDedupKind = {"dedup", /*keyed_state=*/true, Parse, Check, Describe, Make};
+const OperatorKindDef kDedupKind = {"dedup", /*keyed_state=*/true, /*min_inputs=*/1, /*max_inputs=*/1,
+                                    Parse, Check, Describe, Make};
 
 }  // namespace sluice::operators

@@ -13,10 +13,12 @@
 //  - describe: the `sluice explain` text of the step and of its state.
 //  - keyed_state: true when the operator keeps per-key state: the planner
 //    then gives it a hash exchange by key after key_by, else a global one.
+//  - min_inputs, max_inputs (0: no limit): checked by validate; a kind with
+//    more than one input starts a chain fed by a hash exchange from each.
 //  - make: one node per subtask (or partition task); the node holds the
 //    subtask's mutable State, which its Snapshot/Restore checkpoint.
 //
-// The older kinds (filter, map, key_by, flat_map, union, window, join) are
+// The older kinds (filter, map, key_by, flat_map, window, join) are
 // still dispatched on OperatorKind in runtime/ (runtime/README.md); they have
 // no row here yet.
 //
@@ -58,6 +60,8 @@ struct KindDescription {
 struct OperatorKindDef {
   const char* name;  // the YAML key that names the kind
   bool keyed_state;
+  int min_inputs;
+  int max_inputs;
   void (*parse)(runtime::YamlReader& reader, const YAML::Node& node, const std::string& path,
                 runtime::OperatorSpec* op);
   void (*check)(const runtime::OperatorSpec& op, std::vector<runtime::Diagnostic>* out);

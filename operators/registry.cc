@@ -3,12 +3,14 @@
 #include <array>
 
 #include "operators/dedup.h"
+#include "operators/union.h"
 
 namespace sluice::operators {
 namespace {
 
 // One row per kind. Adding a kind: its operators/<kind>.{h,cc} and a row here.
-constexpr std::array<const OperatorKindDef*, 1> kKinds = {
+constexpr std::array<const OperatorKindDef*, 2> kKinds = {
+    &kUnionKind,
     &kDedupKind,
 };
 

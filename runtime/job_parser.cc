@@ -258,7 +258,6 @@ const char* OperatorKindName(OperatorKind kind) {
     case OperatorKind::kKeyBy: return "key_by";
     case OperatorKind::kFlatMap: return "flat_map";
     case OperatorKind::kWindow: return "window";
-    case OperatorKind::kUnion: return "union";
     case OperatorKind::kJoin: return "join";
     case OperatorKind::kRegistered: return "registered";
   }

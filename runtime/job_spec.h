@@ -91,8 +91,8 @@ struct JoinSpec {
 // Operator kinds. A node holds one kind, except that `filter` and `map` may
 // share a node (the filter runs first), as JOB-SPEC's example 2 does.
 // kRegistered: a kind defined by its row in operators/registry.cc (such as
-// dedup); OperatorSpec::def names the row and `config` holds its settings.
-enum class OperatorKind { kFilter, kMap, kFilterMap, kKeyBy, kFlatMap, kWindow, kUnion, kJoin, kRegistered };
+// union, dedup); OperatorSpec::def names the row and `config` holds its settings.
+enum class OperatorKind { kFilter, kMap, kFilterMap, kKeyBy, kFlatMap, kWindow, kJoin, kRegistered };
 
 struct OperatorSpec {
   std::string name;

@@ -30,7 +30,7 @@ struct OperatorEntry {
 constexpr std::array kOperators = {
     OperatorEntry{OperatorKind::kFilter, Stateless},  OperatorEntry{OperatorKind::kMap, Stateless},
     OperatorEntry{OperatorKind::kFilterMap, Stateless}, OperatorEntry{OperatorKind::kKeyBy, Stateless},
-    OperatorEntry{OperatorKind::kFlatMap, Stateless}, OperatorEntry{OperatorKind::kUnion, Stateless},
+    OperatorEntry{OperatorKind::kFlatMap, Stateless},
     OperatorEntry{OperatorKind::kWindow, Window},     OperatorEntry{OperatorKind::kJoin, Join},
 };
 

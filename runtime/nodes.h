@@ -169,7 +169,7 @@ class Node {
 // Compiles `text` (already validated) into an expression.
 Result<std::shared_ptr<const expr::Expr>> CompileExpr(const Text& text);
 
-// filter, map, filter+map, key_by, flat_map, union.
+// filter, map, filter+map, key_by, flat_map (union is operators/union.h).
 Result<std::unique_ptr<Node>> MakeStatelessNode(const OperatorSpec& spec);
 
 // topic, stdout and file sinks; `stream` is the sink's shared stream (stdout, file).

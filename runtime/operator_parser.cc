@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string_view>
 #include <vector>
 
 #include "operators/registry.h"
@@ -10,7 +11,9 @@
 namespace sluice::runtime {
 namespace {
 
-constexpr std::array<const char*, 7> kKinds = {"filter", "map", "key_by", "flat_map", "window", "union", "join"};
+// The YAML keys of the kinds, in the order problems list them; registered kinds
+// (operators/registry.h) not listed here follow.
+constexpr std::array<std::string_view, 7> kKinds = {"filter", "map", "key_by", "flat_map", "window", "union", "join"};
 
 std::vector<std::pair<std::string, Text>> ReadFields(YamlReader& r, const YAML::Node& node,
                                                      const std::string& path) {
@@ -88,11 +91,12 @@ void ParseJoin(YamlReader& r, const YAML::Node& node, const std::string& path, O
 std::optional<OperatorKind> DetectKind(YamlReader& r, const YAML::Node& node, const std::string& path,
                                        const operators::OperatorKindDef** def) {
   std::vector<std::string> present;
-  for (const char* kind : kKinds) {
-    if (node[kind]) present.emplace_back(kind);
+  for (std::string_view kind : kKinds) {
+    if (node[std::string(kind)]) present.emplace_back(kind);
   }
   for (const operators::OperatorKindDef* kind : operators::RegisteredKinds()) {
-    if (node[kind->name]) present.emplace_back(kind->name);
+    const bool listed = std::find(kKinds.begin(), kKinds.end(), std::string_view(kind->name)) != kKinds.end();
+    if (!listed && node[kind->name]) present.emplace_back(kind->name);
   }
   if (present.size() == 2 && present[0] == "filter" && present[1] == "map") return OperatorKind::kFilterMap;
   if (present.size() != 1) {
@@ -109,7 +113,6 @@ std::optional<OperatorKind> DetectKind(YamlReader& r, const YAML::Node& node, co
   if (k == "key_by") return OperatorKind::kKeyBy;
   if (k == "flat_map") return OperatorKind::kFlatMap;
   if (k == "window") return OperatorKind::kWindow;
-  if (k == "union") return OperatorKind::kUnion;
   return OperatorKind::kJoin;
 }
 
@@ -149,15 +152,6 @@ OperatorSpec ParseOperator(YamlReader& r, const std::string& name, const YAML::N
     case OperatorKind::kWindow:
       ParseWindow(r, node, path, &op);
       break;
-    case OperatorKind::kUnion: {
-      r.CheckKeys(node, path, {"input", "union"}, {});
-      // `union: [a, b]` names the inputs; an `input:` list beside it may repeat them.
-      for (auto& name : r.ReadNames(node["union"], path + ".union")) {
-        bool seen = std::any_of(op.inputs.begin(), op.inputs.end(), [&](const Text& t) { return t.text == name.text; });
-        if (!seen) op.inputs.push_back(std::move(name));
-      }
-      break;
-    }
     case OperatorKind::kJoin:
       ParseJoin(r, node, path, &op);
       break;

@@ -120,7 +120,7 @@ Result<Plan> BuildPlan(const JobSpec& job, int default_parallelism) {
       bool ready = !op.inputs.empty();
       for (const auto& in : op.inputs) ready = ready && chain_of.count(in.text);
       if (!ready) continue;
-      const bool multi = op.kind == OperatorKind::kUnion || op.kind == OperatorKind::kJoin;
+      const bool multi = op.kind == OperatorKind::kJoin || (op.def != nullptr && op.def->max_inputs != 1);
       const bool keyed_state = op.kind == OperatorKind::kWindow || (op.def != nullptr && op.def->keyed_state);
       place(op.name, op.inputs, multi, keyed_state, DescribeOperator(op));
       if (op.kind == OperatorKind::kKeyBy) key_by_nodes.insert(op.name);
