@@ -6,15 +6,12 @@
 
 #include "runtime/topic_writer.h"
 
+#include "common/clock.h"
+
 namespace sluice::runtime {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Job producer ids: bit 50 set (the broker's ids are epoch milliseconds, below
 // 2^41), 20 bits of the job name's hash, then sink, subtask and parity.

@@ -32,7 +32,7 @@
 #include "log/log_manager.h"
 #include "runtime/checkpoint_store.h"
 #include "runtime/kafka_txn_session.h"
-#include "runtime/job_runner.h"
+#include "runtime/engine.h"
 #include "runtime/subtask.h"
 
 namespace sluice::runtime {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <system_error>
+#include <vector>
 
 #include "log/file_util.h"
 #include "operators/state_codec.h"
@@ -93,6 +94,23 @@ int64_t IdOf(const fs::path& path) {
   return std::stoll(name);
 }
 
+// create_directories, then fsync the parent of every directory it created
+// (the job's first checkpoint creates .checkpoints/<job>/, maybe .checkpoints/
+// too): without it a power loss can drop the new names and so the checkpoint.
+Status CreateDirsDurably(const fs::path& dir) {
+  std::vector<fs::path> created;
+  std::error_code ec;
+  for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    created.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return IoError("creating checkpoint directory " + dir.string() + ": " + ec.message());
+  // Deepest first: each parent's entry, up to the first directory that existed.
+  for (const fs::path& p : created) RETURN_IF_ERROR(log::FsyncDir(p.parent_path()));
+  return Status::Ok();
+}
+
 }  // namespace
 
 fs::path CheckpointStore::PathOf(int64_t id) const {
@@ -102,17 +120,13 @@ fs::path CheckpointStore::PathOf(int64_t id) const {
 }
 
 Result<uint64_t> CheckpointStore::WriteState(int64_t id, const std::string& name, const std::string& bytes) {
-  std::error_code ec;
-  fs::create_directories(PathOf(id), ec);
-  if (ec) return IoError("creating checkpoint directory " + PathOf(id).string() + ": " + ec.message());
+  RETURN_IF_ERROR(CreateDirsDurably(PathOf(id)));
   RETURN_IF_ERROR(log::WriteFileAtomic(PathOf(id) / name, bytes));
   return bytes.size();
 }
 
 Status CheckpointStore::WriteManifest(const Manifest& manifest) {
-  std::error_code ec;
-  fs::create_directories(PathOf(manifest.id), ec);
-  if (ec) return IoError("creating checkpoint directory " + PathOf(manifest.id).string() + ": " + ec.message());
+  RETURN_IF_ERROR(CreateDirsDurably(PathOf(manifest.id)));
   RETURN_IF_ERROR(log::WriteFileAtomic(PathOf(manifest.id) / "manifest", EncodeManifest(manifest)));
   return log::FsyncDir(dir_);
 }

@@ -1,6 +1,7 @@
 #include "runtime/expr_check.h"
 
 #include "operators/expr/expr.h"
+#include "operators/operator_kind.h"
 
 namespace sluice::runtime {
 namespace {
@@ -33,6 +34,8 @@ void CheckAggregate(const Text& text, std::vector<Diagnostic>* out) {
 
 }  // namespace
 
+void CheckExpression(const Text& text, std::vector<Diagnostic>* diagnostics) { Check(text, diagnostics); }
+
 void CheckExpressions(const JobSpec& job, std::vector<Diagnostic>* diagnostics) {
   for (const auto& source : job.sources) Check(source.event_time, diagnostics);
   for (const auto& op : job.operators) {
@@ -40,6 +43,7 @@ void CheckExpressions(const JobSpec& job, std::vector<Diagnostic>* diagnostics) 
     Check(op.expr, diagnostics);
     for (const auto& [field, text] : op.map) Check(text, diagnostics);
     for (const auto& [field, text] : op.aggregate) CheckAggregate(text, diagnostics);
+    if (op.def != nullptr) op.def->check(op, diagnostics);
   }
   for (const auto& sink : job.sinks) Check(sink.key, diagnostics);
 }

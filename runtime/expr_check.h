@@ -14,4 +14,7 @@ namespace sluice::runtime {
 
 void CheckExpressions(const JobSpec& job, std::vector<Diagnostic>* diagnostics);
 
+// One expression (for operator kinds' own checks, operators/operator_kind.h); empty text: nothing.
+void CheckExpression(const Text& text, std::vector<Diagnostic>* diagnostics);
+
 }  // namespace sluice::runtime

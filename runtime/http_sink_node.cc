@@ -7,6 +7,8 @@
 #include "operators/sinks/alertmanager.h"
 #include "operators/sinks/webhook_sender.h"
 
+#include "common/clock.h"
+
 namespace sluice::runtime {
 namespace {
 
@@ -29,11 +31,6 @@ Result<sinks::LabelSet> EvalFields(const CompiledFields& fields, const Record& r
     out.emplace_back(name, value.type() == expr::Type::kString ? value.as_string() : value.ToJson());
   }
   return out;
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 class HttpSinkNodeImpl : public HttpSinkNode {

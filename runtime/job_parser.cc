@@ -1,6 +1,7 @@
 // ParseJobSpec: the top level, sources and sinks of a job file.
 #include <yaml-cpp/yaml.h>
 
+#include "operators/operator_kind.h"
 #include "runtime/http_sink_parser.h"
 #include "runtime/job_spec.h"
 #include "runtime/kafka_spec_parser.h"
@@ -257,10 +258,15 @@ const char* OperatorKindName(OperatorKind kind) {
     case OperatorKind::kKeyBy: return "key_by";
     case OperatorKind::kFlatMap: return "flat_map";
     case OperatorKind::kWindow: return "window";
-    case OperatorKind::kUnion: return "union";
     case OperatorKind::kJoin: return "join";
+    case OperatorKind::kRegistered: return "registered";
   }
   return "?";
+}
+
+std::string KindName(const OperatorSpec& op) {
+  if (op.kind == OperatorKind::kRegistered && op.def != nullptr) return op.def->name;
+  return OperatorKindName(op.kind);
 }
 
 }  // namespace sluice::runtime

@@ -18,32 +18,23 @@
 #include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
+#include "runtime/chain_builder.h"
 #include "runtime/checkpoint_coordinator.h"
 #include "runtime/http_sink_node.h"
-#include "runtime/kafka_job_runner.h"
 #include "runtime/node_registry.h"
 #include "runtime/planner.h"
 #include "runtime/start_offset.h"
 #include "runtime/subtask.h"
 
+#include "common/clock.h"
+
 namespace sluice::runtime {
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
-
-// Where a job-file name lives in the plan.
-struct Placement {
-  int chain = 0;
-  enum class Kind { kSource, kOperator, kSink } kind = Kind::kSource;
-  const void* spec = nullptr;
-};
 
 class Runner : public JobRunner {
  public:
@@ -85,7 +76,8 @@ class Runner : public JobRunner {
   log::LogManager& log_;
   RunOptions options_;
   Plan plan_;
-  std::map<std::string, Placement> placement_;
+  std::unique_ptr<ChainBuilder> builder_;
+  std::map<std::string, int> chain_of_;  // job-file name -> plan chain id
   std::vector<std::vector<Subtask*>> chains_;  // chain id -> its subtasks
   std::vector<std::unique_ptr<Subtask>> subtasks_;
   SinkStreams streams_;
@@ -116,18 +108,17 @@ Status Runner::Build() {
   if (restored_) {
     for (const auto& o : restored_->offsets) restored_offsets_[{o.source, o.partition}] = o.next_offset;
   }
-  for (const auto& s : job_.sources) placement_[s.name] = {0, Placement::Kind::kSource, &s};
-  for (const auto& o : job_.operators) placement_[o.name] = {0, Placement::Kind::kOperator, &o};
-  for (const auto& s : job_.sinks) placement_[s.name] = {0, Placement::Kind::kSink, &s};
   RETURN_IF_ERROR(streams_.Open(job_, options_.out ? options_.out : &std::cout));
+  builder_ = std::make_unique<ChainBuilder>(job_, &streams_);
   for (const Chain& chain : plan_.chains) {
-    for (const auto& step : chain.steps) placement_.at(step.name).chain = chain.id;
+    for (const auto& step : chain.steps) chain_of_[step.name] = chain.id;
   }
   chains_.resize(plan_.chains.size());
   for (const Chain& chain : plan_.chains) {
-    const Placement& first = placement_.at(chain.steps.at(0).name);
-    if (first.kind == Placement::Kind::kSource) {
-      RETURN_IF_ERROR(BuildSourceChain(chain, *static_cast<const SourceSpec*>(first.spec)));
+    const StepRef* first = builder_->Find(chain.steps.at(0).name);
+    if (first == nullptr) return Internal("the plan names an unknown node " + chain.steps.at(0).name);
+    if (first->source) {
+      RETURN_IF_ERROR(BuildSourceChain(chain, *first->source));
     } else {
       RETURN_IF_ERROR(BuildExchangeChain(chain));
     }
@@ -232,44 +223,22 @@ Status Runner::BuildExchangeChain(const Chain& chain) {
   return Status::Ok();
 }
 
-// Creates the node for `name` in `subtask` and links it to its inputs inside the chain.
+// Creates the node for `name` in `subtask` (chain_builder.h) and starts an
+// exactly-once sink's transactions.
 Status Runner::AddNode(Subtask& subtask, const std::string& name, std::map<std::string, Node*>& local) {
-  const Placement& where = placement_.at(name);
   if (!subtask.errors) subtask.errors = std::make_unique<ErrorPolicyHandler>(job_.on_error, &log_, job_.dead_letter_topic);
   NodeContext context{log_, job_, nullptr};
   context.stopping = &stopping_;
   context.kafka_session = checkpoints_->kafka_session();
-  std::unique_ptr<Node> node;
-  std::vector<std::string> inputs;
-  std::string kind = "source";
-  if (where.kind == Placement::Kind::kSource) {
-    node = std::make_unique<SourceNode>();
-  } else if (where.kind == Placement::Kind::kOperator) {
-    const auto& spec = *static_cast<const OperatorSpec*>(where.spec);
-    ASSIGN_OR_RETURN(node, MakeOperatorNode(spec, context));
-    for (const auto& in : spec.inputs) inputs.push_back(in.text);
-    kind = OperatorKindName(spec.kind);
-  } else {
-    const auto& spec = *static_cast<const SinkSpec*>(where.spec);
-    context.stream = streams_.Find(name);
-    ASSIGN_OR_RETURN(node, MakeSinkNodeFor(spec, context));
-    inputs.push_back(spec.input.text);
-    kind = "sink";
-    if (job_.exactly_once) {
-      const size_t sink_index = static_cast<size_t>(&spec - job_.sinks.data());
-      node->StartTransactions(CheckpointCoordinator::ProducerIds(job_.job.text, sink_index, subtask.index),
-                              checkpoints_->next_id());
-    }
+  ChainParts parts{&subtask.nodes, &subtask.counters, subtask.errors.get(), std::move(local)};
+  ASSIGN_OR_RETURN(Node * node, builder_->AddStep(name, context, parts));
+  local = std::move(parts.built);
+  const StepRef& ref = *builder_->Find(name);
+  subtask.step_names.push_back(name + "\t" + ref.kind);
+  if (ref.sink && job_.exactly_once) {
+    node->StartTransactions(CheckpointCoordinator::ProducerIds(job_.job.text, ref.sink_index, subtask.index),
+                            checkpoints_->next_id());
   }
-  subtask.counters.push_back(std::make_unique<StepCounters>());
-  subtask.step_names.push_back(name + "\t" + kind);
-  node->Bind(name, subtask.counters.back().get(), subtask.errors.get());
-  for (const auto& in : inputs) {
-    auto it = local.find(in);
-    if (it != local.end()) it->second->AddDownstream(node.get());
-  }
-  local[name] = node.get();
-  subtask.nodes.push_back(std::move(node));
   return Status::Ok();
 }
 
@@ -278,16 +247,10 @@ Status Runner::AddNode(Subtask& subtask, const std::string& name, std::map<std::
 Status Runner::Connect(const Chain& chain) {
   if (chain.input_exchange == ExchangeKind::kNone) return Status::Ok();
   const std::string& head = chain.steps.at(0).name;
-  const Placement& hp = placement_.at(head);
-  std::vector<std::string> inputs;
+  const StepRef& hp = *builder_->Find(head);
+  const std::vector<std::string>& inputs = hp.inputs;
   std::string left;
-  if (hp.kind == Placement::Kind::kOperator) {
-    const auto& spec = *static_cast<const OperatorSpec*>(hp.spec);
-    for (const auto& in : spec.inputs) inputs.push_back(in.text);
-    if (spec.kind == OperatorKind::kJoin) left = spec.join.left.text;
-  } else {
-    inputs.push_back(static_cast<const SinkSpec*>(hp.spec)->input.text);
-  }
+  if (hp.op && hp.op->kind == OperatorKind::kJoin) left = hp.op->join.left.text;
   std::vector<Mailbox*> targets;
   for (Subtask* s : chains_[chain.id]) targets.push_back(&static_cast<ExchangeSubtask*>(s)->inbox);
   std::set<int> upstream(chain.upstream.begin(), chain.upstream.end());
@@ -297,7 +260,7 @@ Status Runner::Connect(const Chain& chain) {
       s->routers.push_back(std::make_unique<Router>(targets, channel++, chain.input_exchange == ExchangeKind::kGlobal));
       Router* router = s->routers.back().get();
       for (const auto& in : inputs) {
-        if (placement_.at(in).chain != u) continue;
+        if (chain_of_.at(in) != u) continue;
         auto out = std::make_unique<ExchangeOutNode>(router, in == left || left.empty() ? 0 : 1);
         for (auto& node : s->nodes) {
           if (node->name() == in) node->AddDownstream(out.get());
@@ -485,19 +448,7 @@ JobStats Runner::Stats() const {
 
 }  // namespace
 
-const char* JobStateName(JobState state) {
-  switch (state) {
-    case JobState::kRunning: return "running";
-    case JobState::kFinished: return "finished";
-    case JobState::kFailed: return "failed";
-    case JobState::kCancelled: return "cancelled";
-    case JobState::kStopped: return "stopped";
-  }
-  return "unknown";
-}
-
-Result<std::unique_ptr<JobRunner>> JobRunner::Start(const JobSpec& job, log::LogManager& log, RunOptions options) {
-  if (ReadsKafka(job)) return StartKafkaJob(job, log, std::move(options));
+Result<std::unique_ptr<JobRunner>> StartLogJob(const JobSpec& job, log::LogManager& log, RunOptions options) {
   const SinkSpec* first_kafka = nullptr;
   for (const auto& sink : job.sinks) {
     if (sink.kind != SinkKind::kKafka || !job.exactly_once) continue;

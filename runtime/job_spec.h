@@ -10,12 +10,19 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "operators/window.h"
 #include "runtime/job_policy.h"
+
+namespace sluice::operators {
+struct OperatorKindDef;  // operators/operator_kind.h
+class KindConfig;
+}  // namespace sluice::operators
 
 namespace sluice::runtime {
 
@@ -65,7 +72,8 @@ struct SourceSpec {
   std::optional<Duration> idle_after;
 };
 
-enum class WindowType { kTumbling, kHopping, kSession };
+// The window types are the window library's (operators/window.h): one enum.
+using WindowType = operators::WindowType;
 
 struct WindowSpec {
   WindowType type = WindowType::kTumbling;
@@ -82,7 +90,9 @@ struct JoinSpec {
 
 // Operator kinds. A node holds one kind, except that `filter` and `map` may
 // share a node (the filter runs first), as JOB-SPEC's example 2 does.
-enum class OperatorKind { kFilter, kMap, kFilterMap, kKeyBy, kFlatMap, kWindow, kUnion, kJoin };
+// kRegistered: a kind defined by its row in operators/registry.cc (such as
+// union, dedup); OperatorSpec::def names the row and `config` holds its settings.
+enum class OperatorKind { kFilter, kMap, kFilterMap, kKeyBy, kFlatMap, kWindow, kJoin, kRegistered };
 
 struct OperatorSpec {
   std::string name;
@@ -98,6 +108,10 @@ struct OperatorSpec {
   std::optional<std::string> late_records;         // topic
   std::optional<Duration> emit_every;              // unset = emit: final
   JoinSpec join;
+  // kRegistered: the kind's row and its parsed, immutable configuration
+  // (shared by every subtask's node).
+  const operators::OperatorKindDef* def = nullptr;
+  std::shared_ptr<const operators::KindConfig> config;
 };
 
 enum class SinkKind { kTopic, kStdout, kFile, kWebhook, kAlertmanager, kKafka };
@@ -164,6 +178,8 @@ std::string FormatDiagnostic(const std::string& file, const Diagnostic& d);
 
 const char* FormatName(Format format);
 const char* OperatorKindName(OperatorKind kind);
+// The kind's name as in the job file ("filter+map" for the pair); a registered kind's YAML key.
+std::string KindName(const OperatorSpec& op);
 
 // True when the job reads an external Kafka cluster (it then runs as
 // partition tasks, runtime/kafka_job_runner.h).

@@ -18,16 +18,13 @@
 #include "runtime/partition_task.h"
 #include "runtime/planner.h"
 
+#include "common/clock.h"
+
 namespace sluice::runtime {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr char kStatePrefix[] = "sluice-state:";
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 class KafkaRunner : public JobRunner {
  public:
@@ -123,7 +120,7 @@ Status KafkaRunner::Build() {
     setup_.order.push_back(step.name);
     retired_.push_back({step.name, step.name == job_.sources[0].name ? "source" : "sink"});
     for (const auto& op : job_.operators) {
-      if (op.name == step.name) retired_.back().kind = OperatorKindName(op.kind);
+      if (op.name == step.name) retired_.back().kind = KindName(op);
     }
   }
   setup_.job = &job_;

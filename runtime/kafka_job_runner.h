@@ -28,7 +28,7 @@
 
 #include "common/status.h"
 #include "log/log_manager.h"
-#include "runtime/job_runner.h"
+#include "runtime/engine.h"
 #include "runtime/job_spec.h"
 
 namespace sluice::runtime {

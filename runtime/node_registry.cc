@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "operators/operator_kind.h"
 #include "runtime/http_sink_node.h"
 #include "runtime/join_node.h"
 #include "runtime/kafka_sink_node.h"
@@ -29,7 +30,7 @@ struct OperatorEntry {
 constexpr std::array kOperators = {
     OperatorEntry{OperatorKind::kFilter, Stateless},  OperatorEntry{OperatorKind::kMap, Stateless},
     OperatorEntry{OperatorKind::kFilterMap, Stateless}, OperatorEntry{OperatorKind::kKeyBy, Stateless},
-    OperatorEntry{OperatorKind::kFlatMap, Stateless}, OperatorEntry{OperatorKind::kUnion, Stateless},
+    OperatorEntry{OperatorKind::kFlatMap, Stateless},
     OperatorEntry{OperatorKind::kWindow, Window},     OperatorEntry{OperatorKind::kJoin, Join},
 };
 
@@ -62,6 +63,7 @@ constexpr std::array kSinks = {
 }  // namespace
 
 Result<std::unique_ptr<Node>> MakeOperatorNode(const OperatorSpec& spec, const NodeContext& context) {
+  if (spec.def != nullptr) return spec.def->make(spec, context);
   for (const auto& entry : kOperators) {
     if (entry.kind == spec.kind) return entry.factory(spec, context);
   }

@@ -179,7 +179,7 @@ Status ErrorPolicyHandler::Handle(const Record& record, const std::string& node,
   log::Record out{0, record.timestamp, std::nullopt, record.value.ToJson(),
                   {{"sluice.error", node + ": " + error.message()}}};
   if (!record.topic.empty()) {
-    out.headers.push_back({"sluice.source", record.topic + "/" + std::to_string(record.partition) + "/" +
+    out.headers.push_back({"sluice.source", std::string(record.topic) + "/" + std::to_string(record.partition) + "/" +
                                                 std::to_string(record.offset)});
   }
   if (record.key.type() == expr::Type::kString) out.key = record.key.as_string();

@@ -32,7 +32,7 @@
 #include "log/log_manager.h"
 #include "operators/expr/expr.h"
 #include "runtime/checkpoint_store.h"
-#include "runtime/job_runner.h"
+#include "runtime/engine.h"
 #include "runtime/job_spec.h"
 #include "runtime/record.h"
 #include "runtime/topic_writer.h"
@@ -169,7 +169,7 @@ class Node {
 // Compiles `text` (already validated) into an expression.
 Result<std::shared_ptr<const expr::Expr>> CompileExpr(const Text& text);
 
-// filter, map, filter+map, key_by, flat_map, union.
+// filter, map, filter+map, key_by, flat_map (union is operators/union.h).
 Result<std::unique_ptr<Node>> MakeStatelessNode(const OperatorSpec& spec);
 
 // topic, stdout and file sinks; `stream` is the sink's shared stream (stdout, file).

@@ -2,14 +2,18 @@
 
 #include <algorithm>
 #include <array>
+#include <string_view>
 #include <vector>
 
+#include "operators/registry.h"
 #include "runtime/suggest.h"
 
 namespace sluice::runtime {
 namespace {
 
-constexpr std::array<const char*, 7> kKinds = {"filter", "map", "key_by", "flat_map", "window", "union", "join"};
+// The YAML keys of the kinds, in the order problems list them; registered kinds
+// (operators/registry.h) not listed here follow.
+constexpr std::array<std::string_view, 7> kKinds = {"filter", "map", "key_by", "flat_map", "window", "union", "join"};
 
 std::vector<std::pair<std::string, Text>> ReadFields(YamlReader& r, const YAML::Node& node,
                                                      const std::string& path) {
@@ -83,10 +87,16 @@ void ParseJoin(YamlReader& r, const YAML::Node& node, const std::string& path, O
 }
 
 // Which kind the node is; reports nodes with none or with a combination other than filter+map.
-std::optional<OperatorKind> DetectKind(YamlReader& r, const YAML::Node& node, const std::string& path) {
+// A registered kind (operators/registry.h) sets `def`.
+std::optional<OperatorKind> DetectKind(YamlReader& r, const YAML::Node& node, const std::string& path,
+                                       const operators::OperatorKindDef** def) {
   std::vector<std::string> present;
-  for (const char* kind : kKinds) {
-    if (node[kind]) present.emplace_back(kind);
+  for (std::string_view kind : kKinds) {
+    if (node[std::string(kind)]) present.emplace_back(kind);
+  }
+  for (const operators::OperatorKindDef* kind : operators::RegisteredKinds()) {
+    const bool listed = std::find(kKinds.begin(), kKinds.end(), std::string_view(kind->name)) != kKinds.end();
+    if (!listed && node[kind->name]) present.emplace_back(kind->name);
   }
   if (present.size() == 2 && present[0] == "filter" && present[1] == "map") return OperatorKind::kFilterMap;
   if (present.size() != 1) {
@@ -97,12 +107,12 @@ std::optional<OperatorKind> DetectKind(YamlReader& r, const YAML::Node& node, co
     return std::nullopt;
   }
   const std::string& k = present[0];
+  if ((*def = operators::FindKind(k)) != nullptr) return OperatorKind::kRegistered;
   if (k == "filter") return OperatorKind::kFilter;
   if (k == "map") return OperatorKind::kMap;
   if (k == "key_by") return OperatorKind::kKeyBy;
   if (k == "flat_map") return OperatorKind::kFlatMap;
   if (k == "window") return OperatorKind::kWindow;
-  if (k == "union") return OperatorKind::kUnion;
   return OperatorKind::kJoin;
 }
 
@@ -115,10 +125,12 @@ OperatorSpec ParseOperator(YamlReader& r, const std::string& name, const YAML::N
   op.mark = r.MarkOf(node);
   if (!r.ExpectMap(node, path)) return op;
   if (node["input"]) op.inputs = r.ReadNames(node["input"], path + ".input");
-  auto kind = DetectKind(r, node, path);
+  auto kind = DetectKind(r, node, path, &op.def);
   if (!kind) {
-    r.CheckKeys(node, path, {"input", "filter", "map", "key_by", "flat_map", "window", "aggregate", "union",
-                             "join", "allowed_lateness", "late_records", "emit"}, {});
+    std::vector<std::string> keys = {"input", "filter", "map", "key_by", "flat_map", "window", "aggregate", "union",
+                                      "join", "allowed_lateness", "late_records", "emit"};
+    for (const operators::OperatorKindDef* k : operators::RegisteredKinds()) keys.push_back(k->name);
+    r.CheckKeys(node, path, keys, {});
     return op;
   }
   op.kind = *kind;
@@ -140,17 +152,11 @@ OperatorSpec ParseOperator(YamlReader& r, const std::string& name, const YAML::N
     case OperatorKind::kWindow:
       ParseWindow(r, node, path, &op);
       break;
-    case OperatorKind::kUnion: {
-      r.CheckKeys(node, path, {"input", "union"}, {});
-      // `union: [a, b]` names the inputs; an `input:` list beside it may repeat them.
-      for (auto& name : r.ReadNames(node["union"], path + ".union")) {
-        bool seen = std::any_of(op.inputs.begin(), op.inputs.end(), [&](const Text& t) { return t.text == name.text; });
-        if (!seen) op.inputs.push_back(std::move(name));
-      }
-      break;
-    }
     case OperatorKind::kJoin:
       ParseJoin(r, node, path, &op);
+      break;
+    case OperatorKind::kRegistered:
+      op.def->parse(r, node, path, &op);
       break;
   }
   return op;

@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "runtime/http_sink_node.h"
-#include "runtime/node_registry.h"
+#include "runtime/chain_builder.h"
 
 namespace sluice::runtime {
 
@@ -39,38 +39,17 @@ Result<std::unique_ptr<PartitionTask>> PartitionTask::Open(const TaskSetup& setu
   return task;
 }
 
-// One node per name of the plan's chain, linked to its inputs.
+// One node per name of the plan's chain, linked to its inputs (chain_builder.h).
 Status PartitionTask::Build() {
   const JobSpec& job = *setup_.job;
   errors_ = std::make_unique<ErrorPolicyHandler>(job.on_error, setup_.log, job.dead_letter_topic);
-  std::map<std::string, Node*> by_name;
+  const ChainBuilder builder(job, setup_.streams);
+  ChainParts parts{&nodes_, &counters_, errors_.get(), {}};
   for (const std::string& name : setup_.order) {
-    std::unique_ptr<Node> node;
-    std::vector<std::string> inputs;
     NodeContext context{*setup_.log, job, nullptr, producer_.get(), &*setup_.source->kafka};
     context.stopping = setup_.stopping;
-    if (name == setup_.source->name) {
-      auto source = std::make_unique<SourceNode>();
-      entry_ = source.get();
-      node = std::move(source);
-    }
-    for (const auto& op : job.operators) {
-      if (op.name != name) continue;
-      ASSIGN_OR_RETURN(node, MakeOperatorNode(op, context));
-      for (const auto& in : op.inputs) inputs.push_back(in.text);
-    }
-    for (const auto& sink : job.sinks) {
-      if (sink.name != name) continue;
-      context.stream = setup_.streams->Find(name);
-      ASSIGN_OR_RETURN(node, MakeSinkNodeFor(sink, context));
-      inputs.push_back(sink.input.text);
-    }
-    if (!node) return Internal("partition task: no node named " + name);
-    counters_.push_back(std::make_unique<StepCounters>());
-    node->Bind(name, counters_.back().get(), errors_.get());
-    for (const auto& in : inputs) by_name.at(in)->AddDownstream(node.get());
-    by_name[name] = node.get();
-    nodes_.push_back(std::move(node));
+    ASSIGN_OR_RETURN(Node * node, builder.AddStep(name, context, parts));
+    if (name == setup_.source->name) entry_ = static_cast<SourceNode*>(node);
   }
   if (entry_ == nullptr) return Internal("partition task: the plan has no source");
   return Status::Ok();

@@ -3,17 +3,11 @@
 #include <map>
 #include <set>
 
+#include "operators/operator_kind.h"
+#include "runtime/units.h"
+
 namespace sluice::runtime {
 namespace {
-
-std::string DurationText(Duration d) {
-  const int64_t ms = d.count();
-  if (ms % 86'400'000 == 0 && ms > 0) return std::to_string(ms / 86'400'000) + "d";
-  if (ms % 3'600'000 == 0 && ms > 0) return std::to_string(ms / 3'600'000) + "h";
-  if (ms % 60'000 == 0 && ms > 0) return std::to_string(ms / 60'000) + "m";
-  if (ms % 1000 == 0 && ms > 0) return std::to_string(ms / 1000) + "s";
-  return std::to_string(ms) + "ms";
-}
 
 PlanStep DescribeSource(const SourceSpec& s) {
   static const char* kStarts[] = {"committed", "earliest", "latest", "time"};
@@ -21,8 +15,8 @@ PlanStep DescribeSource(const SourceSpec& s) {
                   ", " + FormatName(s.format) + ", start " +
                   (s.start == StartKind::kTime ? s.start_time : kStarts[static_cast<int>(s.start)]);
   d += s.event_time ? ", event_time " + s.event_time->text : ", event_time = record timestamp";
-  d += ", max_delay " + DurationText(s.max_delay);
-  if (s.idle_after) d += ", idle_after " + DurationText(*s.idle_after);
+  d += ", max_delay " + FormatDuration(s.max_delay);
+  if (s.idle_after) d += ", idle_after " + FormatDuration(*s.idle_after);
   return {s.name, d,
           s.kafka ? "offset and watermark of the task's partition, committed to Kafka with the task's state"
                   : "read offset and watermark per owned partition"};
@@ -31,18 +25,22 @@ PlanStep DescribeSource(const SourceSpec& s) {
 std::string DescribeWindow(const OperatorSpec& op) {
   const WindowSpec& w = op.window;
   std::string d = "window ";
-  if (w.type == WindowType::kTumbling) d += "tumbling " + DurationText(w.size);
-  if (w.type == WindowType::kHopping) d += "hopping " + DurationText(w.size) + " every " + DurationText(w.slide);
-  if (w.type == WindowType::kSession) d += "session gap " + DurationText(w.gap);
+  if (w.type == WindowType::kTumbling) d += "tumbling " + FormatDuration(w.size);
+  if (w.type == WindowType::kHopping) d += "hopping " + FormatDuration(w.size) + " every " + FormatDuration(w.slide);
+  if (w.type == WindowType::kSession) d += "session gap " + FormatDuration(w.gap);
   d += ", aggregate";
   for (const auto& [name, text] : op.aggregate) d += " " + name + "=" + text.text;
-  if (op.allowed_lateness.count() > 0) d += ", allowed_lateness " + DurationText(op.allowed_lateness);
+  if (op.allowed_lateness.count() > 0) d += ", allowed_lateness " + FormatDuration(op.allowed_lateness);
   if (op.late_records) d += ", late records to " + *op.late_records;
-  d += op.emit_every ? ", emit every " + DurationText(*op.emit_every) : ", emit final";
+  d += op.emit_every ? ", emit every " + FormatDuration(*op.emit_every) : ", emit final";
   return d;
 }
 
 PlanStep DescribeOperator(const OperatorSpec& op) {
+  if (op.def != nullptr) {
+    operators::KindDescription d = op.def->describe(op);
+    return {op.name, std::move(d.step), std::move(d.state)};
+  }
   std::string d = OperatorKindName(op.kind);
   std::string state = "none";
   if (op.filter) d += " " + op.filter->text;
@@ -57,7 +55,7 @@ PlanStep DescribeOperator(const OperatorSpec& op) {
     state = "open windows with their aggregates, per key";
   }
   if (op.kind == OperatorKind::kJoin) {
-    d += " left " + op.join.left.text + ", right " + op.join.right.text + ", within " + DurationText(op.join.within);
+    d += " left " + op.join.left.text + ", right " + op.join.right.text + ", within " + FormatDuration(op.join.within);
     state = "records of each side younger than the watermark minus within, per key";
   }
   return {op.name, d, state};
@@ -122,8 +120,9 @@ Result<Plan> BuildPlan(const JobSpec& job, int default_parallelism) {
       bool ready = !op.inputs.empty();
       for (const auto& in : op.inputs) ready = ready && chain_of.count(in.text);
       if (!ready) continue;
-      const bool multi = op.kind == OperatorKind::kUnion || op.kind == OperatorKind::kJoin;
-      place(op.name, op.inputs, multi, op.kind == OperatorKind::kWindow, DescribeOperator(op));
+      const bool multi = op.kind == OperatorKind::kJoin || (op.def != nullptr && op.def->max_inputs != 1);
+      const bool keyed_state = op.kind == OperatorKind::kWindow || (op.def != nullptr && op.def->keyed_state);
+      place(op.name, op.inputs, multi, keyed_state, DescribeOperator(op));
       if (op.kind == OperatorKind::kKeyBy) key_by_nodes.insert(op.name);
       placed.insert(op.name);
     }

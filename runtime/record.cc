@@ -30,7 +30,7 @@ std::vector<std::string> SplitCsvLine(std::string_view line) {
   return fields;
 }
 
-Result<Record> DecodeRecord(const log::Record& stored, Format format, const std::string& topic,
+Result<Record> DecodeRecord(const log::Record& stored, Format format, std::string_view topic,
                             int32_t partition) {
   Record r;
   r.topic = topic;
@@ -49,7 +49,7 @@ Result<Record> DecodeRecord(const log::Record& stored, Format format, const std:
     case Format::kJson: {
       auto parsed = expr::ParseJson(*stored.value);
       if (!parsed.ok()) {
-        return InvalidArgument(topic + "/" + std::to_string(partition) + "@" + std::to_string(stored.offset) +
+        return InvalidArgument(std::string(topic) + "/" + std::to_string(partition) + "@" + std::to_string(stored.offset) +
                                ": value is not JSON: " + parsed.status().message());
       }
       r.value = std::move(*parsed);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 #include "log/record_batch.h"
@@ -19,7 +20,9 @@ struct Record {
   expr::Value headers;  // object of name -> string (or null)
   int64_t timestamp = 0;
   int64_t event_time = 0;
-  std::string topic;
+  // The source's topic name: points into the job's SourceSpec (or a literal),
+  // which outlives every record of the job; no per-record copy.
+  std::string_view topic;
   int32_t partition = -1;
   int64_t offset = -1;
   uint8_t port = 0;  // at a join: 0 = from the left input, 1 = from the right
@@ -32,9 +35,9 @@ struct Record {
 
 // Decodes a stored record: json parses the value, string and bytes keep it as
 // a string, csv splits one line into a list of strings (RFC 4180 quoting).
-// The key is kept as a string. A json value that does not parse is an
+// The key is kept as a string. `topic` must outlive the record. A json value that does not parse is an
 // InvalidArgument naming the topic, partition and offset.
-Result<Record> DecodeRecord(const log::Record& stored, Format format, const std::string& topic,
+Result<Record> DecodeRecord(const log::Record& stored, Format format, std::string_view topic,
                             int32_t partition);
 
 // The bytes a sink writes for `value`: JSON text for json; for the other

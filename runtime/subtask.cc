@@ -6,17 +6,14 @@
 #include "operators/state_codec.h"
 #include "operators/value_codec.h"
 
+#include "common/clock.h"
+
 namespace sluice::runtime {
 namespace {
 
 constexpr size_t kPollBytes = 256 << 10;
 constexpr size_t kMessagesPerStep = 8;
 constexpr int64_t kEndOfTime = std::numeric_limits<int64_t>::max();
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 constexpr uint8_t kSubtaskStateVersion = 1;
 

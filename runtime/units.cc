@@ -105,6 +105,15 @@ Result<int64_t> ParseRfc3339(std::string_view text) {
   return ((days * 24 + hour) * 60 + minute - zone) * 60'000 + int64_t{second} * 1000 + ms;
 }
 
+std::string FormatDuration(std::chrono::milliseconds d) {
+  const int64_t ms = d.count();
+  if (ms % 86'400'000 == 0 && ms > 0) return std::to_string(ms / 86'400'000) + "d";
+  if (ms % 3'600'000 == 0 && ms > 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0 && ms > 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0 && ms > 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   static constexpr std::array<std::pair<std::string_view, uint64_t>, 5> kUnits = {{
       {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}}};

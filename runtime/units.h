@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -21,5 +22,8 @@ Result<uint64_t> ParseSize(std::string_view text);
 // An RFC 3339 date-time (`2024-05-01T10:00:00Z`, `2024-05-01T12:00:00.250+02:00`;
 // `t` and `z` accepted, fractions beyond milliseconds truncated) as epoch ms.
 Result<int64_t> ParseRfc3339(std::string_view text);
+
+// A duration in its largest whole unit: 90000ms -> "90s", 600000 -> "10m" (explain texts).
+std::string FormatDuration(std::chrono::milliseconds d);
 
 }  // namespace sluice::runtime

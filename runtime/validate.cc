@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "operators/operator_kind.h"
 #include "runtime/expr_check.h"
 #include "runtime/suggest.h"
 
@@ -44,8 +45,12 @@ void CheckInputs(const std::vector<Text>& inputs, const Graph& graph, const std:
 void CheckArity(const OperatorSpec& op, std::vector<Diagnostic>* out) {
   const std::string path = "operators." + op.name;
   const size_t n = op.inputs.size();
-  if (op.kind == OperatorKind::kUnion) {
-    if (n < 2) out->push_back({op.mark, path, "a union needs at least two inputs"});
+  if (op.def != nullptr && op.def->min_inputs >= 2) {
+    if (n < static_cast<size_t>(op.def->min_inputs)) {
+      out->push_back({op.mark, path, "a " + KindName(op) + " needs at least " +
+                                         (op.def->min_inputs == 2 ? std::string("two") : std::to_string(op.def->min_inputs)) +
+                                         " inputs"});
+    }
   } else if (op.kind == OperatorKind::kJoin) {
     if (n != 2) {
       out->push_back({op.mark, path + ".input", "a join needs exactly two inputs, its left and right"});
@@ -60,7 +65,7 @@ void CheckArity(const OperatorSpec& op, std::vector<Diagnostic>* out) {
       out->push_back({op.join.right.mark, op.join.right.path, "left and right must be different inputs"});
     }
   } else if (n > 1) {
-    out->push_back({op.inputs[1].mark, path + ".input", std::string("a ") + OperatorKindName(op.kind) +
+    out->push_back({op.inputs[1].mark, path + ".input", "a " + KindName(op) +
                                                             " has one input; use union or join to combine streams"});
   } else if (n == 0 && op.mark.line > 0) {
     out->push_back({op.mark, path, "missing required key 'input'"});

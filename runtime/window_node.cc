@@ -47,7 +47,7 @@ class WindowNode : public Node {
  public:
   explicit WindowNode(const OperatorSpec& spec) : spec_(spec) {
     const WindowSpec& w = spec.window;
-    shape_ = {static_cast<operators::WindowType>(w.type), w.size.count(), w.slide.count(), w.gap.count()};
+    shape_ = {w.type, w.size.count(), w.slide.count(), w.gap.count()};
     lateness_ = spec.allowed_lateness.count();
   }
 

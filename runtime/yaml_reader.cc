@@ -43,7 +43,11 @@ bool YamlReader::ExpectMap(const YAML::Node& node, const std::string& path) {
 void YamlReader::CheckKeys(const YAML::Node& map, const std::string& path,
                            std::initializer_list<const char*> allowed,
                            std::initializer_list<const char*> required) {
-  std::vector<std::string> names(allowed.begin(), allowed.end());
+  CheckKeys(map, path, std::vector<std::string>(allowed.begin(), allowed.end()), required);
+}
+
+void YamlReader::CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& names,
+                           std::initializer_list<const char*> required) {
   std::map<std::string, int> seen;  // key -> line of its first occurrence
   for (auto it = map.begin(); it != map.end(); ++it) {
     std::string key = it->first.IsScalar() ? it->first.Scalar() : "";

@@ -33,6 +33,8 @@ class YamlReader {
   // Reports each key not in `allowed` (with a suggestion) and each of `required` missing.
   void CheckKeys(const YAML::Node& map, const std::string& path, std::initializer_list<const char*> allowed,
                  std::initializer_list<const char*> required);
+  void CheckKeys(const YAML::Node& map, const std::string& path, const std::vector<std::string>& allowed,
+                 std::initializer_list<const char*> required);
 
   std::optional<std::string> ReadString(const YAML::Node& node, const std::string& path);
   // A scalar kept with the position of its first character (after a quote).

@@ -83,6 +83,25 @@ TEST(ExplainCommandTest, ShowsChainsExchangesAndState) {
   EXPECT_NE(r.out.find("state: open windows with their aggregates, per key"), std::string::npos) << r.out;
 }
 
+// The dedup kind (operators/dedup.h) reaches validate and explain through its registry row alone.
+TEST(ExplainCommandTest, DedupIsValidatedAndExplained) {
+  const std::string dedup_case = std::string(SLUICE_SOURCE_DIR) + "/tests/jobs/dedup-keyed-4p/job.yaml";
+  auto ok = RunCommand(Sluice("validate " + dedup_case), seconds(60));
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  auto r = RunCommand(Sluice("explain " + dedup_case), seconds(60));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("chain 1 (2 subtasks) <- hash(key) exchange from chain 0"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("unique: dedup key value.event within 10s"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("state: per key, the event time of the newest kept record"), std::string::npos) << r.out;
+
+  JobFile bad("job: d\nsources: {in: {topic: in}}\noperators:\n  u: {input: in, dedup: {key: value.id +, within: 0s}}\n"
+              "sinks: {out: {input: u, topic: out}}\n");
+  auto v = RunCommand(Sluice("validate " + bad.path()), seconds(60));
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.err.find(":4:41: operators.u.dedup.key: "), std::string::npos) << v.err;
+  EXPECT_NE(v.err.find(":4:51: operators.u.dedup.within: must be positive"), std::string::npos) << v.err;
+}
+
 TEST(RunCommandTest, BoundedRunOfExampleOne) {
   const auto dir = sluice::testing::MakeTempDir("sluice-run");
   const std::string data = " --data-dir " + dir.string();
