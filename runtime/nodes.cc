@@ -62,7 +62,7 @@ class StatelessNode : public Node {
         for (const auto& entry : v.as_object()) out.push_back(entry);
         continue;
       }
-      auto existing = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == field; });
+      auto existing = std::find_if(out.begin(), out.end(), [&name = field](const auto& e) { return e.first == name; });
       if (existing != out.end()) {
         existing->second = std::move(v);
       } else {
