@@ -5,7 +5,7 @@ namespace sluice::broker {
 const std::vector<ApiRange>& SupportedApis() {
   static const std::vector<ApiRange> kApis = {
       {ApiKey::kProduce, 3, 7},         {ApiKey::kFetch, 4, 11},           {ApiKey::kListOffsets, 1, 3},
-      {ApiKey::kMetadata, 0, 6},        {ApiKey::kOffsetCommit, 2, 7},     {ApiKey::kOffsetFetch, 1, 5},
+      {ApiKey::kMetadata, 0, 6},        {ApiKey::kOffsetCommit, 0, 7},     {ApiKey::kOffsetFetch, 0, 5},
       {ApiKey::kFindCoordinator, 0, 2}, {ApiKey::kJoinGroup, 0, 5},        {ApiKey::kHeartbeat, 0, 3},
       {ApiKey::kLeaveGroup, 0, 1},      {ApiKey::kSyncGroup, 0, 3},        {ApiKey::kDescribeGroups, 0, 4},
       {ApiKey::kListGroups, 0, 2},      {ApiKey::kApiVersions, 0, 3},      {ApiKey::kCreateTopics, 0, 4},
