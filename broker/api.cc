@@ -1,70 +1,100 @@
 #include "broker/api.h"
 
+#include <algorithm>
+
+#include "broker/handlers/env.h"
+
 namespace sluice::broker {
+namespace {
+
+constexpr int16_t kNone = INT16_MAX;
+
+}  // namespace
+
+// The API table. Columns: key, name, the versions Sluice serves, Kafka's first
+// flexible version, Kafka 3.9's highest version (every API starts at 0 there),
+// handler. docs/compatibility.md is generated from it (CompatibilityMarkdown).
+// The order is kept stable: the fuzz corpus picks APIs by their index here.
+const std::vector<ApiInfo>& ApiTable() {
+  static const std::vector<ApiInfo> kTable = {
+      {ApiKey::kProduce, "Produce", 3, 7, 9, 11, &handlers::Produce},
+      {ApiKey::kFetch, "Fetch", 4, 11, 12, 17, &handlers::Fetch},
+      {ApiKey::kListOffsets, "ListOffsets", 1, 3, 6, 9, &handlers::ListOffsets},
+      {ApiKey::kMetadata, "Metadata", 0, 6, 9, 12, &handlers::Metadata},
+      {ApiKey::kOffsetCommit, "OffsetCommit", 0, 7, 8, 9, &handlers::OffsetCommit},
+      {ApiKey::kOffsetFetch, "OffsetFetch", 0, 5, 6, 9, &handlers::OffsetFetch},
+      {ApiKey::kFindCoordinator, "FindCoordinator", 0, 2, 3, 6, &handlers::FindCoordinator},
+      {ApiKey::kJoinGroup, "JoinGroup", 0, 5, 6, 9, &handlers::JoinGroup},
+      {ApiKey::kHeartbeat, "Heartbeat", 0, 3, 4, 4, &handlers::Heartbeat},
+      {ApiKey::kLeaveGroup, "LeaveGroup", 0, 1, 4, 5, &handlers::LeaveGroup},
+      {ApiKey::kSyncGroup, "SyncGroup", 0, 3, 4, 5, &handlers::SyncGroup},
+      {ApiKey::kDescribeGroups, "DescribeGroups", 0, 4, 5, 5, &handlers::DescribeGroups},
+      {ApiKey::kListGroups, "ListGroups", 0, 2, 3, 5, &handlers::ListGroups},
+      {ApiKey::kApiVersions, "ApiVersions", 0, 3, 3, 4, &handlers::ApiVersions},
+      {ApiKey::kCreateTopics, "CreateTopics", 0, 4, 5, 7, &handlers::CreateTopics},
+      {ApiKey::kDeleteTopics, "DeleteTopics", 0, 3, 4, 6, &handlers::DeleteTopics},
+      {ApiKey::kDeleteRecords, "DeleteRecords", 0, 1, 2, 2, &handlers::DeleteRecords},
+      {ApiKey::kInitProducerId, "InitProducerId", 0, 1, 2, 5, &handlers::InitProducerId},
+      {ApiKey::kDescribeConfigs, "DescribeConfigs", 0, 2, 4, 4, &handlers::DescribeConfigs},
+      {ApiKey::kCreatePartitions, "CreatePartitions", 0, 1, 2, 3, &handlers::CreatePartitions},
+      {ApiKey::kDeleteGroups, "DeleteGroups", 0, 1, 2, 2, &handlers::DeleteGroups},
+      {ApiKey::kAddPartitionsToTxn, "AddPartitionsToTxn", 0, 1, 3, 5, &handlers::AddPartitionsToTxn},
+      {ApiKey::kAddOffsetsToTxn, "AddOffsetsToTxn", 0, 1, 3, 4, &handlers::AddOffsetsToTxn},
+      {ApiKey::kEndTxn, "EndTxn", 0, 1, 3, 4, &handlers::EndTxn},
+      {ApiKey::kTxnOffsetCommit, "TxnOffsetCommit", 0, 2, 3, 4, &handlers::TxnOffsetCommit},
+      {ApiKey::kAlterConfigs, "AlterConfigs", 0, 1, 2, 2, &handlers::AlterConfigs},
+      {ApiKey::kIncrementalAlterConfigs, "IncrementalAlterConfigs", 0, 1, 1, 1, &handlers::IncrementalAlterConfigs},
+      {ApiKey::kSaslHandshake, "SaslHandshake", 0, 1, kNone, 1, nullptr},
+      {ApiKey::kSaslAuthenticate, "SaslAuthenticate", 0, 2, 2, 2, nullptr},
+      {ApiKey::kDescribeUserScramCredentials, "DescribeUserScramCredentials", 0, 0, 0, 0,
+       &handlers::DescribeUserScramCredentials},
+      {ApiKey::kAlterUserScramCredentials, "AlterUserScramCredentials", 0, 0, 0, 0, &handlers::AlterUserScramCredentials},
+      {ApiKey::kDescribeAcls, "DescribeAcls", 0, 1, 2, 3, &handlers::DescribeAcls},
+      {ApiKey::kCreateAcls, "CreateAcls", 0, 1, 2, 3, &handlers::CreateAcls},
+      {ApiKey::kDeleteAcls, "DeleteAcls", 0, 1, 2, 3, &handlers::DeleteAcls},
+  };
+  return kTable;
+}
+
+const ApiInfo* FindApiInfo(int16_t key) {
+  for (const auto& api : ApiTable()) {
+    if (static_cast<int16_t>(api.key) == key) return &api;
+  }
+  return nullptr;
+}
 
 const std::vector<ApiRange>& SupportedApis() {
-  static const std::vector<ApiRange> kApis = {
-      {ApiKey::kProduce, 3, 7},         {ApiKey::kFetch, 4, 11},           {ApiKey::kListOffsets, 1, 3},
-      {ApiKey::kMetadata, 0, 6},        {ApiKey::kOffsetCommit, 2, 7},     {ApiKey::kOffsetFetch, 1, 5},
-      {ApiKey::kFindCoordinator, 0, 2}, {ApiKey::kJoinGroup, 0, 5},        {ApiKey::kHeartbeat, 0, 3},
-      {ApiKey::kLeaveGroup, 0, 1},      {ApiKey::kSyncGroup, 0, 3},        {ApiKey::kDescribeGroups, 0, 4},
-      {ApiKey::kListGroups, 0, 2},      {ApiKey::kApiVersions, 0, 3},      {ApiKey::kCreateTopics, 0, 4},
-      {ApiKey::kDeleteTopics, 0, 3},    {ApiKey::kDeleteRecords, 0, 1},    {ApiKey::kInitProducerId, 0, 1},
-      {ApiKey::kDescribeConfigs, 0, 2}, {ApiKey::kCreatePartitions, 0, 1}, {ApiKey::kDeleteGroups, 0, 1},
-      {ApiKey::kAddPartitionsToTxn, 0, 1}, {ApiKey::kAddOffsetsToTxn, 0, 1}, {ApiKey::kEndTxn, 0, 1},
-      {ApiKey::kTxnOffsetCommit, 0, 2},  {ApiKey::kAlterConfigs, 0, 1}, {ApiKey::kIncrementalAlterConfigs, 0, 1},
-      {ApiKey::kSaslHandshake, 0, 1},    {ApiKey::kSaslAuthenticate, 0, 2, 2},
-      {ApiKey::kDescribeUserScramCredentials, 0, 0, 0}, {ApiKey::kAlterUserScramCredentials, 0, 0, 0},
-      {ApiKey::kDescribeAcls, 0, 1},    {ApiKey::kCreateAcls, 0, 1},       {ApiKey::kDeleteAcls, 0, 1},
-  };
-  return kApis;
+  static const std::vector<ApiRange> kRanges = [] {
+    std::vector<ApiRange> ranges;
+    for (const auto& api : ApiTable()) ranges.push_back({api.key, api.min, api.max, api.first_flexible});
+    return ranges;
+  }();
+  return kRanges;
 }
 
 std::optional<ApiRange> FindApi(int16_t key) {
-  for (const auto& api : SupportedApis()) {
-    if (static_cast<int16_t>(api.key) == key) return api;
-  }
-  return std::nullopt;
+  const ApiInfo* api = FindApiInfo(key);
+  if (!api) return std::nullopt;
+  return ApiRange{api->key, api->min, api->max, api->first_flexible};
 }
 
 std::string ApiName(int16_t key) {
-  switch (static_cast<ApiKey>(key)) {
-    case ApiKey::kProduce: return "Produce";
-    case ApiKey::kFetch: return "Fetch";
-    case ApiKey::kListOffsets: return "ListOffsets";
-    case ApiKey::kMetadata: return "Metadata";
-    case ApiKey::kOffsetCommit: return "OffsetCommit";
-    case ApiKey::kOffsetFetch: return "OffsetFetch";
-    case ApiKey::kFindCoordinator: return "FindCoordinator";
-    case ApiKey::kJoinGroup: return "JoinGroup";
-    case ApiKey::kHeartbeat: return "Heartbeat";
-    case ApiKey::kLeaveGroup: return "LeaveGroup";
-    case ApiKey::kSyncGroup: return "SyncGroup";
-    case ApiKey::kDescribeGroups: return "DescribeGroups";
-    case ApiKey::kListGroups: return "ListGroups";
-    case ApiKey::kApiVersions: return "ApiVersions";
-    case ApiKey::kCreateTopics: return "CreateTopics";
-    case ApiKey::kDeleteTopics: return "DeleteTopics";
-    case ApiKey::kDeleteRecords: return "DeleteRecords";
-    case ApiKey::kInitProducerId: return "InitProducerId";
-    case ApiKey::kDescribeConfigs: return "DescribeConfigs";
-    case ApiKey::kCreatePartitions: return "CreatePartitions";
-    case ApiKey::kDeleteGroups: return "DeleteGroups";
-    case ApiKey::kAddPartitionsToTxn: return "AddPartitionsToTxn";
-    case ApiKey::kAddOffsetsToTxn: return "AddOffsetsToTxn";
-    case ApiKey::kEndTxn: return "EndTxn";
-    case ApiKey::kTxnOffsetCommit: return "TxnOffsetCommit";
-    case ApiKey::kAlterConfigs: return "AlterConfigs";
-    case ApiKey::kIncrementalAlterConfigs: return "IncrementalAlterConfigs";
-    case ApiKey::kSaslHandshake: return "SaslHandshake";
-    case ApiKey::kSaslAuthenticate: return "SaslAuthenticate";
-    case ApiKey::kDescribeUserScramCredentials: return "DescribeUserScramCredentials";
-    case ApiKey::kAlterUserScramCredentials: return "AlterUserScramCredentials";
-    case ApiKey::kDescribeAcls: return "DescribeAcls";
-    case ApiKey::kCreateAcls: return "CreateAcls";
-    case ApiKey::kDeleteAcls: return "DeleteAcls";
+  const ApiInfo* api = FindApiInfo(key);
+  return api ? api->name : "Api" + std::to_string(key);
+}
+
+std::string CompatibilityMarkdown() {
+  std::vector<const ApiInfo*> rows;
+  for (const auto& api : ApiTable()) rows.push_back(&api);
+  std::sort(rows.begin(), rows.end(), [](const ApiInfo* a, const ApiInfo* b) { return a->key < b->key; });
+  std::string out = "| key | API | Sluice | Kafka 3.9 | flexible from |\n|---:|---|---|---|---|\n";
+  for (const ApiInfo* api : rows) {
+    auto range = [](int a, int b) { return a == b ? std::to_string(a) : std::to_string(a) + "–" + std::to_string(b); };
+    out += "| " + std::to_string(static_cast<int>(api->key)) + " | " + api->name + " | " + range(api->min, api->max) +
+           " | " + range(0, api->kafka_max) + " | " +
+           (api->first_flexible == kNone ? std::string("–") : "v" + std::to_string(api->first_flexible)) + " |\n";
   }
-  return "Api" + std::to_string(key);
+  return out;
 }
 
 bool IsInternalTopic(std::string_view topic) {

@@ -58,10 +58,12 @@ struct ApiRange {
   int16_t first_flexible = INT16_MAX;
 };
 
-// Every API and version range this broker answers; ApiVersions lists exactly these.
+// Every API and version range this broker answers, in the order of the API
+// table (api_table.cc); ApiVersions lists exactly these.
 const std::vector<ApiRange>& SupportedApis();
 // The range for `key`, or nullopt when unsupported.
 std::optional<ApiRange> FindApi(int16_t key);
+// Kafka's name of the API ("Produce"), or "Api<key>" for one we do not know.
 std::string ApiName(int16_t key);
 // Topics the broker itself owns (`__consumer_offsets`, `__transaction_state`):
 // clients may not produce to, delete, repartition or truncate them.
@@ -139,6 +141,29 @@ struct RequestContext {
 // per request, from any thread, possibly later (long polls, group joins).
 // nullopt sends nothing: a Produce with acks=0 gets no response.
 using Respond = std::function<void(std::optional<std::vector<uint8_t>> body)>;
+
+class Reader;
+struct HandlerEnv;
+// One API's handler (broker/handlers/*.cc); see broker/handlers/env.h.
+using HandlerFn = void (*)(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond);
+
+// One row of the API table, the single list that drives dispatch, the version
+// ranges ApiVersions advertises, the names in logs and metrics, and
+// docs/compatibility.md.
+struct ApiInfo {
+  ApiKey key;
+  const char* name;
+  int16_t min, max;
+  int16_t first_flexible;  // Kafka's first flexible version (INT16_MAX: none)
+  int16_t kafka_max;       // Kafka 3.9's highest version (its lowest is 0 for all of these)
+  // Null for the APIs the connection answers itself (SaslHandshake, SaslAuthenticate).
+  HandlerFn handler;
+};
+const std::vector<ApiInfo>& ApiTable();
+// The row of `key`, or null when the broker does not implement it.
+const ApiInfo* FindApiInfo(int16_t key);
+// The table as the Markdown rows of docs/compatibility.md, ordered by key.
+std::string CompatibilityMarkdown();
 
 // Runs work later on the broker's threads; handlers use it for timeouts.
 class Scheduler {

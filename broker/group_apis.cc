@@ -8,8 +8,9 @@ namespace sluice::broker {
 void GroupCoordinator::OffsetCommit(const RequestContext& ctx, Reader& r, const Respond& respond) {
   const int16_t v = ctx.api_version;
   const std::string group_id = r.String();
-  const int32_t generation = r.I32();
-  const std::string member_id = r.String();
+  // v0 has no member: a simple (group-less) commit, as generation -1 is from v1 on.
+  const int32_t generation = v >= 1 ? r.I32() : -1;
+  const std::string member_id = v >= 1 ? r.String() : std::string();
   if (v >= 2 && v <= 4) r.I64();  // retention time: offsets are kept until the group is deleted
   if (v >= 7) r.NullableString();
   struct Item {
@@ -26,6 +27,7 @@ void GroupCoordinator::OffsetCommit(const RequestContext& ctx, Reader& r, const 
       item.topic = layout.back().first;
       item.partition = r.I32();
       item.value.offset = r.I64();
+      if (v == 1) r.I64();  // commit timestamp: offsets are kept until the group is deleted
       if (v >= 6) r.I32();  // leader epoch
       item.value.metadata = r.NullableString().value_or("");
       layout.back().second.push_back(item.partition);

@@ -50,21 +50,6 @@ std::string GroupCoordinator::StateName(State s) {
   return "Unknown";
 }
 
-void GroupCoordinator::Handle(const RequestContext& ctx, Reader& r, const Respond& respond) {
-  switch (static_cast<ApiKey>(ctx.api_key)) {
-    case ApiKey::kJoinGroup: return JoinGroup(ctx, r, respond);
-    case ApiKey::kSyncGroup: return SyncGroup(ctx, r, respond);
-    case ApiKey::kHeartbeat: return Heartbeat(ctx, r, respond);
-    case ApiKey::kLeaveGroup: return LeaveGroup(ctx, r, respond);
-    case ApiKey::kOffsetCommit: return OffsetCommit(ctx, r, respond);
-    case ApiKey::kOffsetFetch: return OffsetFetch(ctx, r, respond);
-    case ApiKey::kListGroups: return ListGroups(ctx, r, respond);
-    case ApiKey::kDescribeGroups: return DescribeGroups(ctx, r, respond);
-    case ApiKey::kDeleteGroups: return DeleteGroups(ctx, r, respond);
-    default: respond(std::nullopt);
-  }
-}
-
 std::string GroupCoordinator::ChooseProtocol(const Group& g) const {
   // The leader's first protocol that every member supports (Kafka votes; for the
   // clients here all members list the same protocols).

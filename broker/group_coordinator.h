@@ -39,7 +39,16 @@ class GroupCoordinator {
                    std::chrono::milliseconds initial_delay = std::chrono::milliseconds(3000));
   Status Start();
   void Shutdown();
-  void Handle(const RequestContext& ctx, Reader& r, const Respond& respond);
+  // The group APIs (called by their handlers in broker/handlers/).
+  void JoinGroup(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void SyncGroup(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void Heartbeat(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void LeaveGroup(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void OffsetCommit(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void OffsetFetch(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void ListGroups(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void DescribeGroups(const RequestContext& ctx, Reader& r, const Respond& respond);
+  void DeleteGroups(const RequestContext& ctx, Reader& r, const Respond& respond);
   // Committed offsets, shared with the transaction coordinator (TxnOffsetCommit).
   OffsetStore& offsets() { return offsets_; }
   // ACL checks (READ/DESCRIBE/DELETE on groups, READ/DESCRIBE on topics); null: none.
@@ -77,15 +86,6 @@ class GroupCoordinator {
     bool new_member_added = false;  // a member joined during the current hold
   };
 
-  void JoinGroup(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void SyncGroup(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void Heartbeat(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void LeaveGroup(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void OffsetCommit(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void OffsetFetch(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void ListGroups(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void DescribeGroups(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void DeleteGroups(const RequestContext& ctx, Reader& r, const Respond& respond);
 
   // All under mu_.
   void PrepareRebalance(Group& g);

@@ -1,6 +1,12 @@
-// Handlers: one method per Kafka API, dispatched by key. No networking here:
-// a handler reads its request body and calls `respond` with the response body,
+// Handlers: owns what the API handlers share (coordinators, fetch waiters,
+// traffic counters) and dispatches each request through the API table
+// (api.h, api.cc) to its handler in broker/handlers/. No networking here: a
+// handler reads its request body and calls `respond` with the response body,
 // now or later (Fetch long polls and group joins answer later).
+//
+// A request for an API or version outside the table (or one the connection
+// answers itself, SASL) is refused as Kafka does: the reader is marked failed
+// and `respond(std::nullopt)` is called, which closes the connection.
 //
 // Thread safety: Handle may be called from several threads at once; state that
 // handlers share (the group coordinator, fetch waiters) has its own locks.
@@ -13,6 +19,7 @@
 #include "broker/authorizer.h"
 #include "broker/options.h"
 #include "broker/traffic.h"
+#include "broker/handlers/env.h"
 #include "broker/wire.h"
 #include "log/log_manager.h"
 
@@ -36,54 +43,25 @@ class Handlers {
   void Shutdown();
 
   void Handle(const RequestContext& ctx, Reader& body, const Respond& respond);
-  void set_advertised_port(uint16_t port) { advertised_port_ = port; }
+  void set_advertised_port(uint16_t port) { env_.advertised_port = port; }
   // SCRAM credentials for Describe/AlterUserScramCredentials (owned by the broker).
-  void set_credentials(sasl::CredentialStore* store) { credentials_ = store; }
+  void set_credentials(sasl::CredentialStore* store) { env_.credentials = store; }
   OffsetStore& offsets();
   const Traffic& traffic() const { return traffic_; }
   Authorizer& authorizer() { return *authz_; }
 
  private:
-  void ApiVersions(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void Metadata(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void Produce(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void Fetch(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void ListOffsets(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void CreateTopics(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void DeleteTopics(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void CreatePartitions(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void DeleteRecords(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void DescribeConfigs(const RequestContext& ctx, Reader& r, const Respond& respond);
-  // AlterConfigs replaces a topic's overrides; IncrementalAlterConfigs sets or deletes single keys.
-  void AlterConfigs(const RequestContext& ctx, Reader& r, const Respond& respond, bool incremental);
-  void InitProducerId(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void FindCoordinator(const RequestContext& ctx, Reader& r, const Respond& respond);
-  // CreateAcls, DescribeAcls, DeleteAcls (acl_apis.cc).
-  void CreateAcls(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void DescribeAcls(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void DeleteAcls(const RequestContext& ctx, Reader& r, const Respond& respond);
-  // May the request's principal do `op` on the resource? (Always, without `--authorizer`.)
-  bool Allowed(const RequestContext& ctx, ResourceType type, std::string_view name, AclOperation op) const {
-    return broker::Allowed(authz_.get(), ctx, type, name, op);
-  }
-
-  // Creates `topic` with the default partition count when auto-creation is on.
-  bool MaybeAutoCreate(const std::string& topic);
 
   log::LogManager& log_;
   Scheduler& scheduler_;
   BrokerOptions options_;
   std::unique_ptr<Authorizer> authz_;
-  uint16_t advertised_port_ = 0;
   std::unique_ptr<GroupCoordinator> groups_;
   Traffic traffic_;
   std::unique_ptr<FetchWaiters> waiters_;
   std::atomic<int64_t> next_producer_id_{1000};
   std::unique_ptr<TxnCoordinator> txns_;
-  sasl::CredentialStore* credentials_ = nullptr;
+  HandlerEnv env_;
 };
-
-// Maps a log error to the Kafka error code a client understands.
-int16_t ErrorCodeFor(const Status& status);
 
 }  // namespace sluice::broker

@@ -3,8 +3,8 @@
 namespace sluice::broker {
 
 bool UsesFlexibleHeader(int16_t api_key, int16_t api_version) {
-  // Every other API is advertised only in versions before its flexible ones.
-  return api_key == static_cast<int16_t>(ApiKey::kApiVersions) && api_version >= 3;
+  const ApiInfo* api = FindApiInfo(api_key);
+  return api && api_version >= api->first_flexible;
 }
 
 HeaderVerdict DecodeRequestHeader(Reader& r, RequestHeader* h) {

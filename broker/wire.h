@@ -35,6 +35,8 @@ class Reader {
   void SkipTags();
 
   bool ok() const { return ok_; }
+  // Marks the request malformed (the connection is closed after the reply, if any).
+  void Fail() { ok_ = false; }
   size_t remaining() const { return data_.size() - pos_; }
   std::span<const uint8_t> rest() const { return data_.subspan(pos_); }
   bool flexible() const { return flexible_; }

@@ -1,17 +1,16 @@
-// Produce and Fetch: the data path. Produce appends each partition's batch as
-// it came; Fetch returns stored batches without decoding them, parking the
-// request (long poll) until min_bytes are there or max_wait has passed.
+// Fetch (key 1): returns stored batches without decoding them, parking the request
+// (long poll) until min_bytes are there or max_wait has passed.
+#include "broker/handlers/env.h"
+
 #include <set>
 #include <tuple>
 #include <vector>
 
 #include "broker/fetch_waiters.h"
-#include "broker/handlers.h"
-#include "broker/txn_coordinator.h"
-#include "log/batch_validator.h"
 
 namespace sluice::broker {
 namespace {
+
 
 struct FetchPartition {
   int32_t index;
@@ -127,86 +126,21 @@ size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer&
   return total;
 }
 
-// What the batch validator needs to know about the topic.
-log::ValidationLimits ProduceLimits(const log::LogManager& log, const std::string& topic) {
-  log::ValidationLimits limits;
-  if (auto config = log.GetConfig(topic); config.ok()) {
-    limits.require_keys = config->cleanup_policy != log::CleanupPolicy::kDelete;
-  }
-  return limits;
-}
-
 }  // namespace
 
-void Handlers::Produce(const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const int16_t v = ctx.api_version;
-  const auto txn_id = r.NullableString();
-  const int16_t acks = r.I16();
-  const bool txn_denied = txn_id && !Allowed(ctx, ResourceType::kTransactionalId, *txn_id, AclOperation::kWrite);
-  r.I32();  // timeout
-  Writer w;
-  const int32_t topics = r.ArrayLength();
-  w.ArrayLength(std::max(topics, 0));
-  for (int32_t t = 0; t < topics && r.ok(); ++t) {
-    const std::string name = r.String();
-    w.String(name);
-    // Refused before anything is stored: Kafka's error codes for authorization and internal topics.
-    const int16_t refused = txn_denied ? error::kTransactionalIdAuthorizationFailed
-                            : !Allowed(ctx, ResourceType::kTopic, name, AclOperation::kWrite) ? error::kTopicAuthorizationFailed
-                            : IsInternalTopic(name) ? error::kInvalidTopic
-                                                    : error::kNone;
-    const int32_t parts = r.ArrayLength();
-    w.ArrayLength(std::max(parts, 0));
-    const log::ValidationLimits limits = ProduceLimits(log_, name);
-    for (int32_t i = 0; i < parts && r.ok(); ++i) {
-      const int32_t index = r.I32();
-      auto records = r.NullableBytes();
-      if (refused != error::kNone) {
-        w.I32(index);
-        w.I16(refused);
-        traffic_.Produced(name, records ? records->size() : 0, refused);
-        w.I64(-1);
-        w.I64(-1);
-        if (v >= 5) w.I64(-1);
-        continue;
-      }
-      auto p = log_.GetPartition(name, index);
-      // Every client batch is checked whole (records included) before it is stored;
-      // transactional batches are stored only inside a transaction the coordinator opened.
-      const Status valid = !p.ok() ? p.status()
-                           : (!records || records->empty())
-                               ? Status(StatusCode::kInvalidRecord, "produce request without a record batch")
-                               : log::ValidateProducedBatch(*records, limits);
-      int16_t refused = error::kNone;
-      Result<log::AppendResult> appended = !valid.ok() ? Result<log::AppendResult>(valid)
-                                                       : txns_->Append(name, index, **p, *records, &refused);
-      const int16_t code = refused != error::kNone ? refused : ErrorCodeFor(appended.status());
-      w.I32(index);
-      w.I16(code);
-      traffic_.Produced(name, records ? records->size() : 0, code);
-      w.I64(appended.ok() ? appended->base_offset.value : -1);
-      w.I64(appended.ok() ? appended->log_append_time : -1);
-      if (v >= 5) w.I64(appended.ok() ? appended->log_start_offset.value : -1);
-    }
-  }
-  w.I32(0);  // throttle comes last in Produce
-  if (!r.ok()) {
-    respond(std::nullopt);  // the connection layer closes on a malformed request
-    return;
-  }
-  respond(acks == 0 ? std::nullopt : std::optional<std::vector<uint8_t>>(w.Take()));
-}
+namespace handlers {
 
-void Handlers::Fetch(const RequestContext& ctx, Reader& r, const Respond& respond) {
+void Fetch(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
   int32_t max_wait = 0;
   auto req = std::make_shared<FetchRequest>(ParseFetch(ctx.api_version, r, &max_wait));
-  for (auto& t : req->topics) t.denied = !Allowed(ctx, ResourceType::kTopic, t.name, AclOperation::kRead);
-  auto attempt = [this, req, respond](bool final) {
+  for (auto& t : req->topics) t.denied = !env.Allowed(ctx, ResourceType::kTopic, t.name, AclOperation::kRead);
+  // The env outlives every parked fetch (Handlers::Shutdown completes them first).
+  auto attempt = [e = &env, req, respond](bool final) {
     Writer w;
     std::vector<FetchedPart> parts;
-    const size_t bytes = BuildFetchResponse(log_, *req, w, &parts);
+    const size_t bytes = BuildFetchResponse(e->log, *req, w, &parts);
     if (!final && bytes < static_cast<size_t>(std::max(req->min_bytes, 1))) return false;
-    for (const auto& [topic, size, code] : parts) traffic_.Fetched(topic, size, code);
+    for (const auto& [topic, size, code] : parts) e->traffic.Fetched(topic, size, code);
     respond(w.Take());
     return true;
   };
@@ -218,7 +152,8 @@ void Handlers::Fetch(const RequestContext& ctx, Reader& r, const Respond& respon
   for (const auto& t : req->topics) {
     for (const auto& p : t.partitions) keys.emplace(t.name, p.index);
   }
-  waiters_->Wait(std::move(keys), std::chrono::milliseconds(max_wait), attempt);
+  env.waiters.Wait(std::move(keys), std::chrono::milliseconds(max_wait), attempt);
 }
 
+}  // namespace handlers
 }  // namespace sluice::broker
