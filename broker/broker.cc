@@ -590,6 +590,7 @@ class Broker::Impl {
   }
   Status ReloadCredentials() { return shared_.credentials.Load(); }
   OffsetStore& offsets() { return handlers_.offsets(); }
+  std::vector<GroupView> DescribeGroups() { return handlers_.DescribeGroups(); }
   const Traffic& traffic() const { return handlers_.traffic(); }
   Authorizer& authorizer() { return handlers_.authorizer(); }
   BrokerProbe probe_;
@@ -707,6 +708,7 @@ Status Broker::ReloadTls() { return impl_->ReloadTls(); }
 Status Broker::ReloadCredentials() { return impl_->ReloadCredentials(); }
 const BrokerProbe& Broker::probe() const { return impl_->probe_; }
 OffsetStore& Broker::offsets() { return impl_->offsets(); }
+std::vector<GroupView> Broker::DescribeGroups() { return impl_->DescribeGroups(); }
 const Traffic& Broker::traffic() const { return impl_->traffic(); }
 Authorizer& Broker::authorizer() { return impl_->authorizer(); }
 

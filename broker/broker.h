@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include "broker/group_view.h"
 #include "broker/options.h"
 #include "common/status.h"
 #include "log/log_manager.h"
@@ -87,6 +88,8 @@ class Broker {
   const BrokerProbe& probe() const;
   // Committed consumer-group offsets (for lag metrics and the job manager).
   OffsetStore& offsets();
+  // Live consumer groups with their members and assignments.
+  std::vector<GroupView> DescribeGroups();
   const Traffic& traffic() const;
   // The ACL authorizer (disabled unless BrokerOptions::authorizer.enabled): the
   // job manager checks jobs' principals with it; CreateAcls changes it.

@@ -39,6 +39,44 @@ void GroupCoordinator::Shutdown() {
   }
 }
 
+namespace {
+
+// ConsumerProtocolAssignment: version, [topic, [partition]], user data. Empty on any error.
+std::map<std::string, std::vector<int32_t>> DecodeConsumerAssignment(const std::vector<uint8_t>& bytes) {
+  std::map<std::string, std::vector<int32_t>> out;
+  if (bytes.empty()) return out;
+  Reader r(bytes);
+  r.I16();  // version: 0-3 share this prefix
+  const int32_t topics = r.ArrayLength();
+  for (int32_t t = 0; t < topics && r.ok(); ++t) {
+    std::string topic = r.String();
+    const int32_t n = r.ArrayLength();
+    std::vector<int32_t> partitions;
+    for (int32_t i = 0; i < n && r.ok(); ++i) partitions.push_back(r.I32());
+    if (r.ok()) out[std::move(topic)] = std::move(partitions);
+  }
+  if (!r.ok()) out.clear();
+  return out;
+}
+
+}  // namespace
+
+std::vector<GroupView> GroupCoordinator::Describe() {
+  std::lock_guard lock(mu_);
+  std::vector<GroupView> out;
+  for (const auto& [name, g] : groups_) {
+    if (g.state == State::kDead) continue;
+    GroupView v{name, StateName(g.state), g.generation, g.protocol_type, g.protocol, g.leader, {}};
+    for (const auto& [id, m] : g.members) {
+      GroupMemberView mv{id, m.instance_id, m.client_id, m.client_host, {}};
+      if (g.protocol_type == "consumer") mv.assignment = DecodeConsumerAssignment(m.assignment);
+      v.members.push_back(std::move(mv));
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
 std::string GroupCoordinator::StateName(State s) {
   switch (s) {
     case State::kEmpty: return "Empty";

@@ -28,6 +28,7 @@
 
 #include "broker/api.h"
 #include "broker/authorizer.h"
+#include "broker/group_view.h"
 #include "broker/offset_store.h"
 #include "broker/wire.h"
 
@@ -49,6 +50,8 @@ class GroupCoordinator {
   void ListGroups(const RequestContext& ctx, Reader& r, const Respond& respond);
   void DescribeGroups(const RequestContext& ctx, Reader& r, const Respond& respond);
   void DeleteGroups(const RequestContext& ctx, Reader& r, const Respond& respond);
+  // Every live group (Dead ones excluded), with its members, by name.
+  std::vector<GroupView> Describe();
   // Committed offsets, shared with the transaction coordinator (TxnOffsetCommit).
   OffsetStore& offsets() { return offsets_; }
   // ACL checks (READ/DESCRIBE/DELETE on groups, READ/DESCRIBE on topics); null: none.

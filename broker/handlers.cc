@@ -66,6 +66,7 @@ void Handlers::Shutdown() {
 }
 
 OffsetStore& Handlers::offsets() { return groups_->offsets(); }
+std::vector<GroupView> Handlers::DescribeGroups() { return groups_->Describe(); }
 
 void Handlers::Handle(const RequestContext& ctx, Reader& r, const Respond& respond) {
   const ApiInfo* api = FindApiInfo(ctx.api_key);

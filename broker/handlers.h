@@ -17,6 +17,7 @@
 
 #include "broker/api.h"
 #include "broker/authorizer.h"
+#include "broker/group_view.h"
 #include "broker/options.h"
 #include "broker/traffic.h"
 #include "broker/handlers/env.h"
@@ -47,6 +48,8 @@ class Handlers {
   // SCRAM credentials for Describe/AlterUserScramCredentials (owned by the broker).
   void set_credentials(sasl::CredentialStore* store) { env_.credentials = store; }
   OffsetStore& offsets();
+  // The group coordinator's live groups and members.
+  std::vector<GroupView> DescribeGroups();
   const Traffic& traffic() const { return traffic_; }
   Authorizer& authorizer() { return *authz_; }
 

@@ -675,28 +675,38 @@ pages.groups = function () {
     async refresh() {
       const groups = await api("GET", "groups");
       sampleGroups(groups, Date.now());
-      body.replaceChildren(groups.length ? table(["Group", "Partitions", "Total lag", "Lag (last minutes)"], groups.map(g =>
+      body.replaceChildren(groups.length ? table(["Group", "State", "Members", "Partitions", "Total lag", "Lag (last minutes)"], groups.map(g =>
         h("tr", {"data-group": g.group},
-          h("td", {}, h("a", {href: "#/groups/" + encodeURIComponent(g.group)}, g.group)), num(g.offsets.length),
+          h("td", {}, h("a", {href: "#/groups/" + encodeURIComponent(g.group)}, g.group)), h("td", {}, stateCell(g.state)),
+          num(g.members.length, {class: "num member-count"}), num(g.offsets.length),
           num(g.total_lag, {class: "num total-lag"}),
           h("td", {}, sparkline(state.lagHistory.get(g.group) || [], "lag of " + g.group)))), {id: "groups-table"})
-        : h("p", {class: "muted"}, "No consumer groups have committed offsets yet."));
+        : h("p", {class: "muted"}, "No consumer groups yet."));
     },
   };
 };
 
 pages.group = function (name) {
   const body = h("div", {}, h("p", {}, "Loading…"));
-  main().replaceChildren(h("h1", {}, "Consumer group ", name),
-    h("p", {class: "muted"}, "Members and assignments are not shown yet: the REST API reads committed offsets only."),
-    body);
+  main().replaceChildren(h("h1", {}, "Consumer group ", name), body);
   return {
     async refresh() {
       const groups = await api("GET", "groups");
       sampleGroups(groups, Date.now());
       const g = groups.find(x => x.group === name);
       if (!g) { body.replaceChildren(h("p", {class: "bad"}, "No group named " + name)); return; }
+      const assigned = m => m.assignment.map(a => `${a.topic} [${a.partitions.join(", ")}]`).join("; ") || "—";
       body.replaceChildren(
+        h("p", {}, "State ", stateCell(g.state), ", generation ", fmtNum(g.generation),
+          g.protocol ? ", assignor " + g.protocol : ""),
+        h("h2", {}, "Members"),
+        g.members.length ? table(["Member", "Client id", "Host", "Assigned partitions"], g.members.map(m =>
+          h("tr", {"data-member": m.member_id},
+            h("td", {}, m.member_id, m.member_id === g.leader ? h("span", {class: "muted"}, " (leader)") : ""),
+            h("td", {}, m.client_id), h("td", {}, m.client_host), h("td", {class: "assignment"}, assigned(m)))),
+          {id: "members-table"})
+          : h("p", {class: "muted", id: "no-members"}, "No members: nobody consumes in this group now."),
+        h("h2", {}, "Committed offsets"),
         h("p", {}, "Total lag ", h("strong", {id: "group-total-lag"}, fmtNum(g.total_lag)), " ",
           sparkline(state.lagHistory.get(name) || [], "total lag")),
         table(["Topic", "Partition", "Committed offset", "Lag", "Lag (last minutes)"], g.offsets.map(o =>

@@ -1,6 +1,7 @@
 #include "server/rest_api.h"
 
 #include <cctype>
+#include <set>
 
 #include "operators/expr/value.h"
 #include "server/console_assets.h"
@@ -248,11 +249,45 @@ HttpResponse RestApi::Topics() {
   return Json(200, Value(std::move(topics)));
 }
 
+namespace {
+
+// A live group's state and members (the coordinator's view), for GET groups.
+void AddMembers(const broker::GroupView* live, Object* o) {
+  o->emplace_back("state", live ? live->state : std::string("Empty"));
+  o->emplace_back("generation", live ? live->generation : 0);
+  o->emplace_back("protocol", live ? live->protocol : std::string());
+  o->emplace_back("leader", live ? live->leader : std::string());
+  List members;
+  if (live) {
+    for (const auto& m : live->members) {
+      List assignment;
+      for (const auto& [topic, partitions] : m.assignment) {
+        List ps;
+        for (int32_t p : partitions) ps.push_back(Value(static_cast<int64_t>(p)));
+        assignment.push_back(Value(Object{{"topic", topic}, {"partitions", Value(std::move(ps))}}));
+      }
+      members.push_back(Value(Object{{"member_id", m.id},
+                                     {"instance_id", m.instance_id ? Value(*m.instance_id) : Value()},
+                                     {"client_id", m.client_id},
+                                     {"client_host", m.client_host},
+                                     {"assignment", Value(std::move(assignment))}}));
+    }
+  }
+  o->emplace_back("members", Value(std::move(members)));
+}
+
+}  // namespace
+
 HttpResponse RestApi::Groups() {
   List groups;
   if (broker_) {
     auto& offsets = broker_->offsets();
-    for (const auto& group : offsets.Groups()) {
+    std::map<std::string, broker::GroupView> live;
+    for (auto& g : broker_->DescribeGroups()) live.emplace(g.name, std::move(g));
+    std::set<std::string> names;
+    for (const auto& group : offsets.Groups()) names.insert(group);
+    for (const auto& [name, _] : live) names.insert(name);
+    for (const auto& group : names) {
       List committed;
       int64_t total_lag = 0;
       for (const auto& [key, c] : offsets.ForGroup(group)) {
@@ -269,10 +304,13 @@ HttpResponse RestApi::Groups() {
       }
       List history;
       for (const auto& [t, lag] : lag_history_.Get(group)) history.push_back(Value(List{Int(t), Int(lag)}));
-      groups.push_back(Value(Object{{"group", group},
-                                    {"total_lag", Int(total_lag)},
-                                    {"offsets", Value(std::move(committed))},
-                                    {"lag_history", Value(std::move(history))}}));
+      Object o{{"group", group},
+               {"total_lag", Int(total_lag)},
+               {"offsets", Value(std::move(committed))},
+               {"lag_history", Value(std::move(history))}};
+      auto it = live.find(group);
+      AddMembers(it == live.end() ? nullptr : &it->second, &o);
+      groups.push_back(Value(std::move(o)));
     }
   }
   return Json(200, Value(std::move(groups)));

@@ -3,6 +3,7 @@
 console_kafka.py BOOTSTRAP produce TOPIC PARTITION COUNT   records {"amount": i*10} with a header, keys k<i>
 console_kafka.py BOOTSTRAP produce-slowly TOPIC SECONDS     20 records a second to partition 0
 console_kafka.py BOOTSTRAP commit TOPIC GROUP PARTITION OFFSET
+console_kafka.py BOOTSTRAP member TOPIC GROUP SECONDS       a subscribed group member, polling for SECONDS
 """
 import json
 import sys
@@ -36,6 +37,14 @@ elif command == "commit":
     tp = TopicPartition(topic, partition)
     consumer.assign([tp])
     consumer.commit({tp: OffsetAndMetadata(offset, None)})
+    consumer.close()
+elif command == "member":
+    topic, group, seconds = sys.argv[3], sys.argv[4], float(sys.argv[5])
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, client_id="console-member",
+                             enable_auto_commit=False, auto_offset_reset="latest")
+    end = time.time() + seconds
+    while time.time() < end:
+        consumer.poll(timeout_ms=200)
     consumer.close()
 else:
     sys.exit("unknown command " + command)

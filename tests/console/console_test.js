@@ -178,6 +178,17 @@ async function main() {
     await page.screenshot({path: path.join(shots, "groups.png")});
     await page.goto(url + "/console/#/groups/console-group");
     await page.waitForSelector("#group-total-lag");
+    await page.waitForSelector("#no-members");
+    // A live member of another group: the group page shows it with its assignment.
+    const member = spawn("/usr/bin/python3", [path.join(pyDir, "console_kafka.py"), bootstrap, "member",
+                                              "console-input", "console-live", "120"], {stdio: "ignore"});
+    children.push(member);
+    await page.goto(url + "/console/#/groups/console-live");
+    await page.waitForFunction(() => {
+      const cells = [...document.querySelectorAll("#members-table td.assignment")].map(e => e.textContent);
+      return cells.length === 1 && cells[0] === "console-input [0, 1]";
+    }, {timeout: 90000});
+    log("group page shows the live member and its assignment");
     await page.screenshot({path: path.join(shots, "group.png")});
 
     await page.goto(url + "/console/#/overview");
