@@ -6,8 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "server/lag_history.h"
-#include "server/rest_api.h"
-#include "tests/unit/server/test_util.h"
+#include "tests/unit/server/rest_fixture.h"
 
 namespace sluice::server {
 namespace {
@@ -15,29 +14,15 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-class ConsoleApiTest : public testing::ServerFixture {
+class ConsoleApiTest : public testing::RestFixture {
  protected:
   void SetUp() override {
-    ServerFixture::SetUp();
-    StartJobs();
-    metrics_ = std::make_unique<Metrics>(*log_, nullptr, jobs_.get());
-    tokens_.Add(Role::kAdmin, "root", kAdmin);
-    tokens_.Add(Role::kViewer, "watcher", kViewer);
-    ApiSecurity security;
-    security.tokens = &tokens_;
-    api_ = std::make_unique<RestApi>(*log_, nullptr, *jobs_, *metrics_, security);
+    RestFixture::SetUp();
     api_->set_ready();
   }
   HttpResponse Send(const std::string& method, const std::string& target, const std::string& body = "",
                     const std::string& token = kAdmin, const std::string& type = "application/json") {
-    HttpRequest r;
-    r.method = method;
-    r.target = target;
-    r.body = body;
-    r.content_type = body.empty() ? "" : type;
-    if (!token.empty()) r.authorization = "Bearer " + token;
-    r.host = "127.0.0.1:8080";
-    return api_->Handle(r);
+    return Request(method, target, body, token, body.empty() ? "" : type);
   }
   static std::string Header(const HttpResponse& r, const std::string& name) {
     for (const auto& [k, v] : r.headers) {
@@ -45,12 +30,6 @@ class ConsoleApiTest : public testing::ServerFixture {
     }
     return "";
   }
-
-  static constexpr const char* kAdmin = "admin-token-0123456789";
-  static constexpr const char* kViewer = "viewer-token-0123456789";
-  TokenStore tokens_;
-  std::unique_ptr<Metrics> metrics_;
-  std::unique_ptr<RestApi> api_;
 };
 
 TEST_F(ConsoleApiTest, StaticFilesNeedNoTokenAndCarryASecurityPolicy) {

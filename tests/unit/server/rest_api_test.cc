@@ -10,7 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/unit/server/test_util.h"
+#include "tests/unit/server/rest_fixture.h"
 
 namespace sluice::server {
 namespace {
@@ -19,18 +19,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-class RestApiTest : public testing::ServerFixture {
+class RestApiTest : public testing::RestFixture {
  protected:
-  void SetUp() override {
-    ServerFixture::SetUp();
-    StartJobs();
-    metrics_ = std::make_unique<Metrics>(*log_, nullptr, jobs_.get());
-    tokens_.Add(Role::kAdmin, "root", kAdmin);
-    tokens_.Add(Role::kViewer, "watcher", kViewer);
-    ApiSecurity security;
-    security.tokens = &tokens_;
-    api_ = std::make_unique<RestApi>(*log_, nullptr, *jobs_, *metrics_, security);
-  }
   // A request as `sluice submit` sends it: the admin token, YAML bodies.
   HttpResponse Call(const std::string& method, const std::string& target, const std::string& body = "") {
     return Send(method, target, body, kAdmin);
@@ -38,22 +28,8 @@ class RestApiTest : public testing::ServerFixture {
   HttpResponse Send(const std::string& method, const std::string& target, const std::string& body,
                     const std::string& token, const std::string& content_type = "application/yaml",
                     const std::string& origin = "") {
-    HttpRequest r;
-    r.method = method;
-    r.target = target;
-    r.body = body;
-    r.content_type = content_type;
-    if (!token.empty()) r.authorization = "Bearer " + token;
-    r.origin = origin;
-    r.host = "127.0.0.1:8080";
-    return api_->Handle(r);
+    return Request(method, target, body, token, content_type, origin);
   }
-
-  static constexpr const char* kAdmin = "admin-token-0123456789";
-  static constexpr const char* kViewer = "viewer-token-0123456789";
-  TokenStore tokens_;
-  std::unique_ptr<Metrics> metrics_;
-  std::unique_ptr<RestApi> api_;
 };
 
 TEST_F(RestApiTest, HealthzIsAlwaysOkAndReadyzWaitsForSetReady) {
