@@ -23,39 +23,21 @@
 #include <vector>
 
 #include "operators/expr/expr.h"
-#include "operators/expr/json.h"
+#include "tests/unit/expr/test_fixture.h"
 
 namespace sluice::expr {
-
-// Readable values in failure messages.
-void PrintTo(const Value& v, std::ostream* os) { *os << v.ToJson() << " (" << TypeName(v.type()) << ")"; }
 
 namespace {
 
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 
-class FunctionsCatalogueTest : public ::testing::Test {
+class FunctionsCatalogueTest : public ExprFixture {
  protected:
-  // Compiles (which must succeed) and evaluates against the fixture's record.
-  Result<Value> Run(const std::string& source) {
-    std::vector<Diagnostic> d;
-    auto e = Compile(source, {}, &d);
-    if (!e) return InvalidArgument("compile error in '" + source + "': " + (d.empty() ? "" : d[0].message));
-    RecordView r{&key_, &value_, 1700000000123, &headers_, "readings", 3, 42};
-    return e->Eval(r);
-  }
-  Value Ok(const std::string& source) {
-    auto v = Run(source);
-    EXPECT_TRUE(v.ok()) << source << ": " << v.status().ToString();
-    return v.ok() ? *v : Value("<error>");
-  }
-  // A runtime error whose message contains `text`.
-  void Fails(const std::string& source, const std::string& text) {
-    auto v = Run(source);
-    ASSERT_FALSE(v.ok()) << source << " gave " << v->ToJson();
-    EXPECT_NE(v.status().message().find(text), std::string::npos) << source << ": " << v.status().message();
-  }
+  FunctionsCatalogueTest()
+      : ExprFixture(R"({"n": 7, "f": 2.5, "s": "Sluice", "neg": -4, "list": [3, 1, 2], "obj": {"a": 1},
+      "big": 9223372036854775807, "small": -9223372036854775808, "zero": 0, "num_text": "12", "flag": true,
+      "t": "2024-02-29T12:00:00Z", "nan_text": "abc", "huge": 1e300})") {}
   // The compile errors as "offset: message".
   std::vector<std::string> Errors(const std::string& source) {
     std::vector<Diagnostic> d;
@@ -64,13 +46,6 @@ class FunctionsCatalogueTest : public ::testing::Test {
     for (const auto& x : d) out.push_back(std::to_string(x.offset) + ": " + x.message);
     return out;
   }
-
-  Value key_ = Value("s1");
-  Value value_ = ParseJson(R"({"n": 7, "f": 2.5, "s": "Sluice", "neg": -4, "list": [3, 1, 2], "obj": {"a": 1},
-      "big": 9223372036854775807, "small": -9223372036854775808, "zero": 0, "num_text": "12", "flag": true,
-      "t": "2024-02-29T12:00:00Z", "nan_text": "abc", "huge": 1e300})")
-                       .value();
-  Value headers_ = Value(Object{{"trace", Value("abc")}});
 };
 
 TEST_F(FunctionsCatalogueTest, NumericFunctions) {

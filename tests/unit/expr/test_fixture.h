@@ -1,10 +1,12 @@
-// A record and helpers shared by the string and regex function tests.
+// Compiling and evaluating expressions against one record, for the expression
+// tests (the function catalogue, the string and regex functions).
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "operators/expr/expr.h"
@@ -14,8 +16,17 @@ namespace sluice::expr {
 
 inline void PrintTo(const Value& v, std::ostream* os) { *os << v.ToJson() << " (" << TypeName(v.type()) << ")"; }
 
+// The record value of the string and regex function tests.
+inline constexpr std::string_view kStringsRecord =
+    R"({"s": "Sluice", "n": 7, "empty": "", "uni": "héhé€😀", "csv": "a,b,,c",
+      "url": "https://www.nexmark.com/vyt/vcw/item.htm?query=1&channel_id=1236&q=caf%C3%A9+au+lait#top",
+      "aaa": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", "evil": "(a+)+$", "bad": "(ab", "two": "ab"})";
+
+// The record has key "s1", a header trace=abc, and `value_json` as its value.
 class ExprFixture : public ::testing::Test {
  protected:
+  explicit ExprFixture(std::string_view value_json = kStringsRecord)
+      : value_(ParseJson(value_json).value()) {}
   // Compiles (which must succeed) and evaluates against the fixture's record.
   Result<Value> Run(const std::string& source) {
     std::vector<Diagnostic> d;
@@ -51,10 +62,7 @@ class ExprFixture : public ::testing::Test {
   }
 
   Value key_ = Value("s1");
-  Value value_ = ParseJson(R"({"s": "Sluice", "n": 7, "empty": "", "uni": "héhé€😀", "csv": "a,b,,c",
-      "url": "https://www.nexmark.com/vyt/vcw/item.htm?query=1&channel_id=1236&q=caf%C3%A9+au+lait#top",
-      "aaa": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", "evil": "(a+)+$", "bad": "(ab", "two": "ab"})")
-                       .value();
+  Value value_;
   Value headers_ = Value(Object{{"trace", Value("abc")}});
 };
 
