@@ -7,28 +7,9 @@
 #   (before or after); otherwise it is kept and, if newer, becomes the
 #   reference. No input record here is behind the watermark, so when the
 #   state expires does not change the result.
-import json, os, random
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+import random
+from case_writer import J, write
 T = 1699999980000  # a minute boundary; input.jsonl line i has timestamp T + 1000 * i
-
-
-def J(v): return json.dumps(v, separators=(",", ":"))
-
-
-def lines(items): return "".join((x if isinstance(x, str) else J(x)) + "\n" for x in items)
-
-
-def write(name, job, expected, inputs=None, records=None, partitions=None):
-    d = os.path.join(ROOT, name)
-    os.makedirs(d, exist_ok=True)
-    open(os.path.join(d, "job.yaml"), "w").write(job.lstrip())
-    if inputs is not None:
-        open(os.path.join(d, "input.jsonl"), "w").write(lines(inputs))
-    if records is not None:
-        open(os.path.join(d, "records.jsonl"), "w").write("".join(J(r) + "\n" for r in records))
-    open(os.path.join(d, "expected.jsonl"), "w").write(lines(expected))
-    if partitions:
-        open(os.path.join(d, "partitions.json"), "w").write(J(partitions) + "\n")
 
 
 def dedup(rows, within):
