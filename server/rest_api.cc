@@ -292,10 +292,9 @@ HttpResponse RestApi::Groups() {
       int64_t total_lag = 0;
       for (const auto& [key, c] : offsets.ForGroup(group)) {
         Value lag;
-        if (auto p = log_.GetPartition(key.topic, key.partition); p.ok()) {
-          const int64_t l = std::max<int64_t>(0, (*p)->HighWatermark().value - c.offset);
-          lag = Int(l);
-          total_lag += l;
+        if (auto l = LagOf(key, c.offset)) {
+          lag = Int(*l);
+          total_lag += *l;
         }
         committed.push_back(Value(Object{{"topic", key.topic},
                                          {"partition", key.partition},
@@ -316,17 +315,19 @@ HttpResponse RestApi::Groups() {
   return Json(200, Value(std::move(groups)));
 }
 
+std::optional<int64_t> RestApi::LagOf(const broker::OffsetKey& key, int64_t committed) const {
+  auto p = log_.GetPartition(key.topic, key.partition);
+  if (!p.ok()) return std::nullopt;
+  return std::max<int64_t>(0, (*p)->HighWatermark().value - committed);
+}
+
 std::map<std::string, int64_t> RestApi::TotalLags() const {
   std::map<std::string, int64_t> out;
   if (!broker_) return out;
   auto& offsets = broker_->offsets();
   for (const auto& group : offsets.Groups()) {
     int64_t total = 0;
-    for (const auto& [key, c] : offsets.ForGroup(group)) {
-      if (auto p = log_.GetPartition(key.topic, key.partition); p.ok()) {
-        total += std::max<int64_t>(0, (*p)->HighWatermark().value - c.offset);
-      }
-    }
+    for (const auto& [key, c] : offsets.ForGroup(group)) total += LagOf(key, c.offset).value_or(0);
     out[group] = total;
   }
   return out;

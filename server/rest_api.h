@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <set>
 #include <string>
@@ -79,6 +80,8 @@ class RestApi {
   HttpResponse Records(const HttpRequest& request, const std::string& topic, const std::string& partition);
   HttpResponse ValidateJob(const HttpRequest& request);
   HttpResponse Overview() const;
+  // The lag of a committed offset: records after it; none for a partition that no longer exists.
+  std::optional<int64_t> LagOf(const broker::OffsetKey& key, int64_t committed) const;
   // group -> its committed partitions' total lag (partitions of deleted topics count 0).
   std::map<std::string, int64_t> TotalLags() const;
   void SampleLag();
