@@ -4,10 +4,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "broker/wire.h"
+
 namespace sluice::broker {
 namespace {
-
-constexpr auto kSessionCheckInterval = std::chrono::milliseconds(250);
 
 std::string NewMemberId(const std::string& client_id, uint64_t n) {
   static thread_local std::mt19937_64 rng(std::random_device{}());
@@ -19,8 +19,9 @@ std::string NewMemberId(const std::string& client_id, uint64_t n) {
 
 }  // namespace
 
-GroupCoordinator::GroupCoordinator(log::LogManager& log, Scheduler& scheduler, std::chrono::milliseconds initial_delay)
-    : log_(log), scheduler_(scheduler), offsets_(log), initial_delay_(initial_delay) {}
+GroupCoordinator::GroupCoordinator(log::LogManager& log, Scheduler& scheduler, std::chrono::milliseconds initial_delay,
+                                   SteadyNow now)
+    : log_(log), scheduler_(scheduler), now_(std::move(now)), offsets_(log), initial_delay_(initial_delay) {}
 
 Status GroupCoordinator::Start() {
   RETURN_IF_ERROR(offsets_.Load());
@@ -33,8 +34,8 @@ void GroupCoordinator::Shutdown() {
   stopping_ = true;
   for (auto& [name, g] : groups_) {
     for (auto& [id, m] : g.members) {
-      if (m.pending_join) SendJoinResponse(g, m, error::kCoordinatorNotAvailable);
-      if (m.pending_sync) ReplySync(m, error::kCoordinatorNotAvailable);
+      FailJoin(m, error::kCoordinatorNotAvailable);
+      ReplySync(m, error::kCoordinatorNotAvailable);
     }
   }
 }
@@ -92,59 +93,66 @@ std::string GroupCoordinator::ChooseProtocol(const Group& g) const {
   // The leader's first protocol that every member supports (Kafka votes; for the
   // clients here all members list the same protocols).
   const Member& leader = g.members.at(g.leader);
-  for (const auto& [name, meta] : leader.protocols) {
+  for (const auto& candidate : leader.protocols) {
     bool everyone = true;
     for (const auto& [id, m] : g.members) {
       bool has = false;
-      for (const auto& p : m.protocols) has |= p.first == name;
+      for (const auto& p : m.protocols) has |= p.name == candidate.name;
       everyone &= has;
     }
-    if (everyone) return name;
+    if (everyone) return candidate.name;
   }
-  return leader.protocols.empty() ? "" : leader.protocols.front().first;
+  return leader.protocols.empty() ? "" : leader.protocols.front().name;
 }
 
-void GroupCoordinator::SendJoinResponse(const Group& g, const Member& m, int16_t err) {
-  const int16_t v = m.join_version;
-  Writer w;
-  if (v >= 2) w.I32(0);
-  w.I16(err);
-  w.I32(err == error::kNone ? g.generation : -1);
-  w.String(err == error::kNone ? g.protocol : "");
-  w.String(err == error::kNone ? g.leader : "");
-  w.String(m.id);
-  if (err == error::kNone && m.id == g.leader) {
-    w.ArrayLength(static_cast<int32_t>(g.members.size()));
-    for (const auto& [id, member] : g.members) {
-      w.String(id);
-      if (v >= 5) w.NullableString(member.instance_id);
-      Bytes meta;
-      for (const auto& [name, bytes] : member.protocols) {
-        if (name == g.protocol) meta = bytes;
-      }
-      w.Bytes(meta);
-    }
-  } else {
-    w.ArrayLength(0);
+namespace {
+
+GroupBytes MetadataFor(const std::vector<GroupProtocol>& protocols, const std::string& chosen) {
+  for (const auto& p : protocols) {
+    if (p.name == chosen) return p.metadata;
   }
-  m.pending_join(w.Take());
+  return {};
+}
+
+}  // namespace
+
+void GroupCoordinator::SendJoinResult(const Group& g, Member& m) {
+  JoinGroupResult res;
+  res.generation = g.generation;
+  res.protocol = g.protocol;
+  res.leader = g.leader;
+  res.member_id = m.id;
+  if (m.id == g.leader) {
+    for (const auto& [id, member] : g.members) {
+      res.members.push_back({id, member.instance_id, MetadataFor(member.protocols, g.protocol)});
+    }
+  }
+  auto done = std::move(m.pending_join);
+  m.pending_join = nullptr;
+  done(res);
+}
+
+void GroupCoordinator::FailJoin(Member& m, int16_t err) {
+  if (!m.pending_join) return;
+  JoinGroupResult res;
+  res.error = err;
+  res.member_id = m.id;
+  auto done = std::move(m.pending_join);
+  m.pending_join = nullptr;
+  done(res);
 }
 
 void GroupCoordinator::ReplySync(Member& m, int16_t err) {
-  Writer w;
-  if (m.sync_version >= 1) w.I32(0);
-  w.I16(err);
-  w.Bytes(err == error::kNone ? m.assignment : Bytes());
-  m.pending_sync(w.Take());
+  if (!m.pending_sync) return;
+  auto done = std::move(m.pending_sync);
   m.pending_sync = nullptr;
+  done(SyncGroupResult{err, err == error::kNone ? m.assignment : GroupBytes()});
 }
 
 void GroupCoordinator::PrepareRebalance(Group& g) {
   if (g.state == State::kPreparingRebalance) return;
   // Members still waiting for SyncGroup learn that a new round started.
-  for (auto& [id, m] : g.members) {
-    if (m.pending_sync) ReplySync(m, error::kRebalanceInProgress);
-  }
+  for (auto& [id, m] : g.members) ReplySync(m, error::kRebalanceInProgress);
   const bool first = g.state == State::kEmpty;
   g.state = State::kPreparingRebalance;
   const uint64_t round = ++g.rebalance_round;
@@ -201,20 +209,22 @@ void GroupCoordinator::MaybeCompleteJoin(Group& g, bool deadline_passed) {
     if (!m.pending_join) absent.push_back(id);
   }
   if (!absent.empty() && !deadline_passed) return;
-  for (const auto& id : absent) g.members.erase(id);
-  if (g.members.empty()) {
-    g.state = State::kEmpty;
-    ++g.generation;
-    return;
+  for (const auto& id : absent) {
+    spdlog::info("group {}: member {} did not rejoin in time", g.name, id);
+    g.members.erase(id);
   }
   ++g.generation;
+  if (g.members.empty()) {
+    g.state = State::kEmpty;
+    g.leader.clear();
+    return;
+  }
   if (!g.members.count(g.leader)) g.leader = g.members.begin()->first;
   g.protocol = ChooseProtocol(g);
   g.state = State::kCompletingRebalance;
   for (auto& [id, m] : g.members) {
-    m.last_heartbeat = Clock::now();
-    SendJoinResponse(g, m, error::kNone);
-    m.pending_join = nullptr;
+    m.last_heartbeat = now_();
+    SendJoinResult(g, m);
   }
   spdlog::info("group {} generation {}: {} members, leader {}", g.name, g.generation, g.members.size(), g.leader);
 }
@@ -222,7 +232,8 @@ void GroupCoordinator::MaybeCompleteJoin(Group& g, bool deadline_passed) {
 void GroupCoordinator::RemoveMember(Group& g, const std::string& id) {
   auto it = g.members.find(id);
   if (it == g.members.end()) return;
-  if (it->second.pending_join) SendJoinResponse(g, it->second, error::kUnknownMemberId);
+  FailJoin(it->second, error::kUnknownMemberId);
+  ReplySync(it->second, error::kUnknownMemberId);
   g.members.erase(it);
   if (g.members.empty()) {
     g.state = State::kEmpty;
@@ -239,7 +250,7 @@ void GroupCoordinator::ExpireSessions() {
   {
     std::lock_guard lock(mu_);
     if (stopping_) return;
-    const auto now = Clock::now();
+    const auto now = now_();
     for (auto& [name, g] : groups_) {
       std::vector<std::string> expired;
       for (const auto& [id, m] : g.members) {
@@ -255,163 +266,111 @@ void GroupCoordinator::ExpireSessions() {
   scheduler_.RunAfter(kSessionCheckInterval, [this] { ExpireSessions(); });
 }
 
-void GroupCoordinator::JoinGroup(const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const int16_t v = ctx.api_version;
-  const std::string group_id = r.String();
-  const int32_t session_timeout = r.I32();
-  const int32_t rebalance_timeout = v >= 1 ? r.I32() : session_timeout;
-  std::string member_id = r.String();
-  std::optional<std::string> instance_id = v >= 5 ? r.NullableString() : std::nullopt;
-  const std::string protocol_type = r.String();
-  std::vector<std::pair<std::string, Bytes>> protocols;
-  for (int32_t n = r.ArrayLength(); n > 0 && r.ok(); --n) {
-    std::string name = r.String();
-    auto meta = r.Bytes();
-    protocols.emplace_back(std::move(name), Bytes(meta.begin(), meta.end()));
-  }
-  if (!r.ok()) return respond(std::nullopt);
-  if (!Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)) {
-    Member refused;
-    refused.id = member_id;
-    refused.join_version = v;
-    refused.pending_join = respond;
-    return SendJoinResponse(Group{}, refused, error::kGroupAuthorizationFailed);
-  }
+GroupCoordinator::Member* GroupCoordinator::FindMember(const std::string& group_id, const std::string& id,
+                                                       Group** group) {
+  auto git = groups_.find(group_id);
+  if (git == groups_.end()) return nullptr;
+  auto mit = git->second.members.find(id);
+  if (mit == git->second.members.end()) return nullptr;
+  *group = &git->second;
+  return &mit->second;
+}
 
-  std::lock_guard lock(mu_);
-  Group& g = groups_[group_id];
-  g.name = group_id;
-  Member probe;
-  probe.join_version = v;
-  probe.pending_join = respond;
-  auto fail = [&](int16_t err) {
-    probe.id = member_id;
-    SendJoinResponse(g, probe, err);
+void GroupCoordinator::JoinGroup(const JoinGroupInput& in, JoinCallback done) {
+  auto fail = [&](int16_t err, const std::string& member_id) {
+    JoinGroupResult res;
+    res.error = err;
+    res.member_id = member_id;
+    done(res);
   };
-  if (group_id.empty()) return fail(error::kInvalidGroupId);
-  if (session_timeout <= 0) return fail(error::kInvalidSessionTimeout);
-  if (!g.members.empty() && (protocol_type != g.protocol_type)) return fail(error::kInconsistentGroupProtocol);
-  if (member_id.empty()) {
-    member_id = NewMemberId(ctx.client_id, next_member_++);
-    if (v >= 4 && !instance_id) {
-      g.pending_ids.insert(member_id);
-      return fail(error::kMemberIdRequired);
-    }
-  } else if (!g.members.count(member_id) && !g.pending_ids.erase(member_id)) {
-    return fail(error::kUnknownMemberId);
+  if (in.group_id.empty()) return fail(error::kInvalidGroupId, in.member_id);
+  if (in.session_timeout_ms <= 0) return fail(error::kInvalidSessionTimeout, in.member_id);
+  std::lock_guard lock(mu_);
+  if (stopping_) return fail(error::kCoordinatorNotAvailable, in.member_id);
+  auto git = groups_.find(in.group_id);
+  const bool has_members = git != groups_.end() && !git->second.members.empty();
+  if (has_members && in.protocol_type != git->second.protocol_type) {
+    return fail(error::kInconsistentGroupProtocol, in.member_id);
   }
+  std::string member_id = in.member_id;
+  if (member_id.empty()) {
+    member_id = NewMemberId(in.client_id, next_member_++);
+    if (in.require_known_member_id && !in.group_instance_id) {
+      Group& g = groups_[in.group_id];
+      g.name = in.group_id;
+      g.pending_ids.insert(member_id);
+      return fail(error::kMemberIdRequired, member_id);
+    }
+  } else {
+    const bool known = git != groups_.end() &&
+                       (git->second.members.count(member_id) || git->second.pending_ids.erase(member_id));
+    if (!known) return fail(error::kUnknownMemberId, member_id);
+  }
+  Group& g = groups_[in.group_id];
+  g.name = in.group_id;
   if (!g.members.count(member_id)) g.new_member_added = true;
   Member& m = g.members[member_id];
   m.id = member_id;
-  m.instance_id = instance_id;
-  m.client_id = ctx.client_id;
-  m.client_host = ctx.client_host;
-  m.session_timeout = std::chrono::milliseconds(session_timeout);
-  m.rebalance_timeout = std::chrono::milliseconds(rebalance_timeout);
-  m.protocols = std::move(protocols);
-  m.join_version = v;
-  m.last_heartbeat = Clock::now();
-  if (m.pending_join) SendJoinResponse(g, m, error::kRebalanceInProgress);  // a duplicate join
-  m.pending_join = respond;
-  g.protocol_type = protocol_type;
+  m.instance_id = in.group_instance_id;
+  m.client_id = in.client_id;
+  m.client_host = in.client_host;
+  m.session_timeout = std::chrono::milliseconds(in.session_timeout_ms);
+  m.rebalance_timeout = std::chrono::milliseconds(in.rebalance_timeout_ms);
+  m.protocols = in.protocols;
+  m.last_heartbeat = now_();
+  FailJoin(m, error::kRebalanceInProgress);  // a duplicate join: the newer one waits
+  m.pending_join = std::move(done);
+  g.protocol_type = in.protocol_type;
   if (g.leader.empty() || !g.members.count(g.leader)) g.leader = member_id;
   PrepareRebalance(g);
   MaybeCompleteJoin(g, false);
 }
 
-void GroupCoordinator::SyncGroup(const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const int16_t v = ctx.api_version;
-  const std::string group_id = r.String();
-  const int32_t generation = r.I32();
-  const std::string member_id = r.String();
-  if (v >= 3) r.NullableString();
-  std::map<std::string, Bytes> assignments;
-  for (int32_t n = r.ArrayLength(); n > 0 && r.ok(); --n) {
-    std::string id = r.String();
-    auto bytes = r.Bytes();
-    assignments[id] = Bytes(bytes.begin(), bytes.end());
-  }
-  if (!r.ok()) return respond(std::nullopt);
-  auto reply = [v](const Respond& to, int16_t err, const Bytes& assignment) {
-    Writer w;
-    if (v >= 1) w.I32(0);
-    w.I16(err);
-    w.Bytes(assignment);
-    to(w.Take());
-  };
-  if (!Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)) {
-    return reply(respond, error::kGroupAuthorizationFailed, {});
-  }
+void GroupCoordinator::SyncGroup(const SyncGroupInput& in, SyncCallback done) {
   std::lock_guard lock(mu_);
-  auto git = groups_.find(group_id);
-  if (git == groups_.end() || !git->second.members.count(member_id)) return reply(respond, error::kUnknownMemberId, {});
-  Group& g = git->second;
-  Member& m = g.members[member_id];
-  if (generation != g.generation) return reply(respond, error::kIllegalGeneration, {});
-  if (g.state == State::kPreparingRebalance) return reply(respond, error::kRebalanceInProgress, {});
-  if (g.state == State::kStable) return reply(respond, error::kNone, m.assignment);
-  m.pending_sync = respond;
-  m.sync_version = v;
-  if (member_id != g.leader) return;
-  for (auto& [id, member] : g.members) {
-    auto it = assignments.find(id);
-    member.assignment = it == assignments.end() ? Bytes() : it->second;
+  Group* g = nullptr;
+  Member* m = FindMember(in.group_id, in.member_id, &g);
+  if (!m) return done(SyncGroupResult{error::kUnknownMemberId, {}});
+  if (in.generation != g->generation) return done(SyncGroupResult{error::kIllegalGeneration, {}});
+  if (g->state == State::kPreparingRebalance) return done(SyncGroupResult{error::kRebalanceInProgress, {}});
+  if (g->state == State::kStable) return done(SyncGroupResult{error::kNone, m->assignment});
+  ReplySync(*m, error::kRebalanceInProgress);  // a duplicate sync: the newer one waits
+  m->pending_sync = std::move(done);
+  m->last_heartbeat = now_();
+  if (in.member_id != g->leader) return;
+  for (auto& [id, member] : g->members) {
+    auto it = in.assignments.find(id);
+    member.assignment = it == in.assignments.end() ? GroupBytes() : it->second;
   }
-  g.state = State::kStable;
-  for (auto& [id, member] : g.members) {
-    if (member.pending_sync) ReplySync(member, error::kNone);
-  }
+  g->state = State::kStable;
+  for (auto& [id, member] : g->members) ReplySync(member, error::kNone);
 }
 
-void GroupCoordinator::Heartbeat(const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const std::string group_id = r.String();
-  const int32_t generation = r.I32();
-  const std::string member_id = r.String();
-  if (ctx.api_version >= 3) r.NullableString();
-  int16_t err = error::kNone;
-  if (!Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)) {
-    err = error::kGroupAuthorizationFailed;
-  } else {
-    std::lock_guard lock(mu_);
-    auto git = groups_.find(group_id);
-    if (git == groups_.end() || !git->second.members.count(member_id)) {
-      err = error::kUnknownMemberId;
-    } else {
-      Group& g = git->second;
-      g.members[member_id].last_heartbeat = Clock::now();
-      if (generation != g.generation) {
-        err = error::kIllegalGeneration;
-      } else if (g.state == State::kPreparingRebalance) {
-        err = error::kRebalanceInProgress;
-      }
-    }
-  }
-  Writer w;
-  if (ctx.api_version >= 1) w.I32(0);
-  w.I16(err);
-  respond(w.Take());
+int16_t GroupCoordinator::Heartbeat(const HeartbeatInput& in) {
+  std::lock_guard lock(mu_);
+  Group* g = nullptr;
+  Member* m = FindMember(in.group_id, in.member_id, &g);
+  if (!m) return error::kUnknownMemberId;
+  m->last_heartbeat = now_();
+  if (in.generation != g->generation) return error::kIllegalGeneration;
+  if (g->state == State::kPreparingRebalance) return error::kRebalanceInProgress;
+  return error::kNone;
 }
 
-void GroupCoordinator::LeaveGroup(const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const std::string group_id = r.String();
-  const std::string member_id = r.String();
-  int16_t err = error::kNone;
-  if (!Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)) {
-    err = error::kGroupAuthorizationFailed;
-  } else {
-    std::lock_guard lock(mu_);
-    auto git = groups_.find(group_id);
-    if (git == groups_.end() || !git->second.members.count(member_id)) {
-      err = error::kUnknownMemberId;
-    } else {
-      spdlog::info("group {}: member {} left", group_id, member_id);
-      RemoveMember(git->second, member_id);
+LeaveGroupResult GroupCoordinator::LeaveGroup(const LeaveGroupInput& in) {
+  std::lock_guard lock(mu_);
+  LeaveGroupResult res;
+  auto git = groups_.find(in.group_id);
+  for (const auto& leaving : in.members) {
+    if (git == groups_.end() || !git->second.members.count(leaving.member_id)) {
+      res.member_errors.push_back(error::kUnknownMemberId);
+      continue;
     }
+    spdlog::info("group {}: member {} left", in.group_id, leaving.member_id);
+    RemoveMember(git->second, leaving.member_id);
+    res.member_errors.push_back(error::kNone);
   }
-  Writer w;
-  if (ctx.api_version >= 1) w.I32(0);
-  w.I16(err);
-  respond(w.Take());
+  return res;
 }
 
 }  // namespace sluice::broker

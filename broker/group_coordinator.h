@@ -1,7 +1,12 @@
-// The consumer-group coordinator (KAFKA-PROTOCOL.md §4): membership,
-// generations and rebalances for JoinGroup, SyncGroup, Heartbeat and
-// LeaveGroup; committed offsets (OffsetCommit/OffsetFetch, stored by
+// The consumer-group coordinator (KAFKA-PROTOCOL.md §4, docs/group-protocol.md):
+// membership, generations and rebalances for JoinGroup, SyncGroup, Heartbeat
+// and LeaveGroup; committed offsets (OffsetCommit/OffsetFetch, stored by
 // OffsetStore); ListGroups, DescribeGroups, DeleteGroups.
+//
+// It works on plain values (group_types.h): the handlers in broker/handlers/
+// decode the wire format, check ACLs, and encode the results. Time comes from
+// the Scheduler (deadlines) and `now` (session bookkeeping), so tests drive
+// every timeout with a manual clock and no sockets.
 //
 // States: Empty -> PreparingRebalance -> CompletingRebalance -> Stable, and
 // back to PreparingRebalance when a member joins, leaves or times out. A join
@@ -14,8 +19,8 @@
 // InitialDelayedJoin does: consumers that start together then share the
 // partitions in their first assignment instead of one taking all of them.
 //
-// Thread safety: one mutex guards all groups; responses are sent under it
-// (Respond only queues bytes on a connection).
+// Thread safety: one mutex guards all groups; Join and Sync callbacks run under
+// it (they must only queue a reply).
 #pragma once
 
 #include <chrono>
@@ -27,39 +32,47 @@
 #include <vector>
 
 #include "broker/api.h"
-#include "broker/authorizer.h"
+#include "broker/group_types.h"
 #include "broker/group_view.h"
 #include "broker/offset_store.h"
-#include "broker/wire.h"
 
 namespace sluice::broker {
 
 class GroupCoordinator {
  public:
+  // How often sessions are checked for expiry.
+  static constexpr std::chrono::milliseconds kSessionCheckInterval{250};
+
   GroupCoordinator(log::LogManager& log, Scheduler& scheduler,
-                   std::chrono::milliseconds initial_delay = std::chrono::milliseconds(3000));
+                   std::chrono::milliseconds initial_delay = std::chrono::milliseconds(3000),
+                   SteadyNow now = &std::chrono::steady_clock::now);
+  // Loads committed offsets and starts the session checks.
   Status Start();
+  // Answers every parked join and sync with COORDINATOR_NOT_AVAILABLE; timers then do nothing.
   void Shutdown();
-  // The group APIs (called by their handlers in broker/handlers/).
-  void JoinGroup(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void SyncGroup(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void Heartbeat(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void LeaveGroup(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void OffsetCommit(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void OffsetFetch(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void ListGroups(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void DescribeGroups(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void DeleteGroups(const RequestContext& ctx, Reader& r, const Respond& respond);
+
+  // `done` is called once, now (an error, or a rebalance this join completes) or later.
+  void JoinGroup(const JoinGroupInput& in, JoinCallback done);
+  // A follower's `done` waits for the leader's assignments.
+  void SyncGroup(const SyncGroupInput& in, SyncCallback done);
+  int16_t Heartbeat(const HeartbeatInput& in);
+  LeaveGroupResult LeaveGroup(const LeaveGroupInput& in);
+  // One error for every offset of the request (generation and member checks, then the store).
+  int16_t CommitOffsets(const OffsetCommitInput& in);
+  // Every group known here: live ones and those with committed offsets only.
+  std::vector<GroupListing> ListGroups();
+  GroupDescription DescribeGroup(const std::string& group_id);
+  // NON_EMPTY_GROUP while it has members, GROUP_ID_NOT_FOUND when unknown; else
+  // forgets the group and its committed offsets.
+  int16_t DeleteGroup(const std::string& group_id);
+
   // Every live group (Dead ones excluded), with its members, by name.
   std::vector<GroupView> Describe();
   // Committed offsets, shared with the transaction coordinator (TxnOffsetCommit).
   OffsetStore& offsets() { return offsets_; }
-  // ACL checks (READ/DESCRIBE/DELETE on groups, READ/DESCRIBE on topics); null: none.
-  void set_authorizer(const Authorizer* authz) { authz_ = authz; }
 
  private:
   using Clock = std::chrono::steady_clock;
-  using Bytes = std::vector<uint8_t>;
   enum class State { kEmpty, kPreparingRebalance, kCompletingRebalance, kStable, kDead };
 
   struct Member {
@@ -68,13 +81,11 @@ class GroupCoordinator {
     std::string client_id, client_host;
     std::chrono::milliseconds session_timeout{10000};
     std::chrono::milliseconds rebalance_timeout{300000};
-    std::vector<std::pair<std::string, Bytes>> protocols;
-    Bytes assignment;
-    Clock::time_point last_heartbeat = Clock::now();
-    Respond pending_join;  // set while its JoinGroup waits
-    int16_t join_version = 0;
-    Respond pending_sync;
-    int16_t sync_version = 0;
+    std::vector<GroupProtocol> protocols;
+    GroupBytes assignment;
+    Clock::time_point last_heartbeat;
+    JoinCallback pending_join;  // set while its JoinGroup waits
+    SyncCallback pending_sync;  // set while its SyncGroup waits
   };
   struct Group {
     std::string name;
@@ -89,7 +100,6 @@ class GroupCoordinator {
     bool new_member_added = false;  // a member joined during the current hold
   };
 
-
   // All under mu_.
   void PrepareRebalance(Group& g);
   // The hold of an Empty group's first rebalance: `delay` now, at most `remaining` more after.
@@ -97,23 +107,26 @@ class GroupCoordinator {
                        std::chrono::milliseconds remaining);
   void ScheduleJoinDeadline(const std::string& name, uint64_t round, std::chrono::milliseconds timeout);
   void MaybeCompleteJoin(Group& g, bool deadline_passed);
-  void SendJoinResponse(const Group& g, const Member& m, int16_t err);
+  void SendJoinResult(const Group& g, Member& m);
+  static void FailJoin(Member& m, int16_t err);
   // Answers the member's parked SyncGroup (its assignment when err is none).
-  void ReplySync(Member& m, int16_t err);
+  static void ReplySync(Member& m, int16_t err);
   void RemoveMember(Group& g, const std::string& id);
   void ExpireSessions();
+  // The member `id` of group `group_id`, or null (then `*err` says why).
+  Member* FindMember(const std::string& group_id, const std::string& id, Group** group);
   std::string ChooseProtocol(const Group& g) const;
   static std::string StateName(State s);
 
   log::LogManager& log_;
   Scheduler& scheduler_;
+  SteadyNow now_;
   OffsetStore offsets_;
   std::chrono::milliseconds initial_delay_;
   std::mutex mu_;
   std::map<std::string, Group> groups_;
   bool stopping_ = false;
   uint64_t next_member_ = 0;
-  const Authorizer* authz_ = nullptr;
 };
 
 }  // namespace sluice::broker
