@@ -46,7 +46,6 @@ Handlers::Handlers(log::LogManager& log, Scheduler& scheduler, const BrokerOptio
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   env_.advertised_port = options.advertised_port;
-  txns_->set_authorizer(authz_.get());
   log_.SetAppendListener([this](const std::string& topic, int32_t partition) { waiters_->Notify(topic, partition); });
 }
 

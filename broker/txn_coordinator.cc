@@ -11,8 +11,6 @@
 namespace sluice::broker {
 namespace {
 
-constexpr auto kExpiryCheck = std::chrono::milliseconds(1000);
-
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -21,8 +19,13 @@ int64_t NowMs() {
 }  // namespace
 
 TxnCoordinator::TxnCoordinator(log::LogManager& log, Scheduler& scheduler, OffsetStore& offsets,
-                               std::atomic<int64_t>& producer_ids, std::chrono::milliseconds max_timeout)
-    : log_(log), scheduler_(scheduler), offsets_(offsets), max_timeout_(max_timeout), producer_ids_(producer_ids) {}
+                               std::atomic<int64_t>& producer_ids, std::chrono::milliseconds max_timeout, SteadyNow now)
+    : log_(log),
+      scheduler_(scheduler),
+      now_(std::move(now)),
+      offsets_(offsets),
+      max_timeout_(max_timeout),
+      producer_ids_(producer_ids) {}
 
 // "pid epoch state timeout n topic partition ..." — topic names cannot hold spaces.
 std::string TxnCoordinator::Encode(const Txn& txn) {
@@ -179,7 +182,7 @@ void TxnCoordinator::ExpireTransactions() {
   {
     std::unique_lock lock(mu_);
     if (stopping_) return;
-    const auto now = Clock::now();
+    const auto now = now_();
     for (auto& [id, txn] : txns_) {
       if (txn.state != State::kOngoing || now - txn.started < std::chrono::milliseconds(txn.timeout_ms)) continue;
       spdlog::info("transaction {} timed out after {} ms: aborting and fencing its producer", id, txn.timeout_ms);
@@ -191,9 +194,13 @@ void TxnCoordinator::ExpireTransactions() {
   scheduler_.RunAfter(kExpiryCheck, [this] { ExpireTransactions(); });
 }
 
-int16_t TxnCoordinator::InitProducerId(const std::string& txn_id, int32_t timeout_ms, int64_t* producer_id,
-                                       int16_t* epoch) {
-  if (timeout_ms > max_timeout_.count()) return error::kInvalidTransactionTimeout;
+InitProducerIdResult TxnCoordinator::InitProducerId(const InitProducerIdInput& in) {
+  InitProducerIdResult res;
+  if (in.transaction_timeout_ms > max_timeout_.count()) {
+    res.error = error::kInvalidTransactionTimeout;
+    return res;
+  }
+  const std::string& txn_id = in.transactional_id;
   std::unique_lock lock(mu_);
   auto [it, fresh] = txns_.try_emplace(txn_id);
   Txn& txn = it->second;
@@ -202,7 +209,10 @@ int16_t TxnCoordinator::InitProducerId(const std::string& txn_id, int32_t timeou
     txn.epoch = 0;
     by_producer_[txn.producer_id] = txn_id;
   } else {
-    if (txn.completing) return error::kConcurrentTransactions;
+    if (txn.completing) {
+      res.error = error::kConcurrentTransactions;
+      return res;
+    }
     // A new instance of the producer. The epoch goes up first so that the
     // markers ending what the old instance left open carry the new epoch:
     // each partition then refuses the old instance's later batches, which
@@ -210,7 +220,10 @@ int16_t TxnCoordinator::InitProducerId(const std::string& txn_id, int32_t timeou
     const bool exhausted = txn.epoch == INT16_MAX - 1;
     if (!exhausted) ++txn.epoch;
     if (txn.state != State::kEmpty) {
-      if (!Complete(lock, txn_id, txn, txn.state == State::kPrepareCommit).ok()) return error::kUnknownServerError;
+      if (!Complete(lock, txn_id, txn, txn.state == State::kPrepareCommit).ok()) {
+        res.error = error::kUnknownServerError;
+        return res;
+      }
     }
     if (exhausted) {
       by_producer_.erase(txn.producer_id);
@@ -219,12 +232,15 @@ int16_t TxnCoordinator::InitProducerId(const std::string& txn_id, int32_t timeou
       by_producer_[txn.producer_id] = txn_id;
     }
   }
-  txn.timeout_ms = timeout_ms > 0 ? timeout_ms : 60000;
+  txn.timeout_ms = in.transaction_timeout_ms > 0 ? in.transaction_timeout_ms : 60000;
   txn.state = State::kEmpty;
-  if (!Persist(txn_id, txn).ok()) return error::kUnknownServerError;
-  *producer_id = txn.producer_id;
-  *epoch = txn.epoch;
-  return error::kNone;
+  if (!Persist(txn_id, txn).ok()) {
+    res.error = error::kUnknownServerError;
+    return res;
+  }
+  res.producer_id = txn.producer_id;
+  res.producer_epoch = txn.epoch;
+  return res;
 }
 
 Result<log::AppendResult> TxnCoordinator::Append(const std::string& topic, int32_t partition_index,
@@ -280,7 +296,7 @@ Result<log::AppendResult> TxnCoordinator::Append(const std::string& topic, int32
 int16_t TxnCoordinator::Check(const std::string& txn_id, int64_t producer_id, int16_t epoch, Txn** txn) {
   auto it = txns_.find(txn_id);
   if (it == txns_.end() || it->second.producer_id != producer_id) return error::kInvalidProducerIdMapping;
-  if (epoch < it->second.epoch) return error::kInvalidProducerEpoch;
+  if (epoch != it->second.epoch) return error::kInvalidProducerEpoch;  // older: fenced; newer: never handed out
   if (it->second.state == State::kPrepareCommit || it->second.state == State::kPrepareAbort) {
     return error::kConcurrentTransactions;
   }
@@ -288,158 +304,59 @@ int16_t TxnCoordinator::Check(const std::string& txn_id, int64_t producer_id, in
   return error::kNone;
 }
 
-namespace {
-
-// The ACL verdict on a transactional request (Kafka's order): WRITE on the
-// transactional id, then `op` on every topic. Returns false after answering
-// `[topic, [partition, error]]` with the refusal (the other partitions get
-// OPERATION_NOT_ATTEMPTED) when something is not allowed.
-bool AuthorizeTxnTopics(const Authorizer* authz, const RequestContext& ctx, const std::string& txn_id,
-                        const TopicPartitions& topics, AclOperation op, const Respond& respond) {
-  const bool txn_ok = Allowed(authz, ctx, ResourceType::kTransactionalId, txn_id, AclOperation::kWrite);
-  std::vector<int16_t> errors;
-  bool refused = !txn_ok;
-  for (const auto& t : topics) {
-    errors.push_back(!txn_ok ? error::kTransactionalIdAuthorizationFailed
-                     : Allowed(authz, ctx, ResourceType::kTopic, t.first, op) ? error::kOperationNotAttempted
-                                                                               : error::kTopicAuthorizationFailed);
-    refused |= errors.back() == error::kTopicAuthorizationFailed;
-  }
-  if (!refused) return true;
-  Writer w;
-  w.I32(0);
-  w.ArrayLength(static_cast<int32_t>(topics.size()));
-  for (size_t i = 0; i < topics.size(); ++i) {
-    w.String(topics[i].first);
-    w.ArrayLength(static_cast<int32_t>(topics[i].second.size()));
-    for (int32_t p : topics[i].second) {
-      w.I32(p);
-      w.I16(errors[i]);
-    }
-  }
-  respond(w.Take());
-  return false;
-}
-
-}  // namespace
-
-void TxnCoordinator::AddPartitionsToTxn(const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const std::string txn_id = r.String();
-  const int64_t producer_id = r.I64();
-  const int16_t epoch = r.I16();
-  const TopicPartitions topics = ReadTopicPartitions(r);
-  if (!r.ok()) return respond(std::nullopt);
-  if (!AuthorizeTxnTopics(authz_, ctx, txn_id, topics, AclOperation::kWrite, respond)) return;
+int16_t TxnCoordinator::AddPartitionsToTxn(const AddPartitionsToTxnInput& in) {
   std::lock_guard lock(mu_);
   Txn* txn = nullptr;
-  int16_t err = Check(txn_id, producer_id, epoch, &txn);
-  if (txn) {
-    for (const auto& [topic, partitions] : topics) {
-      for (int32_t p : partitions) {
-        if (!log_.GetPartition(topic, p).ok()) err = error::kUnknownTopicOrPartition;
-      }
+  int16_t err = Check(in.transactional_id, in.producer_id, in.producer_epoch, &txn);
+  if (err != error::kNone) return err;
+  for (const auto& [topic, partitions] : in.partitions) {
+    for (int32_t p : partitions) {
+      if (!log_.GetPartition(topic, p).ok()) return error::kUnknownTopicOrPartition;
     }
   }
-  if (err == error::kNone) {
-    if (txn->state == State::kEmpty) txn->started = Clock::now();
-    txn->state = State::kOngoing;
-    for (const auto& [topic, partitions] : topics) {
-      for (int32_t p : partitions) txn->partitions.emplace(topic, p);
-    }
-    if (!Persist(txn_id, *txn).ok()) err = error::kUnknownServerError;
+  if (txn->state == State::kEmpty) txn->started = now_();
+  txn->state = State::kOngoing;
+  for (const auto& [topic, partitions] : in.partitions) {
+    for (int32_t p : partitions) txn->partitions.emplace(topic, p);
   }
-  Writer w;
-  w.I32(0);
-  WritePartitionErrors(w, topics, err);
-  respond(w.Take());
+  return Persist(in.transactional_id, *txn).ok() ? error::kNone : error::kUnknownServerError;
 }
 
-void TxnCoordinator::AddOffsetsToTxn(const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const std::string txn_id = r.String();
-  const int64_t producer_id = r.I64();
-  const int16_t epoch = r.I16();
-  const std::string group_id = r.String();  // its offsets arrive with TxnOffsetCommit
-  if (!r.ok()) return respond(std::nullopt);
+int16_t TxnCoordinator::AddOffsetsToTxn(const AddOffsetsToTxnInput& in) {
   std::lock_guard lock(mu_);
   Txn* txn = nullptr;
-  int16_t err = !Allowed(authz_, ctx, ResourceType::kTransactionalId, txn_id, AclOperation::kWrite)
-                    ? error::kTransactionalIdAuthorizationFailed
-                : !Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)
-                    ? error::kGroupAuthorizationFailed
-                    : Check(txn_id, producer_id, epoch, &txn);
+  int16_t err = Check(in.transactional_id, in.producer_id, in.producer_epoch, &txn);
   if (err == error::kNone && txn->state == State::kEmpty) {
-    txn->started = Clock::now();
+    txn->started = now_();
     txn->state = State::kOngoing;
   }
-  Writer w;
-  w.I32(0);
-  w.I16(err);
-  respond(w.Take());
+  return err;
 }
 
-void TxnCoordinator::TxnOffsetCommit(const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const std::string txn_id = r.String();
-  const std::string group_id = r.String();
-  const int64_t producer_id = r.I64();
-  const int16_t epoch = r.I16();
-  std::vector<std::pair<OffsetKey, CommittedOffset>> offsets;
-  TopicPartitions layout;
-  for (int32_t t = r.ArrayLength(); t > 0 && r.ok(); --t) {
-    layout.emplace_back(r.String(), std::vector<int32_t>());
-    for (int32_t p = r.ArrayLength(); p > 0 && r.ok(); --p) {
-      OffsetKey key{group_id, layout.back().first, r.I32()};
-      CommittedOffset value;
-      value.offset = r.I64();
-      if (ctx.api_version >= 2) r.I32();  // leader epoch
-      value.metadata = r.NullableString().value_or("");
-      layout.back().second.push_back(key.partition);
-      offsets.emplace_back(std::move(key), std::move(value));
-    }
+int16_t TxnCoordinator::TxnOffsetCommit(const TxnOffsetCommitInput& in) {
+  std::lock_guard lock(mu_);
+  Txn* txn = nullptr;
+  int16_t err = Check(in.transactional_id, in.producer_id, in.producer_epoch, &txn);
+  if (err != error::kNone) return err;
+  for (const auto& o : in.offsets) {
+    txn->pending_offsets.emplace_back(OffsetKey{in.group_id, o.topic, o.partition}, CommittedOffset{o.offset, o.metadata});
   }
-  if (!r.ok()) return respond(std::nullopt);
-  if (!AuthorizeTxnTopics(authz_, ctx, txn_id, layout, AclOperation::kRead, respond)) return;
-  int16_t err;
-  if (!Allowed(authz_, ctx, ResourceType::kGroup, group_id, AclOperation::kRead)) {
-    err = error::kGroupAuthorizationFailed;
-  } else {
-    std::lock_guard lock(mu_);
-    Txn* txn = nullptr;
-    err = Check(txn_id, producer_id, epoch, &txn);
-    if (err == error::kNone) txn->pending_offsets.insert(txn->pending_offsets.end(), offsets.begin(), offsets.end());
-  }
-  Writer w;
-  w.I32(0);
-  WritePartitionErrors(w, layout, err);
-  respond(w.Take());
+  return error::kNone;
 }
 
-void TxnCoordinator::EndTxn(const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const std::string txn_id = r.String();
-  const int64_t producer_id = r.I64();
-  const int16_t epoch = r.I16();
-  const bool commit = r.Bool();
-  if (!r.ok()) return respond(std::nullopt);
-  int16_t err;
-  if (!Allowed(authz_, ctx, ResourceType::kTransactionalId, txn_id, AclOperation::kWrite)) {
-    err = error::kTransactionalIdAuthorizationFailed;
-  } else {
-    std::unique_lock lock(mu_);
-    Txn* txn = nullptr;
-    err = Check(txn_id, producer_id, epoch, &txn);
-    if (err == error::kNone && txn->state == State::kOngoing) {
-      Status st = Complete(lock, txn_id, *txn, commit);
-      if (!st.ok()) {
-        spdlog::error("ending transaction {}: {}", txn_id, st.ToString());
-        err = error::kUnknownServerError;
-      }
-    } else if (err == error::kNone && txn->state == State::kEmpty && commit) {
-      err = error::kNone;  // an empty transaction commits trivially
+int16_t TxnCoordinator::EndTxn(const EndTxnInput& in) {
+  std::unique_lock lock(mu_);
+  Txn* txn = nullptr;
+  int16_t err = Check(in.transactional_id, in.producer_id, in.producer_epoch, &txn);
+  if (err != error::kNone) return err;
+  if (txn->state == State::kOngoing) {
+    Status st = Complete(lock, in.transactional_id, *txn, in.commit);
+    if (!st.ok()) {
+      spdlog::error("ending transaction {}: {}", in.transactional_id, st.ToString());
+      return error::kUnknownServerError;
     }
   }
-  Writer w;
-  w.I32(0);
-  w.I16(err);
-  respond(w.Take());
+  return error::kNone;  // an Empty transaction ends trivially (a retried EndTxn too)
 }
 
 }  // namespace sluice::broker

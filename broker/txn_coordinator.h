@@ -18,6 +18,10 @@
 // record) are aborted with a marker after `orphan_timeout`; producer ids of
 // embedded jobs (>= kJobProducerIdBase) are left to the jobs that own them.
 //
+// It works on plain values (txn_types.h): the handlers decode the wire format
+// and check ACLs. Time comes from the Scheduler (the periodic timeout check) and
+// `now` (when a transaction started), so tests drive timeouts with a manual clock.
+//
 // Thread safety: one mutex; markers are written under it (EndTxn is rare).
 // A transactional append runs outside it but is counted on its transaction,
 // and markers wait until no append of that transaction is in flight.
@@ -34,9 +38,8 @@
 #include <vector>
 
 #include "broker/api.h"
-#include "broker/authorizer.h"
 #include "broker/offset_store.h"
-#include "broker/wire.h"
+#include "broker/txn_types.h"
 #include "log/log_manager.h"
 
 namespace sluice::broker {
@@ -48,29 +51,37 @@ class TxnCoordinator {
   // `producer_ids` is shared with idempotent producers so that ids never repeat.
   // Producer ids from here up belong to the embedded runtime's exactly-once sinks.
   static constexpr int64_t kJobProducerIdBase = int64_t{1} << 50;
+  // How often open transactions are checked against their timeout.
+  static constexpr std::chrono::milliseconds kExpiryCheck{1000};
 
   TxnCoordinator(log::LogManager& log, Scheduler& scheduler, OffsetStore& offsets,
                  std::atomic<int64_t>& producer_ids,
-                 std::chrono::milliseconds max_timeout = std::chrono::milliseconds(900000));
+                 std::chrono::milliseconds max_timeout = std::chrono::milliseconds(900000),
+                 SteadyNow now = &std::chrono::steady_clock::now);
   // Replays the state topic; aborts transactions left open by the last run.
   Status Start();
   void Shutdown();
 
-  // InitProducerId with a transactional id: returns (producer id, epoch) or an error code.
-  // INVALID_TRANSACTION_TIMEOUT when timeout_ms is above the broker's max_timeout.
-  int16_t InitProducerId(const std::string& txn_id, int32_t timeout_ms, int64_t* producer_id, int16_t* epoch);
+  // InitProducerId with a transactional id: a new producer id (epoch 0), or the
+  // same id with the next epoch, which aborts (or finishes a prepared end of) what
+  // the previous instance left open and fences it. INVALID_TRANSACTION_TIMEOUT
+  // when the timeout is above the broker's max_timeout.
+  InitProducerIdResult InitProducerId(const InitProducerIdInput& in);
   // Appends a client's produced records (one or more batches) to `partition`.
   // Non-transactional batches are appended as they are. Transactional ones
   // only when their transaction is open here and holds this partition; else
   // `*refused` gets the Kafka error code, nothing is stored and an error returns.
   Result<log::AppendResult> Append(const std::string& topic, int32_t partition_index, log::Partition& partition,
                                    std::span<const uint8_t> records, int16_t* refused);
-  void AddPartitionsToTxn(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void AddOffsetsToTxn(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void TxnOffsetCommit(const RequestContext& ctx, Reader& r, const Respond& respond);
-  void EndTxn(const RequestContext& ctx, Reader& r, const Respond& respond);
-  // ACL checks (WRITE on the transactional id, WRITE/READ on topics, READ on groups); null: none.
-  void set_authorizer(const Authorizer* authz) { authz_ = authz; }
+  // Each answers one error for the whole request: INVALID_PRODUCER_ID_MAPPING (49)
+  // for an unknown id, INVALID_PRODUCER_EPOCH (47) for another epoch than the
+  // current one, CONCURRENT_TRANSACTIONS (51) while the transaction is ending.
+  int16_t AddPartitionsToTxn(const AddPartitionsToTxnInput& in);
+  int16_t AddOffsetsToTxn(const AddOffsetsToTxnInput& in);
+  // The offsets are committed to the group when the transaction commits.
+  int16_t TxnOffsetCommit(const TxnOffsetCommitInput& in);
+  // Writes a commit or abort marker to every partition of the transaction.
+  int16_t EndTxn(const EndTxnInput& in);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -107,6 +118,7 @@ class TxnCoordinator {
 
   log::LogManager& log_;
   Scheduler& scheduler_;
+  SteadyNow now_;
   OffsetStore& offsets_;
   std::mutex mu_;
   std::condition_variable appended_;  // an in-flight append finished
@@ -115,7 +127,6 @@ class TxnCoordinator {
   std::chrono::milliseconds max_timeout_;
   std::atomic<int64_t>& producer_ids_;
   bool stopping_ = false;
-  const Authorizer* authz_ = nullptr;
 };
 
 }  // namespace sluice::broker

@@ -20,7 +20,10 @@ void InitProducerId(HandlerEnv& env, const RequestContext& ctx, Reader& r, const
              !env.authz.AuthorizeAny(ctx.principal, ctx.client_host, ResourceType::kTopic, AclOperation::kWrite)) {
     err = error::kClusterAuthorizationFailed;  // Kafka 3: IDEMPOTENT_WRITE or WRITE on any topic
   } else if (transactional_id) {
-    err = env.txns.InitProducerId(*transactional_id, timeout_ms, &producer_id, &epoch);
+    const InitProducerIdResult res = env.txns.InitProducerId({*transactional_id, timeout_ms});
+    err = res.error;
+    producer_id = res.producer_id;
+    epoch = res.producer_epoch;
   } else {
     producer_id = env.next_producer_id.fetch_add(1);
     epoch = 0;
