@@ -13,12 +13,12 @@ int16_t GroupCoordinator::CommitOffsets(const OffsetCommitInput& in) {
     if (simple) {
       // Manual assignment or an admin: only while nobody consumes as a member.
       if (git != groups_.end() && !git->second.members.empty()) return error::kUnknownMemberId;
-    } else if (git == groups_.end() || !git->second.members.count(in.member_id)) {
-      return error::kUnknownMemberId;
-    } else if (in.generation != git->second.generation) {
-      return error::kIllegalGeneration;
-    } else if (git->second.state == State::kCompletingRebalance) {
-      return error::kRebalanceInProgress;
+    } else {
+      Group* g = nullptr;
+      int16_t err = error::kNone;
+      if (!FindMember(in.group_id, in.member_id, in.group_instance_id, &g, &err)) return err;
+      if (in.generation != g->generation) return error::kIllegalGeneration;
+      if (g->state == State::kCompletingRebalance) return error::kRebalanceInProgress;
     }
   }
   if (in.offsets.empty()) return error::kNone;

@@ -211,6 +211,8 @@ void GroupCoordinator::MaybeCompleteJoin(Group& g, bool deadline_passed) {
   if (!absent.empty() && !deadline_passed) return;
   for (const auto& id : absent) {
     spdlog::info("group {}: member {} did not rejoin in time", g.name, id);
+    const Member& m = g.members.at(id);
+    if (m.instance_id) g.static_members.erase(*m.instance_id);
     g.members.erase(id);
   }
   ++g.generation;
@@ -234,6 +236,7 @@ void GroupCoordinator::RemoveMember(Group& g, const std::string& id) {
   if (it == g.members.end()) return;
   FailJoin(it->second, error::kUnknownMemberId);
   ReplySync(it->second, error::kUnknownMemberId);
+  if (it->second.instance_id) g.static_members.erase(*it->second.instance_id);
   g.members.erase(it);
   if (g.members.empty()) {
     g.state = State::kEmpty;
@@ -267,13 +270,65 @@ void GroupCoordinator::ExpireSessions() {
 }
 
 GroupCoordinator::Member* GroupCoordinator::FindMember(const std::string& group_id, const std::string& id,
-                                                       Group** group) {
+                                                       const std::optional<std::string>& instance_id, Group** group,
+                                                       int16_t* err) {
+  *err = error::kUnknownMemberId;
   auto git = groups_.find(group_id);
   if (git == groups_.end()) return nullptr;
+  if (instance_id) {
+    auto held = git->second.static_members.find(*instance_id);
+    if (held != git->second.static_members.end() && held->second != id) {
+      *err = kFencedInstanceIdError;
+      return nullptr;
+    }
+  }
   auto mit = git->second.members.find(id);
   if (mit == git->second.members.end()) return nullptr;
   *group = &git->second;
+  *err = error::kNone;
   return &mit->second;
+}
+
+bool GroupCoordinator::RejoinStatic(Group& g, const JoinGroupInput& in, JoinCallback& done) {
+  auto held = g.static_members.find(*in.group_instance_id);
+  if (held == g.static_members.end()) return false;
+  auto old = g.members.find(held->second);
+  if (old == g.members.end()) return false;
+  // The previous incarnation's parked requests are fenced; its place moves to a new id.
+  FailJoin(old->second, kFencedInstanceIdError);
+  ReplySync(old->second, kFencedInstanceIdError);
+  Member m = std::move(old->second);
+  g.members.erase(old);
+  const bool was_leader = g.leader == m.id;
+  m.id = NewMemberId(in.client_id, next_member_++);
+  held->second = m.id;
+  if (was_leader) g.leader = m.id;
+  spdlog::info("group {}: static member {} rejoined as {}", g.name, *in.group_instance_id, m.id);
+  m.client_id = in.client_id;
+  m.client_host = in.client_host;
+  m.session_timeout = std::chrono::milliseconds(in.session_timeout_ms);
+  m.rebalance_timeout = std::chrono::milliseconds(in.rebalance_timeout_ms);
+  m.last_heartbeat = now_();
+  const bool same_protocols = [&] {
+    if (m.protocols.size() != in.protocols.size()) return false;
+    for (size_t i = 0; i < m.protocols.size(); ++i) {
+      if (m.protocols[i].name != in.protocols[i].name || m.protocols[i].metadata != in.protocols[i].metadata) return false;
+    }
+    return true;
+  }();
+  m.protocols = in.protocols;
+  Member& placed = g.members[m.id] = std::move(m);
+  if (g.state == State::kStable && !was_leader && same_protocols) {
+    // Nothing changed for the others: answer with the current generation; the
+    // member's SyncGroup returns the assignment it had.
+    placed.pending_join = std::move(done);
+    SendJoinResult(g, placed);
+    return true;
+  }
+  placed.pending_join = std::move(done);
+  PrepareRebalance(g);
+  MaybeCompleteJoin(g, false);
+  return true;
 }
 
 void GroupCoordinator::JoinGroup(const JoinGroupInput& in, JoinCallback done) {
@@ -292,6 +347,13 @@ void GroupCoordinator::JoinGroup(const JoinGroupInput& in, JoinCallback done) {
   if (has_members && in.protocol_type != git->second.protocol_type) {
     return fail(error::kInconsistentGroupProtocol, in.member_id);
   }
+  if (has_members && in.group_instance_id && !in.member_id.empty()) {
+    auto held = git->second.static_members.find(*in.group_instance_id);
+    if (held != git->second.static_members.end() && held->second != in.member_id) {
+      return fail(kFencedInstanceIdError, in.member_id);
+    }
+  }
+  if (has_members && in.group_instance_id && in.member_id.empty() && RejoinStatic(git->second, in, done)) return;
   std::string member_id = in.member_id;
   if (member_id.empty()) {
     member_id = NewMemberId(in.client_id, next_member_++);
@@ -312,6 +374,7 @@ void GroupCoordinator::JoinGroup(const JoinGroupInput& in, JoinCallback done) {
   Member& m = g.members[member_id];
   m.id = member_id;
   m.instance_id = in.group_instance_id;
+  if (m.instance_id) g.static_members[*m.instance_id] = member_id;
   m.client_id = in.client_id;
   m.client_host = in.client_host;
   m.session_timeout = std::chrono::milliseconds(in.session_timeout_ms);
@@ -329,8 +392,9 @@ void GroupCoordinator::JoinGroup(const JoinGroupInput& in, JoinCallback done) {
 void GroupCoordinator::SyncGroup(const SyncGroupInput& in, SyncCallback done) {
   std::lock_guard lock(mu_);
   Group* g = nullptr;
-  Member* m = FindMember(in.group_id, in.member_id, &g);
-  if (!m) return done(SyncGroupResult{error::kUnknownMemberId, {}});
+  int16_t err = error::kNone;
+  Member* m = FindMember(in.group_id, in.member_id, in.group_instance_id, &g, &err);
+  if (!m) return done(SyncGroupResult{err, {}});
   if (in.generation != g->generation) return done(SyncGroupResult{error::kIllegalGeneration, {}});
   if (g->state == State::kPreparingRebalance) return done(SyncGroupResult{error::kRebalanceInProgress, {}});
   if (g->state == State::kStable) return done(SyncGroupResult{error::kNone, m->assignment});
@@ -349,8 +413,9 @@ void GroupCoordinator::SyncGroup(const SyncGroupInput& in, SyncCallback done) {
 int16_t GroupCoordinator::Heartbeat(const HeartbeatInput& in) {
   std::lock_guard lock(mu_);
   Group* g = nullptr;
-  Member* m = FindMember(in.group_id, in.member_id, &g);
-  if (!m) return error::kUnknownMemberId;
+  int16_t err = error::kNone;
+  Member* m = FindMember(in.group_id, in.member_id, in.group_instance_id, &g, &err);
+  if (!m) return err;
   m->last_heartbeat = now_();
   if (in.generation != g->generation) return error::kIllegalGeneration;
   if (g->state == State::kPreparingRebalance) return error::kRebalanceInProgress;

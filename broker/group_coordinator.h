@@ -19,6 +19,14 @@
 // InitialDelayedJoin does: consumers that start together then share the
 // partitions in their first assignment instead of one taking all of them.
 //
+// Static membership (KIP-345, JoinGroup v5+ with group.instance.id): a member
+// that restarts joins with its instance id and no member id; it takes over its
+// previous member's place and assignment under a new member id, without a
+// rebalance (unless it led the group: the leader's rejoin rebalances). The
+// previous member id is then fenced: its requests get FENCED_INSTANCE_ID, as
+// does a join that names another member id for a held instance id. A static
+// member leaves through its session timeout.
+//
 // Thread safety: one mutex guards all groups; Join and Sync callbacks run under
 // it (they must only queue a reply).
 #pragma once
@@ -95,6 +103,7 @@ class GroupCoordinator {
     std::string leader;
     std::map<std::string, Member> members;
     std::set<std::string> pending_ids;  // ids handed out with MEMBER_ID_REQUIRED
+    std::map<std::string, std::string> static_members;  // group.instance.id -> member id
     uint64_t rebalance_round = 0;
     bool initial_delay = false;     // the first join of an Empty group is being held
     bool new_member_added = false;  // a member joined during the current hold
@@ -113,8 +122,12 @@ class GroupCoordinator {
   static void ReplySync(Member& m, int16_t err);
   void RemoveMember(Group& g, const std::string& id);
   void ExpireSessions();
-  // The member `id` of group `group_id`, or null (then `*err` says why).
-  Member* FindMember(const std::string& group_id, const std::string& id, Group** group);
+  // The member `id` of group `group_id`, or null with `*err` saying why
+  // (UNKNOWN_MEMBER_ID, or FENCED_INSTANCE_ID when `instance_id` is held by another member).
+  Member* FindMember(const std::string& group_id, const std::string& id, const std::optional<std::string>& instance_id,
+                     Group** group, int16_t* err);
+  // A known static member restarting (empty member id): takes over its place; true when answered.
+  bool RejoinStatic(Group& g, const JoinGroupInput& in, JoinCallback& done);
   std::string ChooseProtocol(const Group& g) const;
   static std::string StateName(State s);
 

@@ -16,6 +16,9 @@ namespace sluice::broker {
 
 using GroupBytes = std::vector<uint8_t>;
 
+// FENCED_INSTANCE_ID: another member now holds this group.instance.id (KIP-345).
+constexpr int16_t kFencedInstanceIdError = 82;
+
 // Where the coordinator reads the time (session and rebalance deadlines); tests
 // pass a manual clock together with a manual Scheduler.
 using SteadyNow = std::function<std::chrono::steady_clock::time_point()>;

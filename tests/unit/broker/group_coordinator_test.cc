@@ -40,8 +40,9 @@ class GroupCoordinatorTest : public ::testing::Test {
   // A join whose answer may come later: check `*result` after the clock moves.
   using Pending = std::shared_ptr<std::optional<JoinGroupResult>>;
   Pending Join(const std::string& member_id, int32_t rebalance_ms = kRebalance, bool v4 = false,
-               const std::string& group = "g") {
+               const std::string& group = "g", std::optional<std::string> instance = std::nullopt) {
     JoinGroupInput in;
+    in.group_instance_id = std::move(instance);
     in.group_id = group;
     in.member_id = member_id;
     in.session_timeout_ms = kSession;
@@ -384,6 +385,86 @@ TEST_F(GroupCoordinatorTest, DescribeShowsMembersAndDecodedAssignment) {
   ASSERT_EQ(d.members.size(), 2u);
   EXPECT_EQ(coord_->Describe().size(), 1u);
   EXPECT_EQ(coord_->Describe()[0].members.size(), 2u);
+}
+
+// Static membership (KIP-345): a and the static member "b-host" in a Stable generation.
+class StaticMembershipTest : public GroupCoordinatorTest {
+ protected:
+  Pending JoinStatic(const std::string& member_id) { return Join(member_id, kRebalance, true, "g", "b-host"); }
+  void SetUp() override {
+    GroupCoordinatorTest::SetUp();
+    a_ = NewId();
+    auto ja = Join(a_);
+    auto jb = JoinStatic("");  // a static member needs no MEMBER_ID_REQUIRED round trip
+    time_.Advance(2 * kDelay);
+    ASSERT_TRUE(ja->has_value() && jb->has_value());
+    ASSERT_EQ((*jb)->error, error::kNone);
+    b_ = (*jb)->member_id;
+    gen_ = (*ja)->generation;
+    EXPECT_EQ((*ja)->members.size(), 2u);
+    Sync(b_, gen_);
+    Sync(a_, gen_, {{a_, B("A")}, {b_, B("B")}});
+  }
+  std::string a_, b_;
+  int32_t gen_ = 0;
+};
+
+TEST_F(StaticMembershipTest, RestartedStaticMemberKeepsItsAssignmentWithoutARebalance) {
+  auto rejoin = JoinStatic("");
+  ASSERT_TRUE(rejoin->has_value());  // answered at once: nobody else rejoins
+  EXPECT_EQ((*rejoin)->error, error::kNone);
+  EXPECT_EQ((*rejoin)->generation, gen_);
+  const std::string b2 = (*rejoin)->member_id;
+  EXPECT_NE(b2, b_);
+  EXPECT_EQ(Heartbeat(a_, gen_), error::kNone);  // no rebalance for the others
+  auto s = Sync(b2, gen_);
+  ASSERT_TRUE(s->has_value());
+  EXPECT_EQ((*s)->assignment, B("B"));
+  EXPECT_EQ(coord_->DescribeGroup("g").members.size(), 2u);
+  EXPECT_EQ(coord_->DescribeGroup("g").state, "Stable");
+}
+
+TEST_F(StaticMembershipTest, TheReplacedInstanceIsFenced) {
+  auto rejoin = JoinStatic("");
+  ASSERT_TRUE(rejoin->has_value());
+  // The old incarnation (old member id, same instance id) is fenced everywhere.
+  EXPECT_EQ(coord_->Heartbeat({"g", gen_, b_, "b-host"}), kFencedInstanceIdError);
+  auto j = JoinStatic(b_);
+  ASSERT_TRUE(j->has_value());
+  EXPECT_EQ((*j)->error, kFencedInstanceIdError);
+  std::optional<int16_t> sync_err;
+  coord_->SyncGroup({"g", gen_, b_, "b-host", {}}, [&](const SyncGroupResult& r) { sync_err = r.error; });
+  EXPECT_EQ(sync_err, kFencedInstanceIdError);
+  EXPECT_EQ(coord_->CommitOffsets({"g", gen_, b_, "b-host", {{"t", 0, 1, ""}}}), kFencedInstanceIdError);
+  EXPECT_EQ(coord_->CommitOffsets({"g", gen_, (*rejoin)->member_id, "b-host", {{"t", 0, 1, ""}}}), error::kNone);
+}
+
+TEST_F(StaticMembershipTest, StaticMemberLeavesThroughItsSessionTimeout) {
+  for (int i = 0; i < 5; ++i) {  // 10 s: b, silent since it synced, is still a member
+    time_.Advance(milliseconds(2000));
+    EXPECT_EQ(Heartbeat(a_, gen_), error::kNone);
+  }
+  time_.Advance(milliseconds(2000));
+  EXPECT_EQ(Heartbeat(a_, gen_), error::kRebalanceInProgress);
+  // Its instance id is free again: the next join is a new member.
+  auto jb = JoinStatic("");
+  auto ja = Join(a_);
+  ASSERT_TRUE(ja->has_value() && jb->has_value());
+  EXPECT_EQ((*jb)->generation, gen_ + 1);
+}
+
+TEST_F(StaticMembershipTest, ARestartedStaticLeaderRebalances) {
+  // Make b the leader: a leaves, b rejoins alone.
+  coord_->LeaveGroup({"g", {{a_, std::nullopt}}});
+  auto jb = JoinStatic(b_);
+  ASSERT_TRUE(jb->has_value());
+  const int32_t gen = (*jb)->generation;
+  Sync(b_, gen, {{b_, B("B")}});
+  auto rejoin = JoinStatic("");
+  ASSERT_TRUE(rejoin->has_value());
+  EXPECT_EQ((*rejoin)->generation, gen + 1);
+  EXPECT_EQ((*rejoin)->leader, (*rejoin)->member_id);
+  EXPECT_EQ((*rejoin)->members.size(), 1u);  // the leader assigns again
 }
 
 }  // namespace
