@@ -132,7 +132,6 @@ class JoinNode : public Node {
                                    {"right_time", Value(right.time)}});
     out.timestamp = std::max(left.time, right.time);
     out.event_time = out.timestamp;
-    out.headers = Value(expr::Object{});
     return Emit(std::move(out));
   }
 

@@ -56,6 +56,7 @@ class StatelessNode : public Node {
   // The value becomes an object of the fields; "*" copies the old value's fields first.
   Status Map(Record& record) {
     expr::Object out;
+    out.reserve(fields_.size());
     for (const auto& [field, compiled] : fields_) {
       ASSIGN_OR_RETURN(Value v, compiled->Eval(record.View()));
       if (field == "*" && v.type() == expr::Type::kObject) {

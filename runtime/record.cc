@@ -4,6 +4,11 @@
 
 namespace sluice::runtime {
 
+const expr::Value& Record::EmptyHeaders() {
+  static const expr::Value empty{expr::Object{}};
+  return empty;
+}
+
 std::vector<std::string> SplitCsvLine(std::string_view line) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   std::vector<std::string> fields(1);
@@ -39,11 +44,14 @@ Result<Record> DecodeRecord(const log::Record& stored, Format format, std::strin
   r.timestamp = stored.timestamp;
   r.event_time = stored.timestamp;
   if (stored.key) r.key = expr::Value(*stored.key);
-  expr::Object headers;
-  for (const auto& h : stored.headers) {
-    headers.emplace_back(h.key, h.value ? expr::Value(*h.value) : expr::Value());
+  if (!stored.headers.empty()) {
+    expr::Object headers;
+    headers.reserve(stored.headers.size());
+    for (const auto& h : stored.headers) {
+      headers.emplace_back(h.key, h.value ? expr::Value(*h.value) : expr::Value());
+    }
+    r.headers = expr::Value(std::move(headers));
   }
-  r.headers = expr::Value(std::move(headers));
   if (!stored.value) return r;
   switch (format) {
     case Format::kJson: {

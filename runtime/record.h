@@ -17,7 +17,9 @@ namespace sluice::runtime {
 struct Record {
   expr::Value key;
   expr::Value value;
-  expr::Value headers;  // object of name -> string (or null)
+  // Object of name -> string; null stands for no headers (an empty object to
+  // expressions), so that a record without headers allocates nothing for them.
+  expr::Value headers;
   int64_t timestamp = 0;
   int64_t event_time = 0;
   // The source's topic name: points into the job's SourceSpec (or a literal),
@@ -29,8 +31,9 @@ struct Record {
 
 
   expr::RecordView View() const {
-    return {&key, &value, timestamp, &headers, topic, partition, offset};
+    return {&key, &value, timestamp, headers.is_null() ? &EmptyHeaders() : &headers, topic, partition, offset};
   }
+  static const expr::Value& EmptyHeaders();
 };
 
 // Decodes a stored record: json parses the value, string and bytes keep it as

@@ -1,20 +1,15 @@
-// "Did you mean" suggestions for misspelt keys, kinds and node names.
+// "Did you mean" suggestions for misspelt keys, kinds and node names: the
+// expression language's implementation (operators/expr/suggest.h), so that
+// the job parser, the server configuration and the expression compiler
+// suggest alike.
 #pragma once
 
-#include <span>
-#include <string>
-#include <string_view>
+#include "operators/expr/suggest.h"
 
 namespace sluice::runtime {
 
-// Levenshtein distance between a and b.
-size_t EditDistance(std::string_view a, std::string_view b);
-
-// The closest candidate when it is near enough to be a plausible typo
-// (distance <= 2, and less than half the word), else "".
-std::string ClosestMatch(std::string_view word, std::span<const std::string> candidates);
-
-// " (did you mean 'x'?)" or "" when nothing is close.
-std::string DidYouMean(std::string_view word, std::span<const std::string> candidates);
+using expr::ClosestMatch;
+using expr::DidYouMean;
+using expr::EditDistance;
 
 }  // namespace sluice::runtime

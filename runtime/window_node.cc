@@ -31,14 +31,85 @@ struct WindowState {
   bool dirty = false;  // received records since its last output (emit every)
 };
 
+// A key's open windows, sorted by window (usually one or two: a flat vector
+// instead of a tree node per window).
+class WindowList {
+ public:
+  using Entry = std::pair<TimeWindow, WindowState>;
+  std::vector<Entry>::iterator begin() { return entries_.begin(); }
+  std::vector<Entry>::iterator end() { return entries_.end(); }
+  std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
+  std::vector<Entry>::const_iterator end() const { return entries_.end(); }
+  bool empty() const { return entries_.empty(); }
+  size_t size() const { return entries_.size(); }
+  std::vector<Entry>::iterator find(const TimeWindow& w) {
+    auto it = LowerBound(w);
+    return it != entries_.end() && it->first == w ? it : entries_.end();
+  }
+  // The window's entry, created (with `make()` accumulators) when missing.
+  template <typename Make>
+  std::pair<std::vector<Entry>::iterator, bool> try_emplace(const TimeWindow& w, Make make) {
+    auto it = LowerBound(w);
+    if (it != entries_.end() && it->first == w) return {it, false};
+    it = entries_.insert(it, Entry{w, WindowState{make(), false}});
+    return {it, true};
+  }
+  std::vector<Entry>::iterator erase(std::vector<Entry>::iterator it) { return entries_.erase(it); }
+
+ private:
+  std::vector<Entry>::iterator LowerBound(const TimeWindow& w) {
+    return std::lower_bound(entries_.begin(), entries_.end(), w,
+                            [](const Entry& e, const TimeWindow& x) { return e.first < x; });
+  }
+  std::vector<Entry> entries_;
+};
+
 struct KeyState {
   Value key;
-  std::map<TimeWindow, WindowState> windows;
+  WindowList windows;
   operators::SessionSet sessions;
 };
 
-// An open window of a key, in firing order.
-using Timer = std::tuple<int64_t, int64_t, std::string>;  // end, start, key bytes
+// The open windows in firing order: by (end, start), then the keys' bytes
+// (sorted and deduplicated when the group is read).
+class TimerIndex {
+ public:
+  void Add(const TimeWindow& w, const std::string& key) {
+    auto& group = groups_[{w.end, w.start}];
+    if (!group.keys.empty() && group.sorted && group.keys.back() >= key) group.sorted = false;
+    group.keys.push_back(key);
+  }
+  bool empty() const { return groups_.empty(); }
+  // The earliest group's window and its keys in order; the caller erases it with PopFirst.
+  TimeWindow FirstWindow() const { return {groups_.begin()->first.second, groups_.begin()->first.first}; }
+  std::vector<std::string> PopFirst() {
+    auto node = groups_.extract(groups_.begin());
+    Normalize(node.mapped());
+    return std::move(node.mapped().keys);
+  }
+  // Every (window, key), in firing order.
+  template <typename Visit>
+  Status ForEach(Visit visit) {
+    for (auto& [ends, group] : groups_) {
+      Normalize(group);
+      for (const std::string& key : group.keys) RETURN_IF_ERROR(visit(TimeWindow{ends.second, ends.first}, key));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  struct Group {
+    std::vector<std::string> keys;
+    bool sorted = true;
+  };
+  static void Normalize(Group& g) {
+    if (g.sorted) return;
+    std::sort(g.keys.begin(), g.keys.end());
+    g.keys.erase(std::unique(g.keys.begin(), g.keys.end()), g.keys.end());
+    g.sorted = true;
+  }
+  std::map<std::pair<int64_t, int64_t>, Group> groups_;  // (end, start) -> keys
+};
 
 constexpr uint64_t kBytesPerAccumulator = 48;
 constexpr uint8_t kStateVersion = 1;
@@ -63,6 +134,7 @@ class WindowNode : public Node {
       ASSIGN_OR_RETURN(auto kind, operators::AggregateKindFromName(call.function));
       double rank = call.constant_args.empty() ? 0 : call.constant_args[0].as_number();
       aggregates_.push_back({name, kind, rank, call.args.empty() ? nullptr : call.args[0]});
+      fresh_.emplace_back(kind, rank);
     }
     if (spec_.late_records) {
       ASSIGN_OR_RETURN(late_, TopicWriter::Open(log, *spec_.late_records));
@@ -81,7 +153,7 @@ class WindowNode : public Node {
       if (!v.ok()) return RecordError(record, v.status());
       args_.push_back(std::move(*v));
     }
-    std::string bytes = operators::CanonicalBytes(record.key);
+    const std::string bytes = operators::CanonicalBytes(record.key);
     auto [it, inserted] = keys_.try_emplace(bytes);
     KeyState& state = it->second;
     if (inserted) state.key = record.key;
@@ -90,10 +162,10 @@ class WindowNode : public Node {
     for (const TimeWindow& w : assigned_) {
       if (operators::WindowClosed(w, watermark_, lateness_)) continue;
       const TimeWindow target = session() ? MergeSession(state, bytes, record.event_time) : w;
-      auto [slot, created] = state.windows.try_emplace(target);
+      auto [slot, created] = state.windows.try_emplace(target, [this] { return NewAccumulators(); });
       if (created) {
-        slot->second.accumulators = NewAccumulators();
-        timers_.emplace(target.end, target.start, bytes);
+        ++open_windows_;
+        timers_.Add(target, bytes);
       }
       for (size_t i = 0; i < aggregates_.size(); ++i) slot->second.accumulators[i].Add(args_[i]);
       slot->second.dirty = true;
@@ -109,15 +181,12 @@ class WindowNode : public Node {
     const int64_t previous = watermark_;
     watermark_ = watermark;
     while (!timers_.empty()) {
-      auto first = timers_.begin();
-      const TimeWindow w{std::get<1>(*first), std::get<0>(*first)};
+      const TimeWindow w = timers_.FirstWindow();
       if (!operators::WindowClosed(w, watermark_, lateness_)) break;
-      const std::string key = std::get<2>(*first);
-      timers_.erase(first);
-      RETURN_IF_ERROR(FireIfOpen(key, w));
+      for (const std::string& key : timers_.PopFirst()) RETURN_IF_ERROR(FireIfOpen(key, w));
     }
     if (spec_.emit_every && CrossedBoundary(previous, watermark_)) RETURN_IF_ERROR(EmitUpdates());
-    if (counters()) StepCounters::Set(counters()->state_bytes, timers_.size() * aggregates_.size() * kBytesPerAccumulator);
+    if (counters()) StepCounters::Set(counters()->state_bytes, open_windows_ * aggregates_.size() * kBytesPerAccumulator);
     return Status::Ok();
   }
 
@@ -165,14 +234,17 @@ class WindowNode : public Node {
           ASSIGN_OR_RETURN(auto acc, Accumulator::Restore(acc_bytes));
           ws.accumulators.push_back(std::move(acc));
         }
-        state.windows.emplace(window, std::move(ws));
+        state.windows.try_emplace(window, [&ws] { return std::move(ws.accumulators); })
+            .first->second.dirty = ws.dirty;
         sessions.push_back(window);
       }
       if (!owns(key)) continue;
       const std::string canonical = operators::CanonicalBytes(key);
-      for (const auto& [window, ws] : state.windows) timers_.emplace(window.end, window.start, canonical);
+      auto [slot, inserted] = keys_.try_emplace(canonical);
+      for (const auto& [window, ws] : state.windows) timers_.Add(window, canonical);
+      open_windows_ += state.windows.size() - (inserted ? 0 : slot->second.windows.size());
       if (session()) state.sessions.Assign(std::move(sessions));
-      keys_[canonical] = std::move(state);
+      slot->second = std::move(state);
     }
     return r.ExpectEnd();
   }
@@ -180,11 +252,19 @@ class WindowNode : public Node {
  private:
   bool session() const { return shape_.type == operators::WindowType::kSession; }
 
-  std::vector<Accumulator> NewAccumulators() const {
-    std::vector<Accumulator> out;
-    out.reserve(aggregates_.size());
-    for (const auto& a : aggregates_) out.emplace_back(a.kind, a.rank);
-    return out;
+  // Fresh accumulators, in a vector recycled from a window that fired when
+  // there is one (no allocation per window once the state reached its size).
+  std::vector<Accumulator> NewAccumulators() {
+    if (!free_accumulators_.empty()) {
+      std::vector<Accumulator> out = std::move(free_accumulators_.back());
+      free_accumulators_.pop_back();
+      for (size_t i = 0; i < out.size(); ++i) out[i] = fresh_[i];
+      return out;
+    }
+    return fresh_;
+  }
+  void Recycle(std::vector<Accumulator>&& accumulators) {
+    if (free_accumulators_.size() < kMaxRecycled) free_accumulators_.push_back(std::move(accumulators));
   }
 
   // Adds the record's session and moves the state of the sessions it absorbs
@@ -197,12 +277,14 @@ class WindowNode : public Node {
       auto it = state.windows.find(old);
       if (it == state.windows.end()) continue;
       for (size_t i = 0; i < merged.size(); ++i) (void)merged[i].Merge(it->second.accumulators[i]);
+      Recycle(std::move(it->second.accumulators));
       state.windows.erase(it);
+      --open_windows_;
     }
-    auto [slot, created] = state.windows.insert_or_assign(merge.window, WindowState{std::move(merged), true});
-    (void)slot;
-    (void)created;
-    timers_.emplace(merge.window.end, merge.window.start, bytes);
+    auto [slot, created] = state.windows.try_emplace(merge.window, [] { return std::vector<Accumulator>{}; });
+    if (created) ++open_windows_;
+    slot->second = WindowState{std::move(merged), true};
+    timers_.Add(merge.window, bytes);
     return merge.window;
   }
 
@@ -214,15 +296,14 @@ class WindowNode : public Node {
   }
 
   Status EmitUpdates() {
-    for (const auto& [end, start, bytes] : timers_) {
+    return timers_.ForEach([this](const TimeWindow& window, const std::string& bytes) {
       auto key = keys_.find(bytes);
-      if (key == keys_.end()) continue;
-      auto w = key->second.windows.find(TimeWindow{start, end});
-      if (w == key->second.windows.end() || !w->second.dirty) continue;
+      if (key == keys_.end()) return Status::Ok();
+      auto w = key->second.windows.find(window);
+      if (w == key->second.windows.end() || !w->second.dirty) return Status::Ok();
       w->second.dirty = false;
-      RETURN_IF_ERROR(Output(key->second.key, w->first, w->second, false));
-    }
-    return Status::Ok();
+      return Output(key->second.key, w->first, w->second, false);
+    });
   }
 
   Status FireIfOpen(const std::string& bytes, const TimeWindow& w) {
@@ -233,7 +314,9 @@ class WindowNode : public Node {
     if (it == state.windows.end()) return Status::Ok();  // a session merged into a later one
     if (session()) (void)state.sessions.TakeClosed(watermark_, lateness_);
     Status st = Output(state.key, w, it->second, true);
+    Recycle(std::move(it->second.accumulators));
     state.windows.erase(it);
+    --open_windows_;
     if (state.windows.empty()) keys_.erase(key);
     return st;
   }
@@ -250,7 +333,6 @@ class WindowNode : public Node {
     out.value = Value(std::move(value));
     out.timestamp = w.end - 1;
     out.event_time = w.end - 1;
-    out.headers = Value(expr::Object{});
     return Emit(std::move(out));
   }
 
@@ -269,8 +351,12 @@ class WindowNode : public Node {
   std::vector<AggregateSpec> aggregates_;
   std::vector<Value> args_;  // per record, reused
   std::vector<TimeWindow> assigned_;  // per record, reused
+  static constexpr size_t kMaxRecycled = 4096;
+  std::vector<Accumulator> fresh_;  // one new accumulator per aggregate
+  std::vector<std::vector<Accumulator>> free_accumulators_;
   std::unordered_map<std::string, KeyState> keys_;
-  std::set<Timer> timers_;
+  TimerIndex timers_;
+  uint64_t open_windows_ = 0;  // (key, window) pairs with state
   int64_t watermark_ = kNoWatermark;
   bool restored_ = false;
   std::unique_ptr<TopicWriter> late_;

@@ -12,6 +12,7 @@
 #include "operators/expr/nodes.h"
 #include "operators/expr/regex.h"
 #include "operators/expr/string_functions.h"
+#include "operators/expr/suggest.h"
 
 namespace sluice::expr {
 namespace {
@@ -30,32 +31,8 @@ const std::vector<std::string>& AggregateNames() {
   return kNames;
 }
 
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t prev = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t cur = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      prev = cur;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string Suggest(std::string_view word, const std::vector<std::string_view>& candidates) {
-  std::string best;
-  size_t best_distance = 3;
-  for (auto c : candidates) {
-    const size_t d = EditDistance(word, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = std::string(c);
-    }
-  }
-  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+  return DidYouMean(word, std::span<const std::string_view>(candidates));
 }
 
 class CompiledExpr final : public Expr {

@@ -268,37 +268,74 @@ Result<Value> CallBuiltin(const Builtin& fn, const std::vector<Value>& args, con
   return fn.regex_fn(args, **re);
 }
 
+namespace {
+
+// Reads `n` digits at text[*pos]; false if any is not a digit.
+bool Digits(std::string_view text, size_t* pos, size_t n, int* out) {
+  if (*pos + n > text.size()) return false;
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const char c = text[*pos + i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *pos += n;
+  *out = v;
+  return true;
+}
+
+bool Expect(std::string_view text, size_t* pos, std::string_view chars) {
+  if (*pos >= text.size() || chars.find(text[*pos]) == std::string_view::npos) return false;
+  ++*pos;
+  return true;
+}
+
+// Milliseconds from ".fff..." at text[*pos], if present.
+bool Fraction(std::string_view text, size_t* pos, int* ms) {
+  *ms = 0;
+  if (*pos >= text.size() || text[*pos] != '.') return true;
+  ++*pos;
+  size_t digits = 0;
+  for (; *pos < text.size() && text[*pos] >= '0' && text[*pos] <= '9'; ++*pos, ++digits) {
+    if (digits < 3) *ms = *ms * 10 + (text[*pos] - '0');
+  }
+  for (size_t d = digits; d < 3; ++d) *ms *= 10;
+  return digits > 0;
+}
+
+// Offset of the zone in minutes: "Z" or "+hh:mm" / "-hh:mm".
+bool Zone(std::string_view text, size_t* pos, int* minutes) {
+  if (Expect(text, pos, "Zz")) {
+    *minutes = 0;
+    return true;
+  }
+  const char sign = *pos < text.size() ? text[*pos] : 0;
+  int h = 0, m = 0;
+  if (!Expect(text, pos, "+-") || !Digits(text, pos, 2, &h) || !Expect(text, pos, ":") || !Digits(text, pos, 2, &m)) {
+    return false;
+  }
+  *minutes = (sign == '-' ? -1 : 1) * (h * 60 + m);
+  return h < 24 && m < 60;
+}
+
+}  // namespace
+
 std::optional<int64_t> ParseRfc3339(std::string_view text) {
-  int y, mo, d, h, mi;
-  double s;
-  char tz[8] = {};
-  int consumed = 0;
-  const std::string str(text);
-  if (std::sscanf(str.c_str(), "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &s, &consumed) < 6) return std::nullopt;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0) || h < 0 || h > 23 || mi < 0 ||
-      mi > 59 || !(s >= 0 && s < 61)) {
-    return std::nullopt;  // no rolling of 2023-02-29 into March
+  size_t pos = 0;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, ms = 0, zone = 0;
+  bool ok = Digits(text, &pos, 4, &year) && Expect(text, &pos, "-") && Digits(text, &pos, 2, &month) &&
+            Expect(text, &pos, "-") && Digits(text, &pos, 2, &day) && Expect(text, &pos, "Tt ") &&
+            Digits(text, &pos, 2, &hour) && Expect(text, &pos, ":") && Digits(text, &pos, 2, &minute) &&
+            Expect(text, &pos, ":") && Digits(text, &pos, 2, &second) && Fraction(text, &pos, &ms) &&
+            Zone(text, &pos, &zone) && pos == text.size();
+  using namespace std::chrono;
+  const year_month_day date{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+                            std::chrono::day(static_cast<unsigned>(day))};
+  if (!ok || !date.ok() || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
   }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = 0;
-  int64_t ms = static_cast<int64_t>(timegm(&tm)) * 1000 + static_cast<int64_t>(std::llround(s * 1000));
-  std::string_view rest = text.substr(static_cast<size_t>(consumed));
-  if (rest == "Z" || rest == "z") return ms;
-  int oh = 0, om = 0;
-  char sign = 0;
-  if (rest.size() == 6 && std::sscanf(std::string(rest).c_str(), "%c%2d:%2d%7s", &sign, &oh, &om, tz) >= 3 &&
-      (sign == '+' || sign == '-')) {
-    const int64_t offset = (oh * 60 + om) * 60000LL;
-    return sign == '+' ? ms - offset : ms + offset;
-  }
-  return std::nullopt;
+  const int64_t days = sys_days(date).time_since_epoch().count();
+  return ((days * 24 + hour) * 60 + minute - zone) * 60'000 + int64_t{second} * 1000 + ms;
 }
 
 std::string FormatRfc3339(int64_t epoch_ms) {

@@ -35,7 +35,12 @@ std::vector<std::string_view> BuiltinNames();
 // pattern compiled from a literal, or null to compile args[1] through the cache
 // (a null pattern is a null subject: false for the predicates, else null).
 Result<Value> CallBuiltin(const Builtin& fn, const std::vector<Value>& args, const Regex* precompiled);
-// RFC 3339 text -> epoch ms, and back (UTC, milliseconds).
+// RFC 3339 text -> epoch ms, and back (UTC, milliseconds). The one parser of
+// the project (parse_time() and `start: <time>`): `2024-05-01T10:00:00Z`,
+// `2024-05-01T12:00:00.250+02:00`; exactly two digits per field (four for the
+// year), `T`, `t` or a space between date and time, `Z`/`z` or +hh:mm/-hh:mm;
+// fractions beyond milliseconds truncated; impossible dates (2023-02-29) and a
+// missing zone are refused.
 std::optional<int64_t> ParseRfc3339(std::string_view text);
 std::string FormatRfc3339(int64_t epoch_ms);
 

@@ -15,11 +15,13 @@ Value Convert(simdjson::dom::element e) {
     case simdjson::dom::element_type::STRING: return Value(std::string_view(e.get_string()));
     case simdjson::dom::element_type::ARRAY: {
       List list;
+      list.reserve(simdjson::dom::array(e.get_array()).size());
       for (auto child : e.get_array()) list.push_back(Convert(child));
       return Value(std::move(list));
     }
     case simdjson::dom::element_type::OBJECT: {
       Object obj;
+      obj.reserve(simdjson::dom::object(e.get_object()).size());
       for (auto field : e.get_object()) obj.emplace_back(std::string(field.key), Convert(field.value));
       return Value(std::move(obj));
     }

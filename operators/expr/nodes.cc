@@ -31,6 +31,14 @@ class RootNode final : public Node {
     }
     return Value();
   }
+  const Value* Ref(const RecordView& r) const override {
+    switch (root_) {
+      case Root::kKey: return r.key;
+      case Root::kValue: return r.value;
+      case Root::kHeaders: return r.headers;
+      default: return nullptr;
+    }
+  }
 
  private:
   static std::optional<Type> TypeOf(Root root) {
@@ -49,8 +57,13 @@ class Field final : public Node {
  public:
   Field(size_t offset, NodePtr object, std::string name) : Node(offset), object_(std::move(object)), name_(std::move(name)) {}
   Result<Value> Eval(const RecordView& r) const override {
+    if (const Value* o = object_->Ref(r)) return o->Get(name_);
     ASSIGN_OR_RETURN(Value o, object_->Eval(r));
     return o.Get(name_);
+  }
+  const Value* Ref(const RecordView& r) const override {
+    const Value* o = object_->Ref(r);
+    return o ? &o->Get(name_) : nullptr;
   }
 
  private:

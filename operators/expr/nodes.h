@@ -23,6 +23,10 @@ class Node {
   size_t offset() const { return offset_; }
   // A literal's value (constant folding and literal-only arguments).
   virtual const Value* literal() const { return nullptr; }
+  // The value Eval would return when it already exists in the record (a
+  // root such as `value`, or a field path below one), else null: field
+  // access reads through it without copying the object it reads from.
+  virtual const Value* Ref(const RecordView& /*r*/) const { return nullptr; }
   // Levels of nodes from here to the deepest leaf (1 for a leaf); set by the
   // parser, which refuses trees deeper than kMaxExpressionDepth (Eval recurses).
   int height() const { return height_; }
