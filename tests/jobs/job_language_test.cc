@@ -113,6 +113,26 @@ TEST(LookupValidationTest, ATableSourceTakesTheSourceOptionsButNotTopic) {
   EXPECT_TRUE(Has(typo, "2:15: sources.s.tabel: unknown key 'tabel' (did you mean 'table'?)")) << All(typo);
 }
 
+TEST(TopNValidationTest, KeysOrderAndExplain) {
+  const std::string good =
+      "job: j\nsources: {b: {topic: bids}}\noperators:\n  by: {input: b, key_by: value.category}\n"
+      "  top: {input: by, top_n: {n: 3, order: value.price, window: 1m}}\nsinks: {o: {input: top, topic: o}}\n";
+  Parsed p = Parse(good);
+  ASSERT_TRUE(p.problems.empty()) << All(p);
+  auto plan = BuildPlan(p.job, 2);
+  ASSERT_TRUE(plan.ok());
+  const std::string text = ExplainPlan(*plan);
+  EXPECT_NE(text.find("top: top 3 by value.price descending per key in tumbling windows of 1m"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("state: per key and open window, at most n records"), std::string::npos) << text;
+  std::string bad = good;
+  bad.replace(bad.find("n: 3, order: value.price,"), 25, "n: 0, order: value.prize +, wndow: 1m,");
+  Parsed q = Parse(bad);
+  EXPECT_TRUE(Has(q, "5:31: operators.top.top_n.n: expected a positive integer")) << All(q);
+  EXPECT_TRUE(Has(q, "operators.top.top_n.wndow: unknown key 'wndow' (did you mean 'window'?)")) << All(q);
+  EXPECT_TRUE(Has(q, "5:54: operators.top.top_n.order: expected an expression at the end")) << All(q);
+}
+
 constexpr const char* kKafkaSink =
     "job: j\n"
     "sources: {s: {topic: t}}\n"
