@@ -1,6 +1,7 @@
 #include "operators/lookup_join.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -135,6 +136,8 @@ class LookupNode : public runtime::Node {
   Status Restore(std::string_view bytes, const runtime::KeyFilter& owns) override {
     ASSIGN_OR_RETURN(auto r, StateReader::Open(bytes, kStateVersion, "lookup state of " + name()));
     ASSIGN_OR_RETURN(int64_t watermark, r.Signed());
+    // The end of a bounded run (the end of time) promises nothing about the next run's records.
+    if (watermark == std::numeric_limits<int64_t>::max()) watermark = runtime::kNoWatermark;
     watermark_ = restored_ ? std::min(watermark_, watermark) : watermark;
     restored_ = true;
     ASSIGN_OR_RETURN(uint64_t keys, r.Varint());

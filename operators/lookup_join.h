@@ -34,7 +34,9 @@
 // per table key the versions still needed (the newest one below W and all
 // later ones; a tombstone below W removes the key), and the stream records
 // waiting for W. Checkpointed (format version 1); a restore keeps the keys
-// the subtask owns.
+// the subtask owns, and a snapshot taken at the end of a bounded run (the
+// watermark at the end of time) restores without a watermark, so the table
+// carries over to the next run and its records are not late.
 //
 // The lookup tells table records from stream records by their topic (records
 // carry their source's topic): validation requires that the table input is a
