@@ -9,6 +9,7 @@
 #   value, left emits it with right = right_time = null.
 # Every partition's records are in event-time order, so nothing is late and
 # the result does not depend on how the two topics interleave.
+import os
 import random
 from case_writer import J, write
 T = 1699999980000
@@ -25,7 +26,7 @@ def as_of(versions, key, t):
     return best
 
 
-def murmur_free_partition(key, n):
+def partition_of(key, n):
     # The case fixes partitions explicitly (records.jsonl "partition"), so the
     # runtime's murmur2 placement is not needed here.
     return int(key[1:]) % n
@@ -53,7 +54,7 @@ versions = {}
 table_records = []
 for vt, key, value in table_rows:
     versions.setdefault(key, []).append((vt, value))
-    table_records.append({"topic": "sensor-meta", "partition": murmur_free_partition(key, 2), "key": key,
+    table_records.append({"topic": "sensor-meta", "partition": partition_of(key, 2), "key": key,
                           "timestamp": vt, "value": value})
 
 readings = []
@@ -61,7 +62,7 @@ ts = T + 500
 for i in range(90):
     ts += rng.choice([300, 700, 1000, 1500])
     sensor = "s%d" % rng.randrange(8)
-    readings.append({"partition": murmur_free_partition(sensor, 4), "key": sensor, "timestamp": ts,
+    readings.append({"partition": partition_of(sensor, 4), "key": sensor, "timestamp": ts,
                      "value": {"sensor": sensor, "temp": rng.randrange(30, 110), "i": i}})
 # an exact tie: a reading at the very time of an update joins the update
 readings.append({"partition": 1, "key": "s1", "timestamp": T + 75000 + 40000,
@@ -109,7 +110,7 @@ sinks:
 
 # 2. alert-sensor-thresholds: the jobs/sensor-threshold-alerts.yaml pattern
 #    (readings + a compacted sensor topic -> lookup -> over threshold -> alert).
-job = open(__file__.replace("tests/jobs/tools/generate_lookup_cases.py", "jobs/sensor-threshold-alerts.yaml")).read()
+job = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../jobs/sensor-threshold-alerts.yaml")).read()
 alerts = []
 for r in readings:
     v = r["value"]
