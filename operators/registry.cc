@@ -3,15 +3,19 @@
 #include <array>
 
 #include "operators/dedup.h"
+#include "operators/lookup_join.h"
+#include "operators/top_n.h"
 #include "operators/union.h"
 
 namespace sluice::operators {
 namespace {
 
 // One row per kind. Adding a kind: its operators/<kind>.{h,cc} and a row here.
-constexpr std::array<const OperatorKindDef*, 2> kKinds = {
+constexpr std::array<const OperatorKindDef*, 4> kKinds = {
     &kUnionKind,
     &kDedupKind,
+    &kLookupKind,
+    &kTopNKind,
 };
 
 }  // namespace

@@ -48,11 +48,16 @@ SourceSpec ParseSource(YamlReader& r, const std::string& name, const YAML::Node&
   if (node["kafka"]) {
     r.CheckKeys(node, path, {"kafka", "format", "start", "event_time", "watermark"}, {});
     ParseKafkaSource(r, node["kafka"], path + ".kafka", &source);
+  } else if (node["table"]) {
+    // A table source (operators/lookup_join.h): the topic read as the latest value per key.
+    r.CheckKeys(node, path, {"table", "format", "start", "event_time", "watermark"}, {"table"});
+    source.table = true;
+    source.topic = r.ReadString(node["table"], path + ".table").value_or("");
   } else {
-    r.CheckKeys(node, path, {"topic", "format", "start", "event_time", "watermark"}, {"topic"});
+    r.CheckKeys(node, path, {"topic", "table", "format", "start", "event_time", "watermark"}, {"topic"});
   }
-  if (node["topic"] && !source.kafka) source.topic = r.ReadString(node["topic"], path + ".topic").value_or("");
-  if (node["format"]) source.format = r.ReadFormat(node["format"], path + ".format").value_or(Format::kJson);
+  if (node["topic"] && !source.kafka && !source.table) source.topic = r.ReadString(node["topic"], path + ".topic").value_or("");
+  source.format = ReadFormatEither(r, node, path, node["kafka"], path + ".kafka");
   if (node["start"]) ParseStart(r, node["start"], path + ".start", &source);
   if (node["event_time"]) source.event_time = r.ReadText(node["event_time"], path + ".event_time");
   if (node["watermark"]) ParseWatermark(r, node["watermark"], path + ".watermark", &source);
@@ -86,9 +91,11 @@ void ParseSinkTarget(YamlReader& r, const YAML::Node& node, const std::string& p
   }
   sink->kind = is_file ? SinkKind::kFile : SinkKind::kStdout;
   const char* kind = is_file ? "file" : "stdout";
-  r.CheckKeys(node, path, {"input", kind}, {"input"});
+  r.CheckKeys(node, path, {"input", kind, "format"}, {"input"});
   const YAML::Node options = node[kind];
   const std::string opath = path + "." + kind;
+  // format beside the kind's key or inside its options (kafka_spec_parser.h).
+  sink->format = ReadFormatEither(r, node, path, options, opath);
   if (options.IsNull() && !is_file) return;
   if (!r.ExpectMap(options, opath)) return;
   r.CheckKeys(options, opath, is_file ? std::initializer_list<const char*>{"path", "format"}
@@ -103,7 +110,6 @@ void ParseSinkTarget(YamlReader& r, const YAML::Node& node, const std::string& p
       r.Error(options["path"], opath + ".path", resolved.status().message());
     }
   }
-  if (options["format"]) sink->format = r.ReadFormat(options["format"], opath + ".format").value_or(Format::kJson);
 }
 
 SinkSpec ParseSink(YamlReader& r, const std::string& name, const YAML::Node& node) {
@@ -206,6 +212,7 @@ JobSpec ParseJobSpec(const std::string& yaml, const std::string& file, std::vect
     diagnostics->push_back(*deep);
     return job;
   }
+  for (Diagnostic& split : FindSplitFlowValues(yaml)) diagnostics->push_back(std::move(split));
   YAML::Node root;
   const std::string text = QuotePlainValues(yaml);
   try {

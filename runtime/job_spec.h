@@ -63,6 +63,7 @@ struct SourceSpec {
   Mark mark;
   std::string topic;
   std::optional<KafkaSpec> kafka;  // set: the topic is on an external cluster
+  bool table = false;              // `table: <topic>`: read as a table (operators/lookup_join.h)
   Format format = Format::kJson;
   StartKind start = StartKind::kCommitted;
   std::string start_time;  // the RFC 3339 text when start == kTime

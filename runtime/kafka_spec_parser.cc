@@ -40,6 +40,21 @@ void ParseCluster(YamlReader& r, const YAML::Node& node, const std::string& path
 
 }  // namespace
 
+Format ReadFormatEither(YamlReader& r, const YAML::Node& outer, const std::string& outer_path, const YAML::Node& inner,
+                        const std::string& inner_path, Format fallback) {
+  std::optional<Format> beside;
+  std::optional<Format> inside;
+  if (outer && outer.IsMap() && outer["format"]) beside = r.ReadFormat(outer["format"], outer_path + ".format");
+  if (inner && inner.IsMap() && inner["format"]) inside = r.ReadFormat(inner["format"], inner_path + ".format");
+  if (beside && inside && *beside != *inside) {
+    const Mark at = r.MarkOf(outer["format"]);
+    r.Error(inner["format"], inner_path + ".format",
+            std::string("format ") + FormatName(*inside) + " conflicts with format " + FormatName(*beside) + " at line " +
+                std::to_string(at.line) + " (" + outer_path + ".format); give it once");
+  }
+  return inside.value_or(beside.value_or(fallback));
+}
+
 Result<std::string> ExpandEnv(const std::string& text, const std::set<std::string>* allowed) {
   std::string out;
   size_t i = 0;
@@ -66,20 +81,20 @@ Result<std::string> ExpandEnv(const std::string& text, const std::set<std::strin
 void ParseKafkaSource(YamlReader& r, const YAML::Node& node, const std::string& path, SourceSpec* source) {
   source->kafka.emplace();
   if (!r.ExpectMap(node, path)) return;
-  r.CheckKeys(node, path, {"bootstrap", "topic", "properties"}, {"bootstrap", "topic"});
+  r.CheckKeys(node, path, {"bootstrap", "topic", "format", "properties"}, {"bootstrap", "topic"});
   if (node["topic"]) source->topic = r.ReadString(node["topic"], path + ".topic").value_or("");
   ParseCluster(r, node, path, &*source->kafka);
 }
 
 void ParseKafkaSink(YamlReader& r, const YAML::Node& node, const std::string& path, SinkSpec* sink) {
   sink->kind = SinkKind::kKafka;
-  r.CheckKeys(node, path, {"input", "kafka"}, {"input"});
+  r.CheckKeys(node, path, {"input", "kafka", "format"}, {"input"});
   const YAML::Node options = node["kafka"];
   const std::string opath = path + ".kafka";
   if (!r.ExpectMap(options, opath)) return;
   r.CheckKeys(options, opath, {"bootstrap", "topic", "key", "format", "properties"}, {"bootstrap", "topic"});
   if (options["topic"]) sink->target = r.ReadString(options["topic"], opath + ".topic").value_or("");
-  if (options["format"]) sink->format = r.ReadFormat(options["format"], opath + ".format").value_or(Format::kJson);
+  sink->format = ReadFormatEither(r, node, path, options, opath);
   if (options["key"]) sink->key = r.ReadText(options["key"], opath + ".key");
   ParseCluster(r, options, opath, &sink->kafka);
 }

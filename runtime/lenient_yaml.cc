@@ -96,4 +96,90 @@ std::string QuotePlainValues(const std::string& yaml) {
   return out;
 }
 
+std::vector<Diagnostic> FindSplitFlowValues(const std::string& yaml) {
+  std::vector<Diagnostic> out;
+  int depth = 0;           // open flow collections
+  char quote = 0;          // inside a quoted scalar
+  bool comment = false;    // rest of the line
+  int parens = 0;          // unclosed '(' of the current flow value
+  bool reported = false;   // the current value was reported already
+  Mark start;              // first character of the current flow value
+  bool in_value = false;
+  int line = 1;
+  int column = 0;
+  for (size_t i = 0; i < yaml.size(); ++i) {
+    const char c = yaml[i];
+    ++column;
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      comment = false;
+      continue;
+    }
+    if (comment) continue;
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (depth == 0) {
+      if (c == '#' && (i == 0 || yaml[i - 1] == ' ')) comment = true;
+      if (c == '"' || c == '\'') quote = c;
+      if (c == '{' || c == '[') {
+        ++depth;
+        in_value = false;
+      }
+      continue;
+    }
+    if (c == '#' && (i == 0 || yaml[i - 1] == ' ')) {
+      comment = true;
+      continue;
+    }
+    if (!in_value && c == ' ') continue;
+    if (!in_value && (c == '"' || c == '\'')) {
+      quote = c;
+      continue;
+    }
+    if (c == '{' || c == '[') {
+      if (parens == 0) {
+        ++depth;
+        in_value = false;
+        continue;
+      }
+    } else if (c == '}' || c == ']') {
+      if (parens == 0 || c == '}') {
+        --depth;
+        in_value = false;
+        parens = 0;
+        reported = false;
+        continue;
+      }
+    } else if (c == ',') {
+      if (parens > 0 && !reported) {
+        out.push_back({start, "",
+                       "this expression contains a comma inside a flow map or list ({...} or [...]), where YAML "
+                       "ends the value at the comma: quote the expression (m: \"max(value.a, 1)\") or write the "
+                       "map in block style, one key per line"});
+        reported = true;
+      }
+      if (parens == 0) {
+        in_value = false;
+        reported = false;
+      }
+      continue;
+    } else if (c == ':' && parens == 0 && i + 1 < yaml.size() && (yaml[i + 1] == ' ' || yaml[i + 1] == '\n')) {
+      in_value = false;  // a key ended; its value follows
+      continue;
+    }
+    if (!in_value) {
+      in_value = true;
+      start = {line, column};
+      parens = 0;
+      reported = false;
+    }
+    if (c == '(') ++parens;
+    if (c == ')' && parens > 0) --parens;
+  }
+  return out;
+}
+
 }  // namespace sluice::runtime

@@ -9,9 +9,19 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "runtime/job_spec.h"
 
 namespace sluice::runtime {
 
 std::string QuotePlainValues(const std::string& yaml);
+
+// Plain (unquoted) values inside flow collections (`{...}`, `[...]`) that a
+// comma splits in the middle of a parenthesis, as `{m: max(value.a, 1)}`:
+// YAML ends the value at the comma, so the expression arrives cut in two and
+// its own errors are cryptic. One Diagnostic per such value, at its first
+// character, saying to quote it (or to use block style).
+std::vector<Diagnostic> FindSplitFlowValues(const std::string& yaml);
 
 }  // namespace sluice::runtime

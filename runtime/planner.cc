@@ -11,7 +11,9 @@ namespace {
 
 PlanStep DescribeSource(const SourceSpec& s) {
   static const char* kStarts[] = {"committed", "earliest", "latest", "time"};
-  std::string d = (s.kafka ? "source kafka topic " + s.topic + " at " + s.kafka->bootstrap : "source topic " + s.topic) +
+  std::string d = (s.kafka   ? "source kafka topic " + s.topic + " at " + s.kafka->bootstrap
+                   : s.table ? "table source topic " + s.topic + " (latest value per key, kept by its lookups)"
+                             : "source topic " + s.topic) +
                   ", " + FormatName(s.format) + ", start " +
                   (s.start == StartKind::kTime ? s.start_time : kStarts[static_cast<int>(s.start)]);
   d += s.event_time ? ", event_time " + s.event_time->text : ", event_time = record timestamp";

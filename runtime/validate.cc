@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "operators/lookup_join.h"
 #include "operators/operator_kind.h"
 #include "runtime/expr_check.h"
 #include "runtime/suggest.h"
@@ -167,6 +168,7 @@ void ValidateJobGraph(const JobSpec& job, std::vector<Diagnostic>* diagnostics) 
   for (const auto& s : job.sinks) CheckInputs({s.input}, graph, sinks, diagnostics);
   CheckCycles(job, graph, diagnostics);
   CheckKafkaJob(job, diagnostics);
+  operators::CheckLookups(job, diagnostics);
 }
 
 }  // namespace sluice::runtime
