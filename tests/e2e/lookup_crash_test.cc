@@ -36,31 +36,6 @@ using testing::Spawn;
 using testing::WaitFor;
 using namespace e2e;
 
-// Every read_committed value of `topic`, sorted. Unlike e2e::CommittedValues,
-// it polls until the last stable offset: a poll that meets only aborted
-// transactions (left by the killed runs) returns no record without being at the end.
-std::vector<std::string> AllCommitted(const fs::path& dir, const std::string& topic) {
-  auto log = OpenLog(dir);
-  std::vector<std::string> values;
-  auto partitions = log->PartitionCount(topic);
-  if (!partitions.ok()) return values;
-  for (int32_t p = 0; p < *partitions; ++p) {
-    auto partition = log->GetPartition(topic, p).value();
-    runtime::PartitionReader reader(partition, Offset(0));
-    std::vector<log::Record> records;
-    while (reader.next().value < partition->LastStableOffset().value) {
-      auto n = reader.Poll(&records);
-      if (!n.ok()) {
-        ADD_FAILURE() << n.status().ToString();
-        break;
-      }
-    }
-    for (const auto& r : records) values.push_back(r.value.value_or("null"));
-  }
-  std::sort(values.begin(), values.end());
-  return values;
-}
-
 constexpr int64_t kStart = 1'700'000'000'000;  // SensorReading's first event time
 
 constexpr const char* kJob = R"(job: lookup-crash
@@ -158,13 +133,13 @@ TEST(LookupCrashTest, TableAndLookupStateIsExactlyOnceAcrossKills) {
   EXPECT_GE(restores, static_cast<size_t>(killed));
 
   for (const char* topic : {"enriched", "owner-counts"}) {
-    const auto expected = AllCommitted(reference, topic), actual = AllCommitted(crashed, topic);
+    const auto expected = CommittedValues(reference, topic), actual = CommittedValues(crashed, topic);
     EXPECT_GT(expected.size(), 10u) << topic;
     EXPECT_EQ(actual.size(), expected.size()) << topic;
     EXPECT_TRUE(actual == expected) << topic;
   }
   // The table was in effect: some readings joined a setting changed mid-stream, sensor-7 none while deleted.
-  const auto enriched = AllCommitted(reference, "enriched");
+  const auto enriched = CommittedValues(reference, "enriched");
   EXPECT_EQ(enriched.size(), static_cast<size_t>(records));
   size_t nobody = 0, later = 0;
   for (const auto& v : enriched) {
