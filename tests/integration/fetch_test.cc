@@ -254,7 +254,7 @@ TEST_F(FetchTest, KcatReadsManySegmentsUnderEveryLimit) {
             30);
   for (const std::string limits :
        {"", "-X fetch.max.bytes=1000 -X message.max.bytes=1000 -X max.partition.fetch.bytes=1000",
-        "-X fetch.max.bytes=70000 -X max.partition.fetch.bytes=30000"}) {
+        "-X fetch.max.bytes=70000 -X message.max.bytes=60000 -X max.partition.fetch.bytes=30000"}) {
     auto c = RunCommand(Kcat("-C -t segmented -o beginning -e " + limits), seconds(300));
     ASSERT_EQ(c.exit_code, 0) << limits << ": " << c.err;
     EXPECT_TRUE(c.out == input) << limits << ": records came back changed, missing or out of order ("
