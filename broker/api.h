@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -119,6 +120,8 @@ constexpr int16_t kSecurityDisabled = 54;
 constexpr int16_t kOperationNotAttempted = 55;
 }  // namespace error
 
+class ReplySink;
+
 struct RequestContext {
   int16_t api_key = 0;
   int16_t api_version = 0;
@@ -135,6 +138,9 @@ struct RequestContext {
   // with it, as Kafka does); empty/0: the broker's --advertise address.
   std::string advertised_host;
   int32_t advertised_port = 0;
+  // Set by connections that write bodies with file ranges (broker/reply.h): Fetch
+  // answers through it without copying the batches. Null: use Respond.
+  std::shared_ptr<ReplySink> reply_sink;
 };
 
 // Sends the response body (without the size and header). Called exactly once

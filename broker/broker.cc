@@ -2,6 +2,10 @@
 // and connection limits. With tls_context.cc the only files that include Boost.Asio.
 #include "broker/broker.h"
 
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -12,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/handlers.h"
+#include "broker/reply.h"
 #include "broker/sasl/credential_store.h"
 #include "broker/sasl/sasl_session.h"
 #include "broker/tls_context.h"
@@ -27,6 +32,7 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxInFlight = 128;                 // per connection; reading pauses beyond it
 constexpr size_t kReadChunk = 64 * 1024;             // request bodies grow by at most this per read
 constexpr size_t kMaxUnauthenticatedFrame = 512 * 1024;  // Kafka's sasl.server.max.receive.size
+constexpr size_t kTlsFileChunk = 256 * 1024;  // the per-connection buffer that file ranges are read into on TLS
 constexpr auto kMemoryRetry = std::chrono::milliseconds(10);
 constexpr auto kSweepInterval = std::chrono::milliseconds(250);
 
@@ -122,6 +128,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (tls_context_) {
       tls_.emplace(std::move(socket), *tls_context_);
     } else {
+      // Replies with file ranges are written with send/sendfile directly (SendPlain).
+      socket.native_non_blocking(true, ec);
       plain_.emplace(std::move(socket));
     }
     last_activity_ = created_ = frame_started_ = Clock::now();
@@ -174,15 +182,51 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
+  // A reply frame: `bytes`, or, for a reply with file ranges (broker/reply.h),
+  // `pieces` of `bytes` and of files in order. `next`/`sent` are the write
+  // cursor (piece index, bytes of it written).
+  struct Piece {
+    uint64_t length;
+    size_t mem = 0;                     // offset in `bytes`, when `file` is null
+    std::shared_ptr<log::File> file;    // held open until the piece is written
+    uint64_t position = 0;
+  };
+  struct Outgoing {
+    std::vector<uint8_t> bytes;
+    std::vector<Piece> pieces;  // empty: the frame is `bytes`
+    bool close_after = false;
+    size_t next = 0;
+    uint64_t sent = 0;
+  };
   struct Slot {
     size_t request_bytes = 0;  // charged to the memory budget until the reply is ready
     bool done = false;
     bool close_after = false;
-    std::optional<std::vector<uint8_t>> frame;
+    std::optional<Outgoing> frame;
   };
-  struct Outgoing {
-    std::vector<uint8_t> bytes;
-    bool close_after = false;
+
+  // Hands Fetch's ReplyBody to the connection (RequestContext::reply_sink).
+  class Sink final : public ReplySink {
+   public:
+    Sink(std::shared_ptr<Connection> c, uint64_t seq, int32_t corr, bool header_tags, Clock::time_point started,
+         int16_t api_key)
+        : c_(std::move(c)), seq_(seq), corr_(corr), header_tags_(header_tags), started_(started), api_key_(api_key) {}
+    void Send(ReplyBody body) override {
+      c_->probe_.RecordLatency(api_key_,
+                               std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started_).count());
+      Outgoing out = FrameOf(corr_, header_tags_, std::move(body));
+      asio::post(c_->strand_, [c = c_, seq = seq_, out = std::move(out)]() mutable {
+        c->Complete(seq, std::move(out), false);
+      });
+    }
+
+   private:
+    std::shared_ptr<Connection> c_;
+    uint64_t seq_;
+    int32_t corr_;
+    bool header_tags_;
+    Clock::time_point started_;
+    int16_t api_key_;
   };
 
   bool handshaking() const { return tls_ && !handshake_done_; }
@@ -316,11 +360,32 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return seq;
   }
 
-  static std::vector<uint8_t> Frame(int32_t correlation_id, bool header_tags, const std::vector<uint8_t>* body,
-                                    bool raw = false) {
+  static Outgoing Frame(int32_t correlation_id, bool header_tags, const std::vector<uint8_t>* body, bool raw = false) {
+    return Outgoing{FrameBytes(correlation_id, header_tags, body, raw, body ? body->size() : 0)};
+  }
+
+  // The frame of a reply with file ranges: the header and fields are copied (they
+  // are small), the ranges become pieces sent from their files.
+  static Outgoing FrameOf(int32_t correlation_id, bool header_tags, ReplyBody body) {
+    Outgoing out;
+    out.bytes = FrameBytes(correlation_id, header_tags, &body.bytes, false, body.size());
+    const size_t head = out.bytes.size() - body.bytes.size();
+    size_t cursor = 0;  // in out.bytes
+    for (auto& s : body.slices) {
+      if (head + s.at > cursor) out.pieces.push_back({head + s.at - cursor, cursor});
+      cursor = head + s.at;
+      if (s.range.length > 0) out.pieces.push_back({s.range.length, 0, std::move(s.range.file), s.range.position});
+    }
+    if (out.bytes.size() > cursor) out.pieces.push_back({out.bytes.size() - cursor, cursor});
+    if (body.slices.empty()) out.pieces.clear();
+    return out;
+  }
+
+  static std::vector<uint8_t> FrameBytes(int32_t correlation_id, bool header_tags, const std::vector<uint8_t>* body,
+                                         bool raw, uint64_t body_size) {
     const size_t header = raw ? 0 : (header_tags ? 5 : 4);
     std::vector<uint8_t> frame(4 + header);
-    const uint32_t size = static_cast<uint32_t>(header + (body ? body->size() : 0));
+    const uint32_t size = static_cast<uint32_t>(header + body_size);
     for (int i = 0; i < 4; ++i) frame[i] = static_cast<uint8_t>(size >> (24 - 8 * i));
     if (!raw) {
       for (int i = 0; i < 4; ++i) frame[4 + i] = static_cast<uint8_t>(uint32_t(correlation_id) >> (24 - 8 * i));
@@ -413,10 +478,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto self = shared_from_this();
     const int32_t corr = h.correlation_id;
     const int16_t api_key = h.api_key;
+    if (h.api_key == static_cast<int16_t>(ApiKey::kFetch)) {
+      ctx.reply_sink = std::make_shared<Sink>(self, seq, corr, header_tags, now, api_key);
+    }
     handlers_.Handle(ctx, r, [self, seq, corr, now, api_key, header_tags](std::optional<std::vector<uint8_t>> body) {
       self->probe_.RecordLatency(api_key,
                                  std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - now).count());
-      std::optional<std::vector<uint8_t>> frame;
+      std::optional<Outgoing> frame;
       if (body) frame = Frame(corr, header_tags, &*body);
       asio::post(self->strand_, [self, seq, frame = std::move(frame)]() mutable {
         self->Complete(seq, std::move(frame), false);
@@ -426,7 +494,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // Records the reply for request `seq` and writes every reply that is next in order.
-  void Complete(uint64_t seq, std::optional<std::vector<uint8_t>> frame, bool close_after) {
+  void Complete(uint64_t seq, std::optional<Outgoing> frame, bool close_after) {
     Slot& slot = in_flight_[static_cast<size_t>(seq - first_seq_)];
     slot.done = true;
     slot.close_after = close_after;
@@ -435,9 +503,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     while (!in_flight_.empty() && in_flight_.front().done) {
       Slot& front = in_flight_.front();
       if (front.frame) {
-        write_queue_.push_back({std::move(*front.frame), front.close_after});
+        front.frame->close_after = front.close_after;
+        write_queue_.push_back(std::move(*front.frame));
       } else if (front.close_after) {
-        write_queue_.push_back({{}, true});
+        Outgoing close;
+        close.close_after = true;
+        write_queue_.push_back(std::move(close));
       }
       in_flight_bytes_ -= front.request_bytes;
       if (front.request_bytes) shared_.budget.Release(front.request_bytes);
@@ -456,6 +527,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return Write();
     }
     writing_ = true;
+    if (!write_queue_.front().pieces.empty()) return tls_ ? SendTls() : SendPlain();
     WithStream([&](auto& s) {
       asio::async_write(s, asio::buffer(write_queue_.front().bytes), asio::bind_executor(strand_,
           [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
@@ -469,6 +541,120 @@ class Connection : public std::enable_shared_from_this<Connection> {
             self->Write();
           }));
     });
+  }
+
+  // The front reply has been written whole.
+  void Written() {
+    writing_ = false;
+    last_activity_ = Clock::now();
+    const bool close = write_queue_.front().close_after;
+    write_queue_.pop_front();
+    if (close) return Shutdown();
+    Write();
+  }
+
+  // Writes the front reply's pieces on a plaintext socket (non-blocking): the
+  // fields with send(MSG_MORE while more follows), the file ranges with
+  // sendfile, straight from the page cache. Waits for writability on EAGAIN.
+  void SendPlain() {
+    if (closed_) return;
+    Outgoing& out = write_queue_.front();
+    const int sock = plain_->native_handle();
+    while (out.next < out.pieces.size()) {
+      Piece& p = out.pieces[out.next];
+      const uint64_t left = p.length - out.sent;
+      ssize_t n;
+      if (!p.file) {
+        const bool more = out.next + 1 < out.pieces.size();
+        n = ::send(sock, out.bytes.data() + p.mem + out.sent, static_cast<size_t>(left),
+                   MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+      } else if (p.file->NativeHandle() >= 0) {
+        off_t offset = static_cast<off_t>(p.position + out.sent);
+        n = ::sendfile(sock, p.file->NativeHandle(), &offset, static_cast<size_t>(std::min<uint64_t>(left, 1u << 30)));
+        if (n == 0) {  // the file is shorter than the range (truncated under us): the frame cannot be finished
+          spdlog::warn("closing connection to {}: {} ended before the fetched range", host_, p.file->path().string());
+          return Shutdown();
+        }
+      } else {
+        // A file without a descriptor (test file systems): through the buffer.
+        n = ReadPiece(p, out.sent, std::min<uint64_t>(left, kTlsFileChunk));
+        if (n > 0) n = ::send(sock, tls_buffer_.data(), static_cast<size_t>(n), MSG_NOSIGNAL | MSG_MORE);
+      }
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+          plain_->async_wait(tcp::socket::wait_write,
+                             asio::bind_executor(strand_, [self = shared_from_this()](const boost::system::error_code& ec) {
+                               if (ec) return self->Shutdown();
+                               self->SendPlain();
+                             }));
+          return;
+        }
+        return Shutdown();
+      }
+      probe_.bytes_out += n;
+      out.sent += static_cast<uint64_t>(n);
+      if (out.sent == p.length) {
+        p.file.reset();
+        ++out.next;
+        out.sent = 0;
+      }
+    }
+    Written();
+  }
+
+  // Reads up to `n` bytes of a file piece (from `from` within it) into the
+  // connection's buffer; returns the count, or -1 (errno set) on failure.
+  ssize_t ReadPiece(const Piece& p, uint64_t from, uint64_t n) {
+    if (tls_buffer_.size() < kTlsFileChunk) tls_buffer_.resize(kTlsFileChunk);
+    if (!p.file->PRead(tls_buffer_.data(), static_cast<size_t>(n), p.position + from).ok()) {
+      spdlog::warn("closing connection to {}: reading {} failed", host_, p.file->path().string());
+      errno = EIO;
+      return -1;
+    }
+    return static_cast<ssize_t>(n);
+  }
+
+  // Writes the front reply's pieces on a TLS stream: up to kTlsFileChunk bytes
+  // of file ranges are read into the connection's buffer (reused), and written
+  // with the fields around them as one scatter-gather write.
+  void SendTls() {
+    if (closed_) return;
+    Outgoing& out = write_queue_.front();
+    std::vector<asio::const_buffer> buffers;
+    size_t used = 0;  // of tls_buffer_
+    while (out.next < out.pieces.size()) {
+      Piece& p = out.pieces[out.next];
+      const uint64_t left = p.length - out.sent;
+      if (!p.file) {
+        buffers.emplace_back(out.bytes.data() + p.mem + out.sent, static_cast<size_t>(left));
+      } else {
+        const uint64_t take = std::min<uint64_t>(left, kTlsFileChunk - used);
+        if (take == 0) break;
+        if (tls_buffer_.size() < kTlsFileChunk) tls_buffer_.resize(kTlsFileChunk);
+        if (!p.file->PRead(tls_buffer_.data() + used, static_cast<size_t>(take), p.position + out.sent).ok()) {
+          spdlog::warn("closing connection to {}: reading {} failed", host_, p.file->path().string());
+          return Shutdown();
+        }
+        buffers.emplace_back(tls_buffer_.data() + used, static_cast<size_t>(take));
+        used += static_cast<size_t>(take);
+        if (take < left) {
+          out.sent += take;
+          break;
+        }
+      }
+      p.file.reset();
+      ++out.next;
+      out.sent = 0;
+    }
+    asio::async_write(*tls_, buffers, asio::bind_executor(strand_,
+        [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+          if (ec) return self->Shutdown();
+          self->probe_.bytes_out += static_cast<int64_t>(n);
+          Outgoing& o = self->write_queue_.front();
+          if (o.next < o.pieces.size()) return self->SendTls();
+          self->Written();
+        }));
   }
 
   asio::strand<asio::any_io_executor> strand_;
@@ -494,6 +680,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<Slot> in_flight_;
   uint64_t first_seq_ = 0, next_seq_ = 0;
   std::deque<Outgoing> write_queue_;
+  std::vector<uint8_t> tls_buffer_;  // file ranges pass through it on TLS (kTlsFileChunk, allocated on first use)
   bool reading_ = false, writing_ = false, closed_ = false, closing_ = false;
 };
 

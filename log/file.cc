@@ -74,6 +74,8 @@ class PosixFile final : public File {
     return std::chrono::system_clock::time_point(std::chrono::seconds(st.st_mtime));
   }
 
+  int NativeHandle() const override { return fd_; }
+
  private:
   int fd_;
 };

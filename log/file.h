@@ -39,6 +39,10 @@ class File {
   // fdatasync.
   virtual Status Sync() = 0;
   virtual Result<std::chrono::system_clock::time_point> ModifiedTime() const = 0;
+  // The OS file descriptor, for zero-copy sends (sendfile) of stored bytes; -1 when the
+  // file has none (test file systems): callers then read with PRead. Valid while the
+  // File lives; never close it.
+  virtual int NativeHandle() const { return -1; }
   const std::filesystem::path& path() const { return path_; }
 
  protected:

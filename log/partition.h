@@ -38,8 +38,9 @@ struct AbortedTxn {
 };
 
 struct ReadOptions {
-  size_t max_bytes = 1 << 20;  // the first batch is returned even if larger (KIP-74)
+  size_t max_bytes = 1 << 20;  // the first batch is returned even if larger (KIP-74)...
   IsolationLevel isolation = IsolationLevel::kReadUncommitted;
+  bool min_one_batch = true;   // ...unless this is false (ReadRanges only): then nothing is
 };
 
 // A byte vector whose resize() leaves the new bytes uninitialised: reads fill
@@ -72,6 +73,27 @@ struct ReadResult {
   std::vector<AbortedTxn> aborted;  // for read_committed: aborted txns overlapping the range
 };
 
+class File;
+
+// A byte range of a stored segment file. Holding it keeps the file open, so its
+// bytes stay readable (and sendable) even after retention, compaction or topic
+// deletion removed or replaced the file: the descriptor pins the inode.
+struct FileRange {
+  std::shared_ptr<File> file;
+  uint64_t position = 0;
+  uint64_t length = 0;
+};
+
+// Read's answer as file ranges instead of copied bytes (zero-copy Fetch).
+struct RangeReadResult {
+  std::vector<FileRange> ranges;  // whole batches, as stored, in offset order
+  uint64_t size = 0;              // the sum of the ranges' lengths
+  Offset high_watermark;
+  Offset last_stable_offset;
+  Offset log_start_offset;
+  std::vector<AbortedTxn> aborted;  // for read_committed: aborted txns overlapping the range
+};
+
 struct PartitionStats {
   Offset log_start_offset;
   Offset high_watermark;
@@ -96,6 +118,15 @@ class Partition {
   // Whole batches containing offsets >= `from`, up to options.max_bytes.
   // `from` == high watermark gives empty data; outside [log start, hw] is kOutOfRange.
   virtual Result<ReadResult> Read(Offset from, const ReadOptions& options) const = 0;
+  // The same batches as Read, as ranges of the segment files (nothing is copied;
+  // only batch headers are read). With options.min_one_batch false, a first
+  // batch larger than max_bytes is left out (the answer is empty).
+  // The default answers kUnsupported (callers fall back to Read).
+  virtual Result<RangeReadResult> ReadRanges(Offset from, const ReadOptions& options) const {
+    (void)from;
+    (void)options;
+    return Status(StatusCode::kUnsupported, "ReadRanges");
+  }
 
   virtual Offset HighWatermark() const = 0;
   virtual Offset LogStartOffset() const = 0;

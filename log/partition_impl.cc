@@ -359,6 +359,81 @@ Result<ReadResult> PartitionImpl::Read(Offset from, const ReadOptions& options) 
   return result;
 }
 
+Result<RangeReadResult> PartitionImpl::ReadRanges(Offset from, const ReadOptions& options) const {
+  RETURN_IF_ERROR(CheckNotDeleted());
+  std::shared_lock lock(segments_mu_);
+  RangeReadResult result;
+  result.log_start_offset = LogStartOffset();
+  result.high_watermark = HighWatermark();
+  result.last_stable_offset = LastStableOffset();
+  if (from < result.log_start_offset || from > result.high_watermark) {
+    return Status(StatusCode::kOutOfRange, "offset " + std::to_string(from.value) + " is outside [" +
+                                               std::to_string(result.log_start_offset.value) + ", " +
+                                               std::to_string(result.high_watermark.value) + "] of " + ctx_.topic +
+                                               "-" + std::to_string(ctx_.id));
+  }
+  const bool committed = options.isolation == IsolationLevel::kReadCommitted;
+  const int64_t limit = committed ? result.last_stable_offset.value : result.high_watermark.value;
+  if (from.value >= limit) return result;
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), from.value,
+                             [](int64_t v, const auto& s) { return v < s->base_offset(); });
+  int64_t next = from.value;
+  int64_t last = from.value;
+  bool done = false;
+  for (size_t i = it == segments_.begin() ? 0 : static_cast<size_t>(std::prev(it) - segments_.begin());
+       i < segments_.size() && !done; ++i) {
+    const Segment& seg = *segments_[i];
+    if (seg.base_offset() >= limit) break;
+    ASSIGN_OR_RETURN(uint64_t pos, seg.FindPosition(next));
+    const uint64_t end = seg.size();
+    if (pos + kBatchHeaderSize > end) {
+      next = seg.next_offset();
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::shared_ptr<File> file, seg.OpenLogFile());
+    const uint64_t start = pos;
+    // Only the headers are read: they say where whole batches end.
+    while (pos + kBatchHeaderSize <= end) {
+      uint8_t header[kBatchHeaderSize];
+      RETURN_IF_ERROR(file->PRead(header, sizeof header, pos));
+      ASSIGN_OR_RETURN(BatchHeader h, ParseBatchHeader({header, sizeof header}));
+      // Below size() every batch is whole: anything else is damage, never a silent end.
+      if (h.magic != kMagicV2 || h.batch_length < static_cast<int32_t>(kBatchHeaderSize - kBatchLogOverhead) ||
+          pos + h.total_size() > end || h.base_offset < seg.base_offset()) {
+        if (result.size > 0 || pos > start) {  // the batches before it first; the next read fails
+          done = true;
+          break;
+        }
+        return Corruption("damaged record batch at position " + std::to_string(pos) + " of " +
+                          seg.log_path().string() + " (reading offset " + std::to_string(from.value) + ")");
+      }
+      if (h.base_offset >= limit) {
+        done = true;
+        break;
+      }
+      const uint64_t have = result.size + (pos - start);
+      // The first batch is returned whole even over the limit (KIP-74), unless told otherwise.
+      if ((have > 0 || !options.min_one_batch) && have + h.total_size() > options.max_bytes) {
+        done = true;
+        break;
+      }
+      last = h.last_offset();
+      pos += h.total_size();
+    }
+    if (pos > start) {
+      result.ranges.push_back({std::move(file), start, pos - start});
+      result.size += pos - start;
+    }
+    if (result.size >= options.max_bytes) break;
+    next = seg.next_offset();
+  }
+  if (committed && result.size > 0) {
+    std::lock_guard txn_lock(txn_mu_);
+    result.aborted = producers_.AbortedIn(from.value, last + 1);
+  }
+  return result;
+}
+
 Result<Offset> PartitionImpl::OffsetForTimestamp(int64_t timestamp_ms) const {
   RETURN_IF_ERROR(CheckNotDeleted());
   std::shared_lock lock(segments_mu_);

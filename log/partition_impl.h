@@ -46,6 +46,7 @@ class PartitionImpl final : public Partition {
   PartitionId id() const override { return PartitionId(ctx_.id); }
   Result<AppendResult> Append(std::vector<uint8_t> batch) override;
   Result<ReadResult> Read(Offset from, const ReadOptions& options) const override;
+  Result<RangeReadResult> ReadRanges(Offset from, const ReadOptions& options) const override;
   Offset HighWatermark() const override { return Offset(hw_.load(std::memory_order_acquire)); }
   Offset LogStartOffset() const override { return Offset(log_start_.load(std::memory_order_acquire)); }
   Offset LastStableOffset() const override;

@@ -62,6 +62,9 @@ class Segment {
   // First batch (position) whose maxTimestamp >= ts, or nullopt.
   Result<std::optional<std::pair<uint64_t, BatchHeader>>> FindTimestamp(int64_t timestamp) const;
   Status ReadAt(uint64_t position, size_t n, uint8_t* out) const;
+  // The open log file (from the FileCache). Holding it keeps the bytes readable
+  // after the segment is removed or replaced (the descriptor pins the inode).
+  Result<std::shared_ptr<File>> OpenLogFile() const { return LogFile(); }
 
   // Cuts the segment so that it holds only offsets < `offset`.
   Status TruncateTo(int64_t offset);

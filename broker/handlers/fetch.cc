@@ -1,5 +1,6 @@
-// Fetch (key 1): returns stored batches without decoding them, parking the request
-// (long poll) until min_bytes are there or max_wait has passed.
+// Fetch (key 1): returns stored batches without decoding or copying them (as
+// ranges of the segment files, broker/reply.h), parking the request (long
+// poll) until min_bytes are there or max_wait has passed.
 #include "broker/handlers/env.h"
 
 #include <set>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "broker/fetch_waiters.h"
+#include "broker/reply.h"
 
 namespace sluice::broker {
 namespace {
@@ -64,15 +66,26 @@ FetchRequest ParseFetch(int16_t v, Reader& r, int32_t* max_wait) {
 // One partition of a fetch response: topic, record bytes, error code (for Traffic).
 using FetchedPart = std::tuple<std::string, size_t, int16_t>;
 
-// Reads every partition and encodes the response; returns the record bytes found.
-size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer& w, std::vector<FetchedPart>* parts) {
+// Reads every partition and encodes the response into `out`: the fields in
+// out.bytes, each partition's records as ranges of its segment files (nothing
+// is copied). Returns the record bytes found.
+//
+// Byte limits as Kafka's (KIP-74): each partition gets at most min(partition
+// max_bytes, what is left of the request's max_bytes); the first batch of the
+// first partition that has data is returned whole even when it is larger, so a
+// consumer always makes progress; later partitions get only whole batches that fit.
+uint64_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, ReplyBody& out,
+                            std::vector<FetchedPart>* parts) {
   const int16_t v = req.version;
+  Writer w;
   w.I32(0);  // throttle
   if (v >= 7) {
     w.I16(error::kNone);
     w.I32(0);  // session id
   }
-  size_t total = 0;
+  uint64_t total = 0;
+  bool min_one = true;  // until a partition returned data
+  const uint64_t max_bytes = static_cast<uint64_t>(std::max(req.max_bytes, 0));
   w.ArrayLength(static_cast<int32_t>(req.topics.size()));
   for (const auto& topic : req.topics) {
     w.String(topic.name);
@@ -81,26 +94,37 @@ size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer&
       auto p = topic.denied ? Result<std::shared_ptr<log::Partition>>(NotFound(topic.name))
                             : log.GetPartition(topic.name, part.index);
       Status st = p.status();
-      std::optional<log::ReadResult> read;
+      std::optional<log::RangeReadResult> read;
+      log::ReadBuffer copied;  // only for a partition without ReadRanges
       if (p.ok()) {
         log::ReadOptions o;
-        // Within the request's byte budget; the first batch may exceed it (KIP-74).
-        const size_t budget = req.max_bytes > 0 && total < static_cast<size_t>(req.max_bytes)
-                                  ? static_cast<size_t>(req.max_bytes) - total
-                                  : 1;
-        o.max_bytes = std::min<size_t>(static_cast<size_t>(std::max(part.max_bytes, 1)), budget);
+        o.max_bytes = static_cast<size_t>(
+            std::min<uint64_t>(static_cast<uint64_t>(std::max(part.max_bytes, 0)), max_bytes - std::min(total, max_bytes)));
         o.isolation = req.isolation;
-        auto result = (*p)->Read(Offset(part.offset), o);
+        o.min_one_batch = min_one;
+        auto result = (*p)->ReadRanges(Offset(part.offset), o);
+        if (!result.ok() && result.status().code() == StatusCode::kUnsupported) {
+          auto flat = (*p)->Read(Offset(part.offset), o);
+          if (flat.ok()) {
+            log::RangeReadResult r;
+            r.size = flat->data.size();
+            r.aborted = std::move(flat->aborted);
+            copied = std::move(flat->data);
+            result = std::move(r);
+          } else {
+            result = flat.status();
+          }
+        }
         if (result.ok()) {
           read = std::move(result).value();
         } else {
           st = result.status();
         }
       }
+      const int16_t code = topic.denied ? error::kTopicAuthorizationFailed : ErrorCodeFor(st);
       w.I32(part.index);
-      w.I16(topic.denied ? error::kTopicAuthorizationFailed : ErrorCodeFor(st));
-      const int64_t hw = p.ok() ? (*p)->HighWatermark().value : -1;
-      w.I64(hw);
+      w.I16(code);
+      w.I64(p.ok() ? (*p)->HighWatermark().value : -1);
       w.I64(p.ok() ? (*p)->LastStableOffset().value : -1);
       if (v >= 5) w.I64(p.ok() ? (*p)->LogStartOffset().value : -1);
       if (read && req.isolation == log::IsolationLevel::kReadCommitted) {
@@ -113,16 +137,19 @@ size_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Writer&
         w.ArrayLength(-1);
       }
       if (v >= 11) w.I32(-1);  // preferred read replica: none
-      if (read) {
-        w.Bytes(read->data);
-        total += read->data.size();
-      } else {
-        w.Bytes({});
+      const uint64_t size = read ? read->size : 0;
+      w.I32(static_cast<int32_t>(size));
+      if (!copied.empty()) {
+        w.Raw(copied);
+      } else if (read) {
+        for (auto& range : read->ranges) out.slices.push_back({w.buffer().size(), std::move(range)});
       }
-      parts->emplace_back(topic.name, read ? read->data.size() : 0,
-                          topic.denied ? error::kTopicAuthorizationFailed : ErrorCodeFor(st));
+      total += size;
+      if (size > 0) min_one = false;
+      parts->emplace_back(topic.name, static_cast<size_t>(size), code);
     }
   }
+  out.bytes = w.Take();
   return total;
 }
 
@@ -135,13 +162,18 @@ void Fetch(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond&
   auto req = std::make_shared<FetchRequest>(ParseFetch(ctx.api_version, r, &max_wait));
   for (auto& t : req->topics) t.denied = !env.Allowed(ctx, ResourceType::kTopic, t.name, AclOperation::kRead);
   // The env outlives every parked fetch (Handlers::Shutdown completes them first).
-  auto attempt = [e = &env, req, respond](bool final) {
-    Writer w;
+  auto attempt = [e = &env, req, respond, sink = ctx.reply_sink](bool final) {
+    ReplyBody body;
     std::vector<FetchedPart> parts;
-    const size_t bytes = BuildFetchResponse(e->log, *req, w, &parts);
-    if (!final && bytes < static_cast<size_t>(std::max(req->min_bytes, 1))) return false;
+    const uint64_t bytes = BuildFetchResponse(e->log, *req, body, &parts);
+    if (!final && bytes < static_cast<uint64_t>(std::max(req->min_bytes, 1))) return false;
     for (const auto& [topic, size, code] : parts) e->traffic.Fetched(topic, size, code);
-    respond(w.Take());
+    if (sink) {
+      sink->Send(std::move(body));  // the connection sends the ranges from the files
+    } else {
+      auto flat = body.Flatten();
+      respond(flat.ok() ? std::optional(std::move(flat).value()) : std::nullopt);
+    }
     return true;
   };
   if (max_wait <= 0 || attempt(false)) {
