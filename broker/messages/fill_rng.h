@@ -12,13 +12,13 @@ namespace sluice::broker::messages {
 
 class FillRng {
  public:
-  explicit FillRng(uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ull + 1) {}
+  explicit FillRng(uint64_t seed) : state_(seed) {}
 
-  uint64_t Bits() {
-    state_ ^= state_ << 13;
-    state_ ^= state_ >> 7;
-    state_ ^= state_ << 17;
-    return state_;
+  uint64_t Bits() {  // splitmix64
+    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
   }
   // True once in `n` times.
   bool Chance(int n) { return Bits() % static_cast<uint64_t>(n) == 0; }
