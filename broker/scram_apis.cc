@@ -5,67 +5,46 @@
 
 #include <spdlog/spdlog.h>
 
+#include "broker/api.h"
 #include "broker/sasl/credential_store.h"
 
 namespace sluice::broker {
 
-void DescribeUserScramCredentials(const RequestContext&, Reader& r, const Respond& respond,
-                                  sasl::CredentialStore* store) {
-  std::optional<std::vector<std::string>> users;
-  const int32_t n = r.ArrayLength();
-  if (n >= 0) {
-    users.emplace();
-    for (int32_t i = 0; i < n && r.ok(); ++i) {
-      users->push_back(r.String());
-      r.SkipTags();
-    }
-  }
-  r.SkipTags();
+messages::DescribeUserScramCredentialsResponse DescribeUserScramCredentials(
+    const messages::DescribeUserScramCredentialsRequest& req, sasl::CredentialStore* store) {
   const auto all = store ? store->List() : std::map<std::string, std::map<sasl::ScramMechanism, int>>{};
-  Writer w(true);
-  w.I32(0);  // throttle
-  w.I16(error::kNone);
-  w.NullableString(std::nullopt);
   std::vector<std::string> names;
-  if (users) {
-    names = *users;
+  if (req.users) {
+    for (const auto& u : *req.users) names.push_back(u.name);
   } else {
     for (const auto& [name, _] : all) names.push_back(name);
   }
   std::map<std::string, int> count;
   for (const auto& name : names) count[name]++;
   std::set<std::string> written;
-  w.ArrayLength(static_cast<int32_t>(count.size()));
+  messages::DescribeUserScramCredentialsResponse resp;
   for (const auto& name : names) {
     if (!written.insert(name).second) continue;
-    w.String(name);
+    auto& out = resp.results.emplace_back();
+    out.user = name;
     auto it = all.find(name);
     if (count[name] > 1) {
-      w.I16(error::kDuplicateResource);
-      w.NullableString("Cannot describe SCRAM credentials for the same user twice in a single request: " + name);
-      w.ArrayLength(0);
+      out.error_code = error::kDuplicateResource;
+      out.error_message = "Cannot describe SCRAM credentials for the same user twice in a single request: " + name;
     } else if (it == all.end()) {
-      w.I16(error::kResourceNotFound);
-      w.NullableString("Attempt to describe a user credential that does not exist: " + name);
-      w.ArrayLength(0);
+      out.error_code = error::kResourceNotFound;
+      out.error_message = "Attempt to describe a user credential that does not exist: " + name;
     } else {
-      w.I16(error::kNone);
-      w.NullableString(std::nullopt);
-      w.ArrayLength(static_cast<int32_t>(it->second.size()));
       for (const auto& [m, iterations] : it->second) {
-        w.I8(static_cast<int8_t>(m));
-        w.I32(iterations);
-        w.EmptyTags();
+        out.credential_infos.push_back({.mechanism = static_cast<int8_t>(m), .iterations = iterations});
       }
     }
-    w.EmptyTags();
   }
-  w.EmptyTags();
-  respond(w.Take());
+  return resp;
 }
 
-void AlterUserScramCredentials(const RequestContext& ctx, Reader& r, const Respond& respond,
-                               sasl::CredentialStore* store) {
+messages::AlterUserScramCredentialsResponse AlterUserScramCredentials(
+    const messages::AlterUserScramCredentialsRequest& req, const std::string& principal, sasl::CredentialStore* store) {
   struct Deletion {
     std::string user;
     int8_t mechanism;
@@ -78,29 +57,11 @@ void AlterUserScramCredentials(const RequestContext& ctx, Reader& r, const Respo
   };
   std::vector<Deletion> deletions;
   std::vector<Upsertion> upsertions;
-  const int32_t nd = r.ArrayLength();
-  for (int32_t i = 0; i < nd && r.ok(); ++i) {
-    Deletion d;
-    d.user = r.String();
-    d.mechanism = r.I8();
-    r.SkipTags();
-    deletions.push_back(std::move(d));
+  for (const auto& d : req.deletions) deletions.push_back({d.name, d.mechanism});
+  for (const auto& u : req.upsertions) {
+    upsertions.push_back({u.name, u.mechanism, u.iterations, std::string(u.salt.begin(), u.salt.end()),
+                          std::string(u.salted_password.begin(), u.salted_password.end())});
   }
-  const int32_t nu = r.ArrayLength();
-  for (int32_t i = 0; i < nu && r.ok(); ++i) {
-    Upsertion u;
-    u.user = r.String();
-    u.mechanism = r.I8();
-    u.iterations = r.I32();
-    auto salt = r.Bytes();
-    u.salt.assign(reinterpret_cast<const char*>(salt.data()), salt.size());
-    auto salted = r.Bytes();
-    u.salted.assign(reinterpret_cast<const char*>(salted.data()), salted.size());
-    r.SkipTags();
-    upsertions.push_back(std::move(u));
-  }
-  r.SkipTags();
-  if (!r.ok()) return respond(std::nullopt);  // the connection closes on a malformed body
 
   // One result per user, in order of first appearance; the first error wins.
   std::vector<std::string> order;
@@ -137,7 +98,7 @@ void AlterUserScramCredentials(const RequestContext& ctx, Reader& r, const Respo
            st.code() == StatusCode::kNotFound ? "Attempt to delete a user credential that does not exist"
                                               : "could not store credentials");
     } else {
-      spdlog::info("{} removed the {} credential of user {}", ctx.principal, sasl::MechanismName(*m), d.user);
+      spdlog::info("{} removed the {} credential of user {}", principal, sasl::MechanismName(*m), d.user);
     }
   }
   for (const auto& u : upsertions) {
@@ -160,21 +121,17 @@ void AlterUserScramCredentials(const RequestContext& ctx, Reader& r, const Respo
       spdlog::error("storing the credential of user {}: {}", u.user, st.ToString());
       fail(u.user, error::kUnknownServerError, "could not store credentials");
     } else {
-      spdlog::info("{} set the {} credential of user {}", ctx.principal, sasl::MechanismName(*m), u.user);
+      spdlog::info("{} set the {} credential of user {}", principal, sasl::MechanismName(*m), u.user);
     }
   }
-  Writer w(true);
-  w.I32(0);
-  w.ArrayLength(static_cast<int32_t>(order.size()));
+  messages::AlterUserScramCredentialsResponse resp;
   for (const auto& user : order) {
     const auto& [code, message] = results[user];
-    w.String(user);
-    w.I16(code);
-    w.NullableString(code == error::kNone ? std::nullopt : std::optional<std::string>(message));
-    w.EmptyTags();
+    resp.results.push_back({.user = user,
+                            .error_code = code,
+                            .error_message = code == error::kNone ? std::nullopt : std::optional<std::string>(message)});
   }
-  w.EmptyTags();
-  respond(w.Take());
+  return resp;
 }
 
 }  // namespace sluice::broker

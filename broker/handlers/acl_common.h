@@ -6,10 +6,21 @@
 
 namespace sluice::broker::handlers {
 
-// Reads an ACL filter (v0 has no pattern type: LITERAL).
-AclFilter ReadFilter(Reader& r, int16_t v);
-// Writes principal, host, operation and permission of a binding.
-void WriteBindingTail(Writer& w, const AclBinding& b);
+// An ACL filter from a decoded DescribeAcls request or DeleteAcls filter (the
+// same fields in both; v0 has no pattern type and decodes as LITERAL).
+template <typename Message>
+AclFilter FilterOf(const Message& m) {
+  AclFilter f;
+  f.resource_type = static_cast<ResourceType>(m.resource_type_filter);
+  f.resource_name = m.resource_name_filter;
+  f.pattern_type = static_cast<PatternType>(m.pattern_type_filter);
+  f.principal = m.principal_filter;
+  f.host = m.host_filter;
+  f.operation = static_cast<AclOperation>(m.operation);
+  f.permission = static_cast<AclPermission>(m.permission_type);
+  return f;
+}
+
 // The request-level refusal: no authorizer, or no `op` on the cluster.
 int16_t AclApiError(const Authorizer& authz, const RequestContext& ctx, AclOperation op);
 

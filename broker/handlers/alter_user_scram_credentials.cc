@@ -5,7 +5,9 @@
 namespace sluice::broker::handlers {
 
 void AlterUserScramCredentials(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
-  broker::AlterUserScramCredentials(ctx, r, respond, env.credentials);
+  messages::AlterUserScramCredentialsRequest req;
+  if (!req.Decode(r, ctx.api_version)) return respond(std::nullopt);
+  respond(broker::AlterUserScramCredentials(req, ctx.principal, env.credentials).Encode(ctx.api_version));
 }
 
 }  // namespace sluice::broker::handlers

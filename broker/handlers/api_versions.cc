@@ -1,25 +1,20 @@
-// ApiVersions (key 18): the table of broker/api_table.cc. A version above ours is
+// ApiVersions (key 18): the table of broker/api.cc. A version above ours is
 // answered by the connection (v0 layout, UNSUPPORTED_VERSION).
 #include "broker/handlers/env.h"
+#include "broker/messages/api_versions.h"
 
 namespace sluice::broker {
 
 namespace handlers {
 
+// The request body (v3+: the client's software name and version) is not needed:
+// every client's first request is answered, whatever its body.
 void ApiVersions(HandlerEnv&, const RequestContext& ctx, Reader&, const Respond& respond) {
-  const bool flexible = ctx.api_version >= 3;
-  Writer w(flexible);
-  w.I16(error::kNone);
-  w.ArrayLength(static_cast<int32_t>(SupportedApis().size()));
+  messages::ApiVersionsResponse resp;
   for (const auto& api : SupportedApis()) {
-    w.I16(static_cast<int16_t>(api.key));
-    w.I16(api.min);
-    w.I16(api.max);
-    w.EmptyTags();
+    resp.api_keys.push_back({.api_key = static_cast<int16_t>(api.key), .min_version = api.min, .max_version = api.max});
   }
-  if (ctx.api_version >= 1) w.I32(0);  // throttle
-  w.EmptyTags();
-  respond(w.Take());
+  respond(resp.Encode(ctx.api_version));
 }
 
 }  // namespace handlers

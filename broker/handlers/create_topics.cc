@@ -1,5 +1,6 @@
 // CreateTopics (key 19).
 #include "broker/handlers/env.h"
+#include "broker/messages/create_topics.h"
 
 namespace sluice::broker {
 namespace {
@@ -23,64 +24,40 @@ int16_t CreateErrorFor(const Status& st) {
 namespace handlers {
 
 void CreateTopics(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const int16_t v = ctx.api_version;
-  struct Item {
-    std::string name;
-    int32_t partitions;
-    int16_t replication;
-    log::ConfigMap configs;
-    bool manual_assignment;
-  };
-  std::vector<Item> items;
-  const int32_t n = r.ArrayLength();
-  for (int32_t i = 0; i < n && r.ok(); ++i) {
-    Item item;
-    item.name = r.String();
-    item.partitions = r.I32();
-    item.replication = r.I16();
-    const int32_t assignments = r.ArrayLength();
-    item.manual_assignment = assignments > 0;
-    for (int32_t a = 0; a < assignments && r.ok(); ++a) {
-      r.I32();
-      for (int32_t b = r.ArrayLength(); b > 0 && r.ok(); --b) r.I32();
-    }
-    for (int32_t c = r.ArrayLength(); c > 0 && r.ok(); --c) {
-      std::string key = r.String();
-      auto value = r.NullableString();
-      if (value) item.configs[key] = *value;
-    }
-    items.push_back(std::move(item));
-  }
-  r.I32();  // timeout
-  const bool validate_only = v >= 1 && r.Bool();
-  Writer w;
-  if (v >= 2) w.I32(0);
-  w.ArrayLength(static_cast<int32_t>(items.size()));
+  messages::CreateTopicsRequest req;
+  if (!req.Decode(r, ctx.api_version)) return respond(std::nullopt);
+  messages::CreateTopicsResponse resp;
   const bool create_any = env.Allowed(ctx, ResourceType::kCluster, "", AclOperation::kCreate);
-  for (const auto& item : items) {
-    Status st;
+  for (const auto& item : req.topics) {
+    auto& out = resp.topics.emplace_back();
+    out.name = item.name;
     if (!create_any && !env.Allowed(ctx, ResourceType::kTopic, item.name, AclOperation::kCreate)) {
-      w.String(item.name);
-      w.I16(error::kTopicAuthorizationFailed);
-      if (v >= 1) w.NullableString("not authorized to create topic " + item.name);
+      out.error_code = error::kTopicAuthorizationFailed;
+      out.error_message = "not authorized to create topic " + item.name;
       continue;
     }
-    if (item.manual_assignment && item.partitions == -1) {
-      st = Status::Ok();  // replica assignment: every partition on this broker
+    log::ConfigMap configs;
+    for (const auto& c : item.configs) {
+      if (c.value) configs[c.name] = *c.value;
     }
-    if (validate_only) {
+    // A manual replica assignment (partitions -1) puts every partition on this broker.
+    Status st;
+    if (req.validate_only) {
       st = log::ValidateTopicName(item.name);
       if (st.ok() && env.log.TopicExists(item.name)) st = AlreadyExists("topic " + item.name + " already exists");
-      if (st.ok()) st = log::TopicConfig::FromMap(item.configs).status();
-      if (st.ok()) st = env.log.CheckPartitionLimits(item.partitions, item.partitions);
+      if (st.ok()) st = log::TopicConfig::FromMap(configs).status();
+      if (st.ok()) st = env.log.CheckPartitionLimits(item.num_partitions, item.num_partitions);
     } else {
-      st = env.log.CreateTopic(item.name, item.partitions, item.replication, item.configs);
+      st = env.log.CreateTopic(item.name, item.num_partitions, item.replication_factor, configs);
     }
-    w.String(item.name);
-    w.I16(CreateErrorFor(st));
-    if (v >= 1) w.NullableString(st.ok() ? std::nullopt : std::optional<std::string>(st.message()));
+    out.error_code = CreateErrorFor(st);
+    if (!st.ok()) out.error_message = st.message();
+    if (st.ok() && !req.validate_only) {  // v5+: what was created
+      if (auto count = env.log.PartitionCount(item.name); count.ok()) out.num_partitions = *count;
+      out.replication_factor = 1;
+    }
   }
-  respond(w.Take());
+  respond(resp.Encode(ctx.api_version));
 }
 
 }  // namespace handlers

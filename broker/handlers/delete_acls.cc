@@ -4,16 +4,17 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/handlers/acl_common.h"
+#include "broker/messages/delete_acls.h"
 
 namespace sluice::broker {
 
 namespace handlers {
 
 void DeleteAcls(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const int16_t v = ctx.api_version;
+  messages::DeleteAclsRequest req;
+  if (!req.Decode(r, ctx.api_version)) return respond(std::nullopt);
   std::vector<AclFilter> filters;
-  for (int32_t n = r.ArrayLength(); n > 0 && r.ok(); --n) filters.push_back(ReadFilter(r, v));
-  if (!r.ok()) return respond(std::nullopt);
+  for (const auto& f : req.filters) filters.push_back(FilterOf(f));
   int16_t refused = AclApiError(env.authz, ctx, AclOperation::kAlter);
   std::vector<std::vector<AclBinding>> removed(filters.size());
   std::optional<std::string> message;
@@ -29,23 +30,22 @@ void DeleteAcls(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Res
       message = result.status().message();
     }
   }
-  Writer w;
-  w.I32(0);
-  w.ArrayLength(static_cast<int32_t>(filters.size()));
+  messages::DeleteAclsResponse resp;
   for (const auto& list : removed) {
-    w.I16(refused);
-    w.NullableString(message);
-    w.ArrayLength(static_cast<int32_t>(list.size()));
+    auto& out = resp.filter_results.emplace_back();
+    out.error_code = refused;
+    out.error_message = message;
     for (const auto& b : list) {
-      w.I16(error::kNone);
-      w.NullableString(std::nullopt);
-      w.I8(static_cast<int8_t>(b.resource_type));
-      w.String(b.resource_name);
-      if (v >= 1) w.I8(static_cast<int8_t>(b.pattern_type));
-      WriteBindingTail(w, b);
+      out.matching_acls.push_back({.resource_type = static_cast<int8_t>(b.resource_type),
+                                   .resource_name = b.resource_name,
+                                   .pattern_type = static_cast<int8_t>(b.pattern_type),
+                                   .principal = b.principal,
+                                   .host = b.host,
+                                   .operation = static_cast<int8_t>(b.operation),
+                                   .permission_type = static_cast<int8_t>(b.permission)});
     }
   }
-  respond(w.Take());
+  respond(resp.Encode(ctx.api_version));
 }
 
 }  // namespace handlers

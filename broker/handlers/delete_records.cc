@@ -1,37 +1,33 @@
 // DeleteRecords (key 21): moves the log start offset.
 #include "broker/handlers/env.h"
+#include "broker/messages/delete_records.h"
 
 namespace sluice::broker {
 
 namespace handlers {
 
 void DeleteRecords(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
-  Writer w;
-  w.I32(0);
-  const int32_t topics = r.ArrayLength();
-  w.ArrayLength(std::max(topics, 0));
-  for (int32_t t = 0; t < topics && r.ok(); ++t) {
-    const std::string name = r.String();
-    w.String(name);
-    const int32_t parts = r.ArrayLength();
-    w.ArrayLength(std::max(parts, 0));
-    for (int32_t i = 0; i < parts && r.ok(); ++i) {
-      const int32_t index = r.I32();
-      const int64_t offset = r.I64();
-      w.I32(index);
-      const int16_t refused = !env.Allowed(ctx, ResourceType::kTopic, name, AclOperation::kDelete) ? error::kTopicAuthorizationFailed
-                              : IsInternalTopic(name) ? error::kInvalidTopic
-                                                      : error::kNone;
-      auto p = env.log.GetPartition(name, index);
-      Result<Offset> start = refused               ? Result<Offset>(InvalidArgument("refused"))
-                             : p.ok() ? (*p)->DeleteRecordsBefore(Offset(offset))
+  messages::DeleteRecordsRequest req;
+  if (!req.Decode(r, ctx.api_version)) return respond(std::nullopt);
+  messages::DeleteRecordsResponse resp;
+  for (const auto& topic : req.topics) {
+    auto& out = resp.topics.emplace_back();
+    out.name = topic.name;
+    const int16_t refused = !env.Allowed(ctx, ResourceType::kTopic, topic.name, AclOperation::kDelete) ? error::kTopicAuthorizationFailed
+                            : IsInternalTopic(topic.name) ? error::kInvalidTopic
+                                                          : error::kNone;
+    for (const auto& part : topic.partitions) {
+      auto& po = out.partitions.emplace_back();
+      po.partition_index = part.partition_index;
+      auto p = env.log.GetPartition(topic.name, part.partition_index);
+      Result<Offset> start = refused  ? Result<Offset>(InvalidArgument("refused"))
+                             : p.ok() ? (*p)->DeleteRecordsBefore(Offset(part.offset))
                                       : Result<Offset>(p.status());
-      w.I64(start.ok() ? start->value : -1);
-      w.I16(refused ? refused : ErrorCodeFor(start.status()));
+      po.low_watermark = start.ok() ? start->value : -1;
+      po.error_code = refused ? refused : ErrorCodeFor(start.status());
     }
   }
-  r.I32();
-  respond(w.Take());
+  respond(resp.Encode(ctx.api_version));
 }
 
 }  // namespace handlers

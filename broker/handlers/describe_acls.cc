@@ -1,9 +1,8 @@
 // DescribeAcls (key 29): needs DESCRIBE on the cluster.
 #include "broker/handlers/env.h"
 
-#include <map>
-
 #include "broker/handlers/acl_common.h"
+#include "broker/messages/describe_acls.h"
 
 namespace sluice::broker {
 
@@ -11,37 +10,33 @@ namespace handlers {
 
 void DescribeAcls(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
   const int16_t v = ctx.api_version;
-  const AclFilter filter = ReadFilter(r, v);
-  if (!r.ok()) return respond(std::nullopt);
+  messages::DescribeAclsRequest req;
+  if (!req.Decode(r, v)) return respond(std::nullopt);
   const int16_t refused = AclApiError(env.authz, ctx, AclOperation::kDescribe);
-  std::vector<AclBinding> found = refused ? std::vector<AclBinding>() : env.authz.store().List(filter);
-  Writer w;
-  w.I32(0);
-  w.I16(refused);
-  w.NullableString(refused ? std::optional<std::string>(refused == error::kSecurityDisabled
-                                                             ? "no authorizer is configured on the broker"
-                                                             : "not authorized to describe ACLs")
-                           : std::nullopt);
+  const std::vector<AclBinding> found = refused ? std::vector<AclBinding>() : env.authz.store().List(FilterOf(req));
+  messages::DescribeAclsResponse resp;
+  resp.error_code = refused;
+  if (refused) {
+    resp.error_message = refused == error::kSecurityDisabled ? "no authorizer is configured on the broker"
+                                                             : "not authorized to describe ACLs";
+  }
   // Grouped by resource (the store keeps bindings sorted by resource first).
-  std::vector<std::vector<AclBinding>> groups;
+  const AclBinding* last = nullptr;
   for (const auto& b : found) {
-    if (v == 0 && b.pattern_type != PatternType::kLiteral) continue;
-    const AclBinding* last = groups.empty() ? nullptr : &groups.back().front();
+    if (v == 0 && b.pattern_type != PatternType::kLiteral) continue;  // v0 cannot say the pattern type
     if (!last || last->resource_type != b.resource_type || last->resource_name != b.resource_name ||
         last->pattern_type != b.pattern_type) {
-      groups.emplace_back();
+      resp.resources.push_back({.resource_type = static_cast<int8_t>(b.resource_type),
+                                .resource_name = b.resource_name,
+                                .pattern_type = static_cast<int8_t>(b.pattern_type)});
     }
-    groups.back().push_back(b);
+    last = &b;
+    resp.resources.back().acls.push_back({.principal = b.principal,
+                                          .host = b.host,
+                                          .operation = static_cast<int8_t>(b.operation),
+                                          .permission_type = static_cast<int8_t>(b.permission)});
   }
-  w.ArrayLength(static_cast<int32_t>(groups.size()));
-  for (const auto& g : groups) {
-    w.I8(static_cast<int8_t>(g.front().resource_type));
-    w.String(g.front().resource_name);
-    if (v >= 1) w.I8(static_cast<int8_t>(g.front().pattern_type));
-    w.ArrayLength(static_cast<int32_t>(g.size()));
-    for (const auto& b : g) WriteBindingTail(w, b);
-  }
-  respond(w.Take());
+  respond(resp.Encode(v));
 }
 
 }  // namespace handlers

@@ -1,29 +1,25 @@
 // DescribeConfigs (key 32).
 #include "broker/handlers/env.h"
+#include "broker/messages/describe_configs.h"
+
+#include <algorithm>
 
 namespace sluice::broker {
 
 namespace handlers {
 
 void DescribeConfigs(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const int16_t v = ctx.api_version;
-  Writer w;
-  w.I32(0);
-  const int32_t n = r.ArrayLength();
-  w.ArrayLength(std::max(n, 0));
-  for (int32_t i = 0; i < n && r.ok(); ++i) {
-    const int8_t type = r.I8();
-    const std::string name = r.String();
-    std::optional<std::vector<std::string>> keys;
-    const int32_t k = r.ArrayLength();
-    if (k >= 0) {
-      keys.emplace();
-      for (int32_t j = 0; j < k && r.ok(); ++j) keys->push_back(r.String());
-    }
+  messages::DescribeConfigsRequest req;
+  if (!req.Decode(r, ctx.api_version)) return respond(std::nullopt);
+  messages::DescribeConfigsResponse resp;
+  for (const auto& resource : req.resources) {
+    const int8_t type = resource.resource_type;
+    const std::string& name = resource.resource_name;
+    const auto& keys = resource.configuration_keys;
     log::ConfigMap values, overrides;
     Status st;
     const bool denied = !env.Allowed(ctx, type == 2 ? ResourceType::kTopic : ResourceType::kCluster, name,
-                                 AclOperation::kDescribeConfigs);
+                                     AclOperation::kDescribeConfigs);
     if (denied) {
       st = InvalidArgument("not authorized to describe the configs of " + name);
     } else if (type == 2) {  // topic
@@ -35,31 +31,22 @@ void DescribeConfigs(HandlerEnv& env, const RequestContext& ctx, Reader& r, cons
     } else if (type != 4) {  // 4 = broker: nothing to describe yet
       st = InvalidArgument("unsupported resource type " + std::to_string(type));
     }
-    w.I16(denied ? (type == 2 ? error::kTopicAuthorizationFailed : error::kClusterAuthorizationFailed) : ErrorCodeFor(st));
-    w.NullableString(st.ok() ? std::nullopt : std::optional<std::string>(st.message()));
-    w.I8(type);
-    w.String(name);
-    std::vector<std::pair<std::string, std::string>> out;
+    auto& out = resp.results.emplace_back();
+    out.error_code = denied ? (type == 2 ? error::kTopicAuthorizationFailed : error::kClusterAuthorizationFailed) : ErrorCodeFor(st);
+    if (!st.ok()) out.error_message = st.message();
+    out.resource_type = type;
+    out.resource_name = name;
     for (const auto& [key, value] : values) {
-      if (!keys || std::find(keys->begin(), keys->end(), key) != keys->end()) out.emplace_back(key, value);
-    }
-    w.ArrayLength(static_cast<int32_t>(out.size()));
-    for (const auto& [key, value] : out) {
+      if (keys && std::find(keys->begin(), keys->end(), key) == keys->end()) continue;
       const bool is_override = overrides.count(key) > 0;
-      w.String(key);
-      w.NullableString(value);
-      w.Bool(false);  // read only
-      if (v == 0) {
-        w.Bool(!is_override);
-      } else {
-        w.I8(is_override ? 1 : 5);  // DYNAMIC_TOPIC_CONFIG or DEFAULT_CONFIG
-      }
-      w.Bool(false);  // sensitive
-      if (v >= 1) w.ArrayLength(0);
+      auto& c = out.configs.emplace_back();
+      c.name = key;
+      c.value = value;
+      c.is_default = !is_override;                // v0
+      c.config_source = is_override ? 1 : 5;     // v1+: DYNAMIC_TOPIC_CONFIG or DEFAULT_CONFIG
     }
   }
-  if (v >= 1) r.Bool();
-  respond(w.Take());
+  respond(resp.Encode(ctx.api_version));
 }
 
 }  // namespace handlers

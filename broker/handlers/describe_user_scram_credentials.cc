@@ -5,7 +5,9 @@
 namespace sluice::broker::handlers {
 
 void DescribeUserScramCredentials(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
-  broker::DescribeUserScramCredentials(ctx, r, respond, env.credentials);
+  messages::DescribeUserScramCredentialsRequest req;
+  if (!req.Decode(r, ctx.api_version)) return respond(std::nullopt);
+  respond(broker::DescribeUserScramCredentials(req, env.credentials).Encode(ctx.api_version));
 }
 
 }  // namespace sluice::broker::handlers

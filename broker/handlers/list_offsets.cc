@@ -1,52 +1,56 @@
-// ListOffsets (key 2): the offset of a timestamp, the log start (-2) or end (-1).
+// ListOffsets (key 2): the offset of a timestamp, the log start (-2, and -4, the
+// earliest local offset) or end (-1).
 #include "broker/handlers/env.h"
+#include "broker/messages/list_offsets.h"
 
 namespace sluice::broker {
+namespace {
+
+constexpr int64_t kLatest = -1;
+constexpr int64_t kEarliest = -2;
+constexpr int64_t kEarliestLocal = -4;
+
+}  // namespace
 
 namespace handlers {
 
 void ListOffsets(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
-  const int16_t v = ctx.api_version;
-  r.I32();  // replica id
-  const auto isolation = v >= 2 ? static_cast<log::IsolationLevel>(r.I8()) : log::IsolationLevel::kReadUncommitted;
-  Writer w;
-  if (v >= 2) w.I32(0);
-  const int32_t topics = r.ArrayLength();
-  w.ArrayLength(std::max(topics, 0));
-  for (int32_t t = 0; t < topics && r.ok(); ++t) {
-    const std::string name = r.String();
-    w.String(name);
-    const int32_t parts = r.ArrayLength();
-    w.ArrayLength(std::max(parts, 0));
-    for (int32_t i = 0; i < parts && r.ok(); ++i) {
-      const int32_t index = r.I32();
-      const int64_t timestamp = r.I64();
-      w.I32(index);
-      auto p = env.log.GetPartition(name, index);
+  messages::ListOffsetsRequest req;
+  if (!req.Decode(r, ctx.api_version)) return respond(std::nullopt);
+  const auto isolation = static_cast<log::IsolationLevel>(req.isolation_level);  // 0 before v2
+  messages::ListOffsetsResponse resp;
+  for (const auto& topic : req.topics) {
+    auto& out = resp.topics.emplace_back();
+    out.name = topic.name;
+    const bool allowed = env.Allowed(ctx, ResourceType::kTopic, topic.name, AclOperation::kDescribe);
+    for (const auto& part : topic.partitions) {
+      auto& po = out.partitions.emplace_back();
+      po.partition_index = part.partition_index;
+      const int64_t timestamp = part.timestamp;
+      auto p = env.log.GetPartition(topic.name, part.partition_index);
       int64_t offset = -1;
-      int16_t err = error::kNone;
-      if (!env.Allowed(ctx, ResourceType::kTopic, name, AclOperation::kDescribe)) {
-        err = error::kTopicAuthorizationFailed;
+      if (!allowed) {
+        po.error_code = error::kTopicAuthorizationFailed;
       } else if (!p.ok()) {
-        err = error::kUnknownTopicOrPartition;
-      } else if (timestamp == -1) {
+        po.error_code = error::kUnknownTopicOrPartition;
+      } else if (timestamp == kLatest) {
         offset = (isolation == log::IsolationLevel::kReadCommitted ? (*p)->LastStableOffset() : (*p)->HighWatermark()).value;
-      } else if (timestamp == -2) {
+      } else if (timestamp == kEarliest || timestamp == kEarliestLocal) {
         offset = (*p)->LogStartOffset().value;
-      } else {
+      } else if (timestamp >= 0) {
         auto found = (*p)->OffsetForTimestamp(timestamp);
         if (found.ok()) {
           offset = found->value;
         } else {
-          err = ErrorCodeFor(found.status());
+          po.error_code = ErrorCodeFor(found.status());
         }
-      }
-      w.I16(err);
-      w.I64(timestamp < 0 || offset < 0 ? -1 : timestamp);
-      w.I64(offset);
+      }  // other special timestamps (-3 max timestamp, -5 tiered): no match
+      po.timestamp = timestamp < 0 || offset < 0 ? -1 : timestamp;
+      po.offset = offset;
+      if (offset >= 0 && part.max_num_offsets > 0) po.old_style_offsets.push_back(offset);  // v0
     }
   }
-  respond(w.Take());
+  respond(resp.Encode(ctx.api_version));
 }
 
 }  // namespace handlers
