@@ -1,9 +1,8 @@
 // JobRunner: builds a job's subtasks from its plan and runs them on the job's
 // tbb::task_arena. Worker loops (one per arena slot) step any subtask that is
 // not busy, has possible input and whose downstream mailboxes have room; a
-// loop that finds nothing to do waits for a mailbox wake-up (one worker per
-// push, or per room made in a full mailbox), a state change (all) or 5 ms
-// (sources poll the log at that pace when caught up).
+// loop that finds nothing to do waits for a mailbox push or 5 ms (sources
+// poll the log at that pace when caught up).
 #include "runtime/job_runner.h"
 
 #include <chrono>
@@ -71,13 +70,7 @@ class Runner : public JobRunner {
   bool StepOne(Subtask& subtask);
   void End(JobState state);
   void Fail(const Status& status);
-  // Wakes every waiter (workers and the checkpoint loop): the run's state changed.
-  void Wake() {
-    wake_.notify_all();
-    work_.notify_all();
-  }
-  // Wakes one idle worker: a mailbox became non-empty or made room.
-  void WakeWorker() { work_.notify_one(); }
+  void Wake() { wake_.notify_all(); }
 
   const JobSpec job_;
   log::LogManager& log_;
@@ -98,8 +91,7 @@ class Runner : public JobRunner {
   std::atomic<bool> stop_requested_{false};
   std::filesystem::path savepoint_;  // guarded by mu_
   mutable std::mutex mu_;
-  std::condition_variable wake_;  // the checkpoint loop waits here
-  std::condition_variable work_;  // idle workers wait here
+  std::condition_variable wake_;
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> done_count_{0};
   JobState state_ = JobState::kRunning;  // guarded by mu_
@@ -216,7 +208,7 @@ Status Runner::BuildExchangeChain(const Chain& chain) {
   size_t channels = 0;
   for (int u : upstream) channels += chains_[u].size();
   for (int i = 0; i < chain.parallelism; ++i) {
-    auto subtask = std::make_unique<ExchangeSubtask>(channels, [this] { WakeWorker(); });
+    auto subtask = std::make_unique<ExchangeSubtask>(channels, [this] { Wake(); });
     subtask->chain = chain.id;
     subtask->index = i;
     subtask->parallelism = chain.parallelism;
@@ -382,7 +374,7 @@ void Runner::WorkerLoop(size_t worker) {
     for (size_t i = 0; i < n; ++i) any = StepOne(*subtasks_[(i + worker) % n]) || any;
     if (any) continue;
     std::unique_lock lock(mu_);
-    work_.wait_for(lock, std::chrono::milliseconds(5));
+    wake_.wait_for(lock, std::chrono::milliseconds(5));
   }
 }
 

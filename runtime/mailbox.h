@@ -14,7 +14,6 @@
 // Thread-safe.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -48,7 +47,6 @@ class Mailbox {
     {
       std::lock_guard lock(mu_);
       messages_.push_back(std::move(message));
-      size_.store(messages_.size(), std::memory_order_release);
     }
     if (on_push_) on_push_();
   }
@@ -64,23 +62,25 @@ class Mailbox {
         out.push_back(std::move(messages_.front()));
         messages_.pop_front();
       }
-      size_.store(messages_.size(), std::memory_order_release);
     }
     if (was_full && !out.empty() && on_push_) on_push_();
     return out;
   }
 
-  // Lock-free snapshots (the scheduler asks on every scan); a Push or Take
-  // racing with the question is seen by the next scan or its wake-up.
-  bool Full() const { return size_.load(std::memory_order_acquire) >= soft_capacity_; }
-  bool Empty() const { return size_.load(std::memory_order_acquire) == 0; }
+  bool Full() const {
+    std::lock_guard lock(mu_);
+    return messages_.size() >= soft_capacity_;
+  }
+  bool Empty() const {
+    std::lock_guard lock(mu_);
+    return messages_.empty();
+  }
 
  private:
   const size_t soft_capacity_;
   const std::function<void()> on_push_;
   mutable std::mutex mu_;
   std::deque<Message> messages_;
-  std::atomic<size_t> size_{0};  // messages_.size(), written under mu_
 };
 
 }  // namespace sluice::runtime
