@@ -67,6 +67,13 @@ int32_t Reader::ArrayLength() {
   return static_cast<int32_t>(n);
 }
 
+std::span<const uint8_t> Reader::Raw(size_t n) {
+  if (!Need(n)) return {};
+  auto out = data_.subspan(pos_, n);
+  pos_ += n;
+  return out;
+}
+
 void Reader::SkipTags() {
   if (!flexible_) return;
   uint32_t count = UVarint();

@@ -39,6 +39,8 @@ class Reader {
   void Fail() { ok_ = false; }
   size_t remaining() const { return data_.size() - pos_; }
   std::span<const uint8_t> rest() const { return data_.subspan(pos_); }
+  // The next `n` bytes as a view (empty, and the reader failed, when fewer remain).
+  std::span<const uint8_t> Raw(size_t n);
   bool flexible() const { return flexible_; }
   void set_flexible(bool f) { flexible_ = f; }
 
@@ -69,6 +71,9 @@ class Writer {
     if (flexible_) UVarint(0);
   }
   void Raw(std::span<const uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
+
+  bool flexible() const { return flexible_; }
+  void set_flexible(bool f) { flexible_ = f; }
 
   std::vector<uint8_t>& buffer() { return out_; }
   std::vector<uint8_t> Take() { return std::move(out_); }
