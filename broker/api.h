@@ -108,6 +108,7 @@ constexpr int16_t kSaslAuthenticationFailed = 58;
 constexpr int16_t kNonEmptyGroup = 68;
 constexpr int16_t kGroupIdNotFound = 69;
 constexpr int16_t kMemberIdRequired = 79;
+constexpr int16_t kFencedInstanceId = 82;  // another member holds the group.instance.id (KIP-345)
 constexpr int16_t kInvalidRecord = 87;
 constexpr int16_t kResourceNotFound = 91;
 constexpr int16_t kDuplicateResource = 92;

@@ -278,7 +278,7 @@ GroupCoordinator::Member* GroupCoordinator::FindMember(const std::string& group_
   if (instance_id) {
     auto held = git->second.static_members.find(*instance_id);
     if (held != git->second.static_members.end() && held->second != id) {
-      *err = kFencedInstanceIdError;
+      *err = error::kFencedInstanceId;
       return nullptr;
     }
   }
@@ -295,8 +295,8 @@ bool GroupCoordinator::RejoinStatic(Group& g, const JoinGroupInput& in, JoinCall
   auto old = g.members.find(held->second);
   if (old == g.members.end()) return false;
   // The previous incarnation's parked requests are fenced; its place moves to a new id.
-  FailJoin(old->second, kFencedInstanceIdError);
-  ReplySync(old->second, kFencedInstanceIdError);
+  FailJoin(old->second, error::kFencedInstanceId);
+  ReplySync(old->second, error::kFencedInstanceId);
   Member m = std::move(old->second);
   g.members.erase(old);
   const bool was_leader = g.leader == m.id;
@@ -350,7 +350,7 @@ void GroupCoordinator::JoinGroup(const JoinGroupInput& in, JoinCallback done) {
   if (has_members && in.group_instance_id && !in.member_id.empty()) {
     auto held = git->second.static_members.find(*in.group_instance_id);
     if (held != git->second.static_members.end() && held->second != in.member_id) {
-      return fail(kFencedInstanceIdError, in.member_id);
+      return fail(error::kFencedInstanceId, in.member_id);
     }
   }
   if (has_members && in.group_instance_id && in.member_id.empty() && RejoinStatic(git->second, in, done)) return;
@@ -396,6 +396,9 @@ void GroupCoordinator::SyncGroup(const SyncGroupInput& in, SyncCallback done) {
   Member* m = FindMember(in.group_id, in.member_id, in.group_instance_id, &g, &err);
   if (!m) return done(SyncGroupResult{err, {}});
   if (in.generation != g->generation) return done(SyncGroupResult{error::kIllegalGeneration, {}});
+  if ((in.protocol_type && *in.protocol_type != g->protocol_type) || (in.protocol_name && *in.protocol_name != g->protocol)) {
+    return done(SyncGroupResult{error::kInconsistentGroupProtocol, {}});
+  }
   if (g->state == State::kPreparingRebalance) return done(SyncGroupResult{error::kRebalanceInProgress, {}});
   if (g->state == State::kStable) return done(SyncGroupResult{error::kNone, m->assignment});
   ReplySync(*m, error::kRebalanceInProgress);  // a duplicate sync: the newer one waits
@@ -427,12 +430,27 @@ LeaveGroupResult GroupCoordinator::LeaveGroup(const LeaveGroupInput& in) {
   LeaveGroupResult res;
   auto git = groups_.find(in.group_id);
   for (const auto& leaving : in.members) {
-    if (git == groups_.end() || !git->second.members.count(leaving.member_id)) {
+    std::string member_id = leaving.member_id;
+    if (git != groups_.end() && leaving.group_instance_id) {
+      // A static member leaves by its instance id (KIP-345); a member id, when
+      // given, must be the instance's current holder.
+      auto held = git->second.static_members.find(*leaving.group_instance_id);
+      if (held == git->second.static_members.end()) {
+        res.member_errors.push_back(error::kUnknownMemberId);
+        continue;
+      }
+      if (!member_id.empty() && member_id != held->second) {
+        res.member_errors.push_back(error::kFencedInstanceId);
+        continue;
+      }
+      member_id = held->second;
+    }
+    if (git == groups_.end() || !git->second.members.count(member_id)) {
       res.member_errors.push_back(error::kUnknownMemberId);
       continue;
     }
-    spdlog::info("group {}: member {} left", in.group_id, leaving.member_id);
-    RemoveMember(git->second, leaving.member_id);
+    spdlog::info("group {}: member {} left", in.group_id, member_id);
+    RemoveMember(git->second, member_id);
     res.member_errors.push_back(error::kNone);
   }
   return res;

@@ -16,9 +16,6 @@ namespace sluice::broker {
 
 using GroupBytes = std::vector<uint8_t>;
 
-// FENCED_INSTANCE_ID: another member now holds this group.instance.id (KIP-345).
-constexpr int16_t kFencedInstanceIdError = 82;
-
 // Where the coordinator reads the time (session and rebalance deadlines); tests
 // pass a manual clock together with a manual Scheduler.
 using SteadyNow = std::function<std::chrono::steady_clock::time_point()>;
@@ -65,6 +62,9 @@ struct SyncGroupInput {
   std::string member_id;
   std::optional<std::string> group_instance_id;
   std::map<std::string, GroupBytes> assignments;  // the leader's; ignored from followers
+  // SyncGroup v5+: when given, must name the group's protocol type and chosen
+  // protocol (INCONSISTENT_GROUP_PROTOCOL otherwise).
+  std::optional<std::string> protocol_type, protocol_name;
 };
 struct SyncGroupResult {
   int16_t error = 0;

@@ -213,6 +213,10 @@ InitProducerIdResult TxnCoordinator::InitProducerId(const InitProducerIdInput& i
       res.error = error::kConcurrentTransactions;
       return res;
     }
+    if (in.producer_id >= 0 && (in.producer_id != txn.producer_id || in.producer_epoch != txn.epoch)) {
+      res.error = error::kInvalidProducerEpoch;  // an older instance: a newer one holds the id
+      return res;
+    }
     // A new instance of the producer. The epoch goes up first so that the
     // markers ending what the old instance left open carry the new epoch:
     // each partition then refuses the old instance's later batches, which

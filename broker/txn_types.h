@@ -19,6 +19,10 @@ using TxnPartitions = std::vector<std::pair<std::string, std::vector<int32_t>>>;
 struct InitProducerIdInput {
   std::string transactional_id;
   int32_t transaction_timeout_ms = 60000;
+  // v3+ (KIP-360): the id and epoch the producer holds, -1 when it has none. A
+  // producer that is not the transactional id's current one is fenced.
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
 };
 struct InitProducerIdResult {
   int16_t error = 0;

@@ -1,25 +1,22 @@
 // AddOffsetsToTxn (key 25): the transaction will commit offsets of a consumer group.
 #include "broker/handlers/env.h"
+#include "broker/messages/add_offsets_to_txn.h"
 #include "broker/txn_coordinator.h"
 
 namespace sluice::broker::handlers {
 
 void AddOffsetsToTxn(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
-  AddOffsetsToTxnInput in;
-  in.transactional_id = r.String();
-  in.producer_id = r.I64();
-  in.producer_epoch = r.I16();
-  in.group_id = r.String();
-  if (!r.ok()) return respond(std::nullopt);
-  const int16_t err =
+  messages::AddOffsetsToTxnRequest req;
+  if (!req.Decode(r, ctx.api_version)) return respond(std::nullopt);
+  AddOffsetsToTxnInput in{std::move(req.transactional_id), req.producer_id, req.producer_epoch,
+                          std::move(req.group_id)};
+  messages::AddOffsetsToTxnResponse out;
+  out.error_code =
       !env.Allowed(ctx, ResourceType::kTransactionalId, in.transactional_id, AclOperation::kWrite)
           ? error::kTransactionalIdAuthorizationFailed
       : !env.Allowed(ctx, ResourceType::kGroup, in.group_id, AclOperation::kRead) ? error::kGroupAuthorizationFailed
                                                                                   : env.txns.AddOffsetsToTxn(in);
-  Writer w;
-  w.I32(0);  // throttle
-  w.I16(err);
-  respond(w.Take());
+  respond(out.Encode(ctx.api_version));
 }
 
 }  // namespace sluice::broker::handlers

@@ -1,44 +1,38 @@
 // DescribeGroups (key 15): state, protocol and members (with assignments) of groups.
+// Authorized operations (v3+) are not computed: INT32_MIN, Kafka's "not asked".
 #include "broker/group_coordinator.h"
 #include "broker/handlers/env.h"
+#include "broker/messages/describe_groups.h"
 
 namespace sluice::broker::handlers {
 
 void DescribeGroups(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
   const int16_t v = ctx.api_version;
-  std::vector<std::string> names;
-  for (int32_t n = r.ArrayLength(); n > 0 && r.ok(); --n) names.push_back(r.String());
-  if (v >= 3) r.Bool();  // include authorized operations: not computed
-  Writer w;
-  if (v >= 1) w.I32(0);  // throttle
-  w.ArrayLength(static_cast<int32_t>(names.size()));
-  for (const auto& name : names) {
+  messages::DescribeGroupsRequest req;
+  if (!req.Decode(r, v)) return respond(std::nullopt);
+  messages::DescribeGroupsResponse out;
+  for (const auto& name : req.groups) {
+    auto& g = out.groups.emplace_back();
+    g.group_id = name;
     if (!env.Allowed(ctx, ResourceType::kGroup, name, AclOperation::kDescribe)) {
-      w.I16(error::kGroupAuthorizationFailed);
-      w.String(name);
-      for (int i = 0; i < 3; ++i) w.String("");  // state, protocol type, protocol
-      w.ArrayLength(0);
-      if (v >= 3) w.I32(INT32_MIN);
+      g.error_code = error::kGroupAuthorizationFailed;
       continue;
     }
-    const GroupDescription d = env.groups.DescribeGroup(name);
-    w.I16(error::kNone);
-    w.String(name);
-    w.String(d.state);
-    w.String(d.protocol_type);
-    w.String(d.protocol);
-    w.ArrayLength(static_cast<int32_t>(d.members.size()));
-    for (const auto& m : d.members) {
-      w.String(m.member_id);
-      if (v >= 4) w.NullableString(m.group_instance_id);
-      w.String(m.client_id);
-      w.String(m.client_host);
-      w.Bytes(m.metadata);
-      w.Bytes(m.assignment);
+    GroupDescription d = env.groups.DescribeGroup(name);
+    g.group_state = std::move(d.state);
+    g.protocol_type = std::move(d.protocol_type);
+    g.protocol_data = std::move(d.protocol);
+    for (auto& m : d.members) {
+      auto& member = g.members.emplace_back();
+      member.member_id = std::move(m.member_id);
+      member.group_instance_id = std::move(m.group_instance_id);
+      member.client_id = std::move(m.client_id);
+      member.client_host = std::move(m.client_host);
+      member.member_metadata = std::move(m.metadata);
+      member.member_assignment = std::move(m.assignment);
     }
-    if (v >= 3) w.I32(INT32_MIN);  // authorized operations: not computed
   }
-  respond(w.Take());
+  respond(out.Encode(v));
 }
 
 }  // namespace sluice::broker::handlers

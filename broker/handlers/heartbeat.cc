@@ -1,23 +1,20 @@
 // Heartbeat (key 12): keeps a member's session; tells it when a rebalance started.
 #include "broker/group_coordinator.h"
 #include "broker/handlers/env.h"
+#include "broker/messages/heartbeat.h"
 
 namespace sluice::broker::handlers {
 
 void Heartbeat(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
-  HeartbeatInput in;
-  in.group_id = r.String();
-  in.generation = r.I32();
-  in.member_id = r.String();
-  if (ctx.api_version >= 3) in.group_instance_id = r.NullableString();
-  if (!r.ok()) return respond(std::nullopt);
-  const int16_t err = env.Allowed(ctx, ResourceType::kGroup, in.group_id, AclOperation::kRead)
-                          ? env.groups.Heartbeat(in)
-                          : error::kGroupAuthorizationFailed;
-  Writer w;
-  if (ctx.api_version >= 1) w.I32(0);  // throttle
-  w.I16(err);
-  respond(w.Take());
+  messages::HeartbeatRequest req;
+  if (!req.Decode(r, ctx.api_version)) return respond(std::nullopt);
+  HeartbeatInput in{std::move(req.group_id), req.generation_id, std::move(req.member_id),
+                    std::move(req.group_instance_id)};
+  messages::HeartbeatResponse out;
+  out.error_code = env.Allowed(ctx, ResourceType::kGroup, in.group_id, AclOperation::kRead)
+                       ? env.groups.Heartbeat(in)
+                       : error::kGroupAuthorizationFailed;
+  respond(out.Encode(ctx.api_version));
 }
 
 }  // namespace sluice::broker::handlers

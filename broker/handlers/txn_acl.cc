@@ -2,8 +2,9 @@
 
 namespace sluice::broker::handlers {
 
-bool AuthorizeTxnTopics(HandlerEnv& env, const RequestContext& ctx, const std::string& txn_id,
-                        const TopicPartitions& topics, AclOperation op, const Respond& respond) {
+std::optional<std::vector<int16_t>> RefusedTxnTopics(HandlerEnv& env, const RequestContext& ctx,
+                                                     const std::string& txn_id, const TopicPartitions& topics,
+                                                     AclOperation op) {
   const bool txn_ok = env.Allowed(ctx, ResourceType::kTransactionalId, txn_id, AclOperation::kWrite);
   std::vector<int16_t> errors;
   bool refused = !txn_ok;
@@ -13,20 +14,8 @@ bool AuthorizeTxnTopics(HandlerEnv& env, const RequestContext& ctx, const std::s
                                                                              : error::kTopicAuthorizationFailed);
     refused |= errors.back() == error::kTopicAuthorizationFailed;
   }
-  if (!refused) return true;
-  Writer w;
-  w.I32(0);  // throttle
-  w.ArrayLength(static_cast<int32_t>(topics.size()));
-  for (size_t i = 0; i < topics.size(); ++i) {
-    w.String(topics[i].first);
-    w.ArrayLength(static_cast<int32_t>(topics[i].second.size()));
-    for (int32_t p : topics[i].second) {
-      w.I32(p);
-      w.I16(errors[i]);
-    }
-  }
-  respond(w.Take());
-  return false;
+  if (!refused) return std::nullopt;
+  return errors;
 }
 
 }  // namespace sluice::broker::handlers

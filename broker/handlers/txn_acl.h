@@ -3,14 +3,18 @@
 // transactional id, then `op` on every topic.
 #pragma once
 
+#include <optional>
+#include <vector>
+
 #include "broker/handlers/env.h"
 
 namespace sluice::broker::handlers {
 
-// True when everything is allowed. Otherwise answers `[topic, [partition, error]]`
-// itself (the refused code where it applies, OPERATION_NOT_ATTEMPTED on the
-// other partitions) and returns false.
-bool AuthorizeTxnTopics(HandlerEnv& env, const RequestContext& ctx, const std::string& txn_id,
-                        const TopicPartitions& topics, AclOperation op, const Respond& respond);
+// nullopt when everything is allowed. Otherwise the error of each topic, in
+// `topics`' order, for each of its partitions: the refused code where it
+// applies, OPERATION_NOT_ATTEMPTED on the other topics. The handler answers.
+std::optional<std::vector<int16_t>> RefusedTxnTopics(HandlerEnv& env, const RequestContext& ctx,
+                                                     const std::string& txn_id, const TopicPartitions& topics,
+                                                     AclOperation op);
 
 }  // namespace sluice::broker::handlers

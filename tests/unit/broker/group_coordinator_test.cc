@@ -428,14 +428,14 @@ TEST_F(StaticMembershipTest, TheReplacedInstanceIsFenced) {
   auto rejoin = JoinStatic("");
   ASSERT_TRUE(rejoin->has_value());
   // The old incarnation (old member id, same instance id) is fenced everywhere.
-  EXPECT_EQ(coord_->Heartbeat({"g", gen_, b_, "b-host"}), kFencedInstanceIdError);
+  EXPECT_EQ(coord_->Heartbeat({"g", gen_, b_, "b-host"}), error::kFencedInstanceId);
   auto j = JoinStatic(b_);
   ASSERT_TRUE(j->has_value());
-  EXPECT_EQ((*j)->error, kFencedInstanceIdError);
+  EXPECT_EQ((*j)->error, error::kFencedInstanceId);
   std::optional<int16_t> sync_err;
   coord_->SyncGroup({"g", gen_, b_, "b-host", {}}, [&](const SyncGroupResult& r) { sync_err = r.error; });
-  EXPECT_EQ(sync_err, kFencedInstanceIdError);
-  EXPECT_EQ(coord_->CommitOffsets({"g", gen_, b_, "b-host", {{"t", 0, 1, ""}}}), kFencedInstanceIdError);
+  EXPECT_EQ(sync_err, error::kFencedInstanceId);
+  EXPECT_EQ(coord_->CommitOffsets({"g", gen_, b_, "b-host", {{"t", 0, 1, ""}}}), error::kFencedInstanceId);
   EXPECT_EQ(coord_->CommitOffsets({"g", gen_, (*rejoin)->member_id, "b-host", {{"t", 0, 1, ""}}}), error::kNone);
 }
 
@@ -451,6 +451,38 @@ TEST_F(StaticMembershipTest, StaticMemberLeavesThroughItsSessionTimeout) {
   auto ja = Join(a_);
   ASSERT_TRUE(ja->has_value() && jb->has_value());
   EXPECT_EQ((*jb)->generation, gen_ + 1);
+}
+
+TEST_F(StaticMembershipTest, LeaveGroupByInstanceIdInABatch) {
+  // KIP-345 batch leave: by instance id without a member id, a stale member id
+  // of the instance (fenced), an unknown instance, an unknown member id.
+  const LeaveGroupResult res = coord_->LeaveGroup(
+      {"g", {{"stale-id", "b-host"}, {"", "b-host"}, {"", "nobody"}, {"ghost", std::nullopt}}});
+  EXPECT_EQ(res.error, error::kNone);
+  EXPECT_EQ(res.member_errors,
+            (std::vector<int16_t>{error::kFencedInstanceId, error::kNone, error::kUnknownMemberId,
+                                  error::kUnknownMemberId}));
+  EXPECT_EQ(coord_->DescribeGroup("g").members.size(), 1u);
+  EXPECT_EQ(Heartbeat(a_, gen_), error::kRebalanceInProgress);  // the others rebalance
+  // The instance id is free again: the next static join is a new member, not a restart.
+  auto jb = JoinStatic("");
+  auto ja = Join(a_);
+  time_.Advance(2 * kDelay);
+  ASSERT_TRUE(ja->has_value() && jb->has_value());
+  EXPECT_EQ((*jb)->generation, gen_ + 1);
+}
+
+TEST_F(StaticMembershipTest, SyncGroupWithAnotherProtocolIsInconsistent) {
+  std::optional<int16_t> err;
+  SyncGroupInput in{"g", gen_, a_, std::nullopt, {}};
+  in.protocol_type = "consumer";
+  in.protocol_name = "no-such-protocol";
+  coord_->SyncGroup(in, [&](const SyncGroupResult& r) { err = r.error; });
+  EXPECT_EQ(err, error::kInconsistentGroupProtocol);
+  in.protocol_type = "connect";
+  in.protocol_name = std::nullopt;
+  coord_->SyncGroup(in, [&](const SyncGroupResult& r) { err = r.error; });
+  EXPECT_EQ(err, error::kInconsistentGroupProtocol);
 }
 
 TEST_F(StaticMembershipTest, ARestartedStaticLeaderRebalances) {
