@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "operators/expr/expr.h"
 #include "operators/state_codec.h"
 #include "operators/value_codec.h"
 
@@ -12,8 +13,9 @@ using expr::Type;
 using expr::Value;
 
 constexpr uint8_t kSnapshotVersion = 1;
-constexpr std::array<std::string_view, 9> kNames = {"count", "sum", "min", "max", "avg",
-                                                    "first", "last", "count_distinct", "percentile"};
+constexpr std::array<std::string_view, 12> kNames = {"count", "sum", "min", "max", "avg", "first",
+                                                     "last", "count_distinct", "percentile", "max_by",
+                                                     "min_by", "top_n"};
 
 bool Orderable(const Value& v) { return v.is_number() || v.type() == Type::kString; }
 
@@ -31,11 +33,17 @@ Result<AggregateKind> AggregateKindFromName(std::string_view name) {
     if (kNames[i] == name) return static_cast<AggregateKind>(i);
   }
   return InvalidArgument("unknown aggregate '" + std::string(name) +
-                         "'; known: count sum min max avg first last count_distinct percentile");
+                         "'; known: count sum min max avg first last count_distinct percentile max_by min_by top_n");
 }
 
 Accumulator::Accumulator(AggregateKind kind, double rank) : kind_(kind), rank_(rank) {
   if (kind_ == AggregateKind::kPercentile) sketch_.emplace();
+  if (kind_ == AggregateKind::kMaxBy || kind_ == AggregateKind::kMinBy) ranked_ = RankedValues(1, kind_ == AggregateKind::kMinBy);
+  if (kind_ == AggregateKind::kTopN) ranked_ = RankedValues(static_cast<size_t>(rank_), false);
+}
+
+void Accumulator::AddRanked(const Value& value, const Value& order) {
+  ranked_.Add(order, value);
 }
 
 void Accumulator::AddNumber(const Value& v) {
@@ -86,6 +94,9 @@ void Accumulator::Add(const Value& v) {
       distinct_.insert(CanonicalBytes(v));
       return;
     case AggregateKind::kCount:
+    case AggregateKind::kMaxBy:
+    case AggregateKind::kMinBy:
+    case AggregateKind::kTopN:
       return;
   }
 }
@@ -113,6 +124,11 @@ Status Accumulator::Merge(const Accumulator& other) {
     case AggregateKind::kLast:
       if (other.count_ > 0) Add(other.held_);
       break;
+    case AggregateKind::kMaxBy:
+    case AggregateKind::kMinBy:
+    case AggregateKind::kTopN:
+      ranked_.Merge(other.ranked_);
+      break;
   }
   count_ = merged_count;
   return Status::Ok();
@@ -134,6 +150,11 @@ Value Accumulator::Result() const {
       auto q = sketch_->Quantile(rank_);
       return q ? Value(*q) : Value();
     }
+    case AggregateKind::kMaxBy:
+    case AggregateKind::kMinBy:
+      return ranked_.empty() ? Value() : ranked_.Values()[0];
+    case AggregateKind::kTopN:
+      return Value(ranked_.Values());
     default:
       return held_;
   }
@@ -151,6 +172,7 @@ std::string Accumulator::Snapshot() const {
   w.PutVarint(distinct_.size());
   for (const auto& d : distinct_) w.PutBytes(d);
   w.PutBytes(sketch_ ? sketch_->Snapshot() : std::string());
+  if (Ranked(kind_)) ranked_.Encode(w);  // after the fields of version 1's kinds: their snapshots are unchanged
   return std::move(w).Finish();
 }
 
@@ -159,6 +181,9 @@ Result<Accumulator> Accumulator::Restore(std::string_view bytes) {
   ASSIGN_OR_RETURN(uint64_t kind, r.Varint());
   if (kind >= kNames.size()) return Corruption("aggregate snapshot has an unknown kind");
   ASSIGN_OR_RETURN(double rank, r.Double());
+  if (static_cast<AggregateKind>(kind) == AggregateKind::kTopN && !(rank >= 1 && rank <= static_cast<double>(expr::kMaxTopN))) {
+    return Corruption("aggregate snapshot has a top_n limit out of range");
+  }
   Accumulator a(static_cast<AggregateKind>(kind), rank);
   ASSIGN_OR_RETURN(a.count_, r.Varint());
   ASSIGN_OR_RETURN(a.int_sum_, r.Signed());
@@ -175,6 +200,7 @@ Result<Accumulator> Accumulator::Restore(std::string_view bytes) {
   if (a.sketch_) {
     ASSIGN_OR_RETURN(*a.sketch_, QuantileSketch::Restore(sketch));
   }
+  if (Ranked(a.kind_)) RETURN_IF_ERROR(a.ranked_.Decode(r));
   RETURN_IF_ERROR(r.ExpectEnd());
   return a;
 }

@@ -1,6 +1,6 @@
 // Accumulators of the `aggregate:` functions of windows (JOB-SPEC.md):
 // count() sum(x) min(x) max(x) avg(x) first(x) last(x) count_distinct(x)
-// percentile(x, q).
+// percentile(x, q) max_by(x, o) min_by(x, o) top_n(n, o[, x]).
 //
 // Rules: count() counts records. The others skip null. sum and avg use the
 // numbers (other types are skipped); sum stays an int while it fits, then turns
@@ -10,6 +10,13 @@
 // values (1 and 1.0 are the same). percentile(x, q) estimates the q-quantile
 // of the numbers with relative error at most 1% (QuantileSketch). A function
 // that saw no usable value yields null (count and count_distinct yield 0).
+//
+// The ranked aggregates (operators/ranked_values.h for the order and ties):
+// max_by(x, o) / min_by(x, o) yield the x of the record with the largest /
+// smallest o; top_n(n, o[, x]) yields the list of the x (default: the
+// record's value) of the n records with the largest o, largest first (an
+// empty list when none had a usable o). Records whose o is null or not a
+// number or string are skipped; equal o rank by x's JSON text, ascending.
 //
 // One Accumulator per aggregate, key and window, in a window operator's state.
 // Merge (session windows) expects `other` to hold later records than `this`.
@@ -24,20 +31,27 @@
 #include "common/status.h"
 #include "operators/expr/value.h"
 #include "operators/quantile_sketch.h"
+#include "operators/ranked_values.h"
 
 namespace sluice::operators {
 
-enum class AggregateKind : uint8_t { kCount, kSum, kMin, kMax, kAvg, kFirst, kLast, kCountDistinct, kPercentile };
+enum class AggregateKind : uint8_t { kCount, kSum, kMin, kMax, kAvg, kFirst, kLast, kCountDistinct, kPercentile,
+                                    kMaxBy, kMinBy, kTopN };
 
 // The kind for a function name, or InvalidArgument naming the known ones.
 Result<AggregateKind> AggregateKindFromName(std::string_view name);
 
 class Accumulator {
  public:
-  // `rank` is percentile's q in [0, 1]; ignored by the other kinds.
+  // `rank` is percentile's q in [0, 1], or top_n's n; ignored by the other kinds.
   explicit Accumulator(AggregateKind kind, double rank = 0);
 
+  // True for max_by, min_by and top_n: they take AddRanked.
+  static bool Ranked(AggregateKind kind) { return kind >= AggregateKind::kMaxBy; }
+
   void Add(const expr::Value& value);
+  // The ranked kinds: `value` (x) and its `order` (o).
+  void AddRanked(const expr::Value& value, const expr::Value& order);
   Status Merge(const Accumulator& other);
   expr::Value Result() const;
 
@@ -56,6 +70,7 @@ class Accumulator {
   expr::Value held_;       // min, max, first, last
   std::set<std::string> distinct_;
   std::optional<QuantileSketch> sketch_;
+  RankedValues ranked_;  // max_by, min_by, top_n
 };
 
 }  // namespace sluice::operators

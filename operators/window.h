@@ -27,7 +27,8 @@ struct TimeWindow {
   auto operator<=>(const TimeWindow&) const = default;
 };
 
-enum class WindowType { kTumbling, kHopping, kSession };
+// kCount: count windows (runtime/count_window_node.h); AssignWindows does not take them.
+enum class WindowType { kTumbling, kHopping, kSession, kCount };
 
 struct WindowShape {
   WindowType type = WindowType::kTumbling;

@@ -81,6 +81,8 @@ struct WindowSpec {
   Duration size{0};   // tumbling, hopping
   Duration slide{0};  // hopping
   Duration gap{0};    // session
+  int64_t count = 0;  // count: records per window (`size: N`)
+  bool processing_time = false;  // `time: processing` (tumbling, hopping, session)
 };
 
 struct JoinSpec {

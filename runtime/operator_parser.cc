@@ -35,24 +35,50 @@ Duration ReadPositiveDuration(YamlReader& r, const YAML::Node& node, const std::
   return d.value_or(Duration{0});
 }
 
+// `time: event | processing` of a time window; `size: N` (records) of a count window.
+void ParseWindowTimeAndCount(YamlReader& r, const YAML::Node& w, const std::string& wpath, OperatorSpec* op) {
+  if (op->window.type == WindowType::kCount) {
+    if (w["size"]) op->window.count = r.ReadPositiveInt(w["size"], wpath + ".size").value_or(0);
+    return;
+  }
+  if (w["time"]) {
+    op->window.processing_time = r.ReadChoice(w["time"], wpath + ".time", {"event", "processing"}) == "processing";
+  }
+}
+
+// Keys that only event-time windows take, reported on count and processing-time windows.
+void CheckEventTimeKeys(YamlReader& r, const YAML::Node& node, const std::string& path, const OperatorSpec& op) {
+  if (op.window.type != WindowType::kCount && !op.window.processing_time) return;
+  const std::string what = op.window.type == WindowType::kCount ? "count windows" : "processing-time windows";
+  for (const char* key : {"allowed_lateness", "late_records"}) {
+    if (node[key]) r.Error(node[key], path + "." + key, std::string(key) + " applies to event-time windows, not to " + what);
+  }
+  const YAML::Node emit = node["emit"];
+  if (emit && emit.IsMap()) r.Error(emit, path + ".emit", "emit: {every} applies to event-time windows, not to " + what);
+}
+
 void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path, OperatorSpec* op) {
   r.CheckKeys(node, path, {"input", "window", "aggregate", "allowed_lateness", "late_records", "emit"},
               {"input", "aggregate"});
   const std::string wpath = path + ".window";
   const YAML::Node w = node["window"];
   if (r.ExpectMap(w, wpath)) {
-    auto type = r.ReadChoice(w["type"], wpath + ".type", {"tumbling", "hopping", "session"});
+    auto type = r.ReadChoice(w["type"], wpath + ".type", {"tumbling", "hopping", "session", "count"});
     if (type == "tumbling") {
       op->window.type = WindowType::kTumbling;
-      r.CheckKeys(w, wpath, {"type", "size"}, {"size"});
+      r.CheckKeys(w, wpath, {"type", "size", "time"}, {"size"});
     } else if (type == "hopping") {
       op->window.type = WindowType::kHopping;
-      r.CheckKeys(w, wpath, {"type", "size", "slide"}, {"size", "slide"});
+      r.CheckKeys(w, wpath, {"type", "size", "slide", "time"}, {"size", "slide"});
     } else if (type == "session") {
       op->window.type = WindowType::kSession;
-      r.CheckKeys(w, wpath, {"type", "gap"}, {"gap"});
+      r.CheckKeys(w, wpath, {"type", "gap", "time"}, {"gap"});
+    } else if (type == "count") {
+      op->window.type = WindowType::kCount;
+      r.CheckKeys(w, wpath, {"type", "size"}, {"size"});
     }
-    op->window.size = ReadPositiveDuration(r, w["size"], wpath + ".size");
+    ParseWindowTimeAndCount(r, w, wpath, op);
+    if (op->window.type != WindowType::kCount) op->window.size = ReadPositiveDuration(r, w["size"], wpath + ".size");
     op->window.slide = ReadPositiveDuration(r, w["slide"], wpath + ".slide");
     op->window.gap = ReadPositiveDuration(r, w["gap"], wpath + ".gap");
     if (op->window.type == WindowType::kHopping && op->window.slide.count() > 0 &&
@@ -65,6 +91,7 @@ void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path,
     op->allowed_lateness = r.ReadDuration(node["allowed_lateness"], path + ".allowed_lateness").value_or(Duration{0});
   }
   if (node["late_records"]) op->late_records = r.ReadString(node["late_records"], path + ".late_records");
+  CheckEventTimeKeys(r, node, path, *op);
   const YAML::Node emit = node["emit"];
   if (!emit || (emit.IsScalar() && emit.Scalar() == "final")) return;
   if (emit.IsMap()) {

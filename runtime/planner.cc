@@ -30,12 +30,30 @@ std::string DescribeWindow(const OperatorSpec& op) {
   if (w.type == WindowType::kTumbling) d += "tumbling " + FormatDuration(w.size);
   if (w.type == WindowType::kHopping) d += "hopping " + FormatDuration(w.size) + " every " + FormatDuration(w.slide);
   if (w.type == WindowType::kSession) d += "session gap " + FormatDuration(w.gap);
+  if (w.type == WindowType::kCount) d += "count " + std::to_string(w.count) + " records per key";
+  if (w.processing_time) d += " on processing time";
   d += ", aggregate";
   for (const auto& [name, text] : op.aggregate) d += " " + name + "=" + text.text;
   if (op.allowed_lateness.count() > 0) d += ", allowed_lateness " + FormatDuration(op.allowed_lateness);
   if (op.late_records) d += ", late records to " + *op.late_records;
-  d += op.emit_every ? ", emit every " + FormatDuration(*op.emit_every) : ", emit final";
+  if (w.type != WindowType::kCount) d += op.emit_every ? ", emit every " + FormatDuration(*op.emit_every) : ", emit final";
   return d;
+}
+
+// What a window node keeps (`sluice explain`).
+std::string WindowState(const OperatorSpec& op) {
+  if (op.window.type == WindowType::kCount) {
+    return "per key, the open window's record count, first and last event time and aggregates (fewer than " +
+           std::to_string(op.window.count) + " records)";
+  }
+  std::string state = "open windows with their aggregates, per key";
+  for (const auto& [name, text] : op.aggregate) {
+    const std::string& t = text.text;
+    if (t.rfind("top_n", 0) == 0) state += "; " + name + ": up to n (order, value) pairs per window";
+    if (t.rfind("max_by", 0) == 0 || t.rfind("min_by", 0) == 0) state += "; " + name + ": one (order, value) pair per window";
+  }
+  if (op.window.processing_time) state += "; windows close on the wall clock";
+  return state;
 }
 
 PlanStep DescribeOperator(const OperatorSpec& op) {
@@ -54,7 +72,7 @@ PlanStep DescribeOperator(const OperatorSpec& op) {
   if (op.expr) d += " " + op.expr->text;
   if (op.kind == OperatorKind::kWindow) {
     d = DescribeWindow(op);
-    state = "open windows with their aggregates, per key";
+    state = WindowState(op);
   }
   if (op.kind == OperatorKind::kJoin) {
     d += " left " + op.join.left.text + ", right " + op.join.right.text + ", within " + FormatDuration(op.join.within);

@@ -1,16 +1,20 @@
 #include "runtime/window_node.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
 #include <unordered_map>
 
+#include "common/clock.h"
 #include "operators/aggregate.h"
 #include "operators/state_codec.h"
 #include "operators/value_codec.h"
 #include "operators/window.h"
+#include "runtime/count_window_node.h"
 #include "runtime/watermark.h"
+#include "runtime/window_aggregates.h"
 
 namespace sluice::runtime {
 namespace {
@@ -18,13 +22,6 @@ namespace {
 using expr::Value;
 using operators::Accumulator;
 using operators::TimeWindow;
-
-struct AggregateSpec {
-  std::string name;
-  operators::AggregateKind kind;
-  double rank = 0;
-  std::shared_ptr<const expr::Expr> arg;  // null for count()
-};
 
 struct WindowState {
   std::vector<Accumulator> accumulators;
@@ -112,30 +109,19 @@ class TimerIndex {
 };
 
 constexpr uint64_t kBytesPerAccumulator = 48;
+constexpr int64_t kEndOfTime = std::numeric_limits<int64_t>::max();  // the watermark ending a bounded run
 constexpr uint8_t kStateVersion = 1;
 
 class WindowNode : public Node {
  public:
-  explicit WindowNode(const OperatorSpec& spec) : spec_(spec) {
+  WindowNode(const OperatorSpec& spec, WindowClock clock) : spec_(spec), clock_(std::move(clock)) {
     const WindowSpec& w = spec.window;
     shape_ = {w.type, w.size.count(), w.slide.count(), w.gap.count()};
     lateness_ = spec.allowed_lateness.count();
   }
 
   Status Open(log::LogManager& log) {
-    expr::CompileOptions options;
-    options.allow_aggregates = true;
-    for (const auto& [name, text] : spec_.aggregate) {
-      expr::AggregateCall call;
-      std::vector<expr::Diagnostic> diagnostics;
-      if (!expr::ParseAggregateCall(text.text, options, &call, &diagnostics)) {
-        return InvalidArgument(text.path + ": " + (diagnostics.empty() ? "bad aggregate" : diagnostics[0].message));
-      }
-      ASSIGN_OR_RETURN(auto kind, operators::AggregateKindFromName(call.function));
-      double rank = call.constant_args.empty() ? 0 : call.constant_args[0].as_number();
-      aggregates_.push_back({name, kind, rank, call.args.empty() ? nullptr : call.args[0]});
-      fresh_.emplace_back(kind, rank);
-    }
+    RETURN_IF_ERROR(aggregates_.Compile(spec_));
     if (spec_.late_records) {
       ASSIGN_OR_RETURN(late_, TopicWriter::Open(log, *spec_.late_records));
     }
@@ -143,15 +129,10 @@ class WindowNode : public Node {
   }
 
   Status Process(Record record) override {
-    args_.clear();
-    for (const auto& a : aggregates_) {
-      if (!a.arg) {
-        args_.emplace_back();
-        continue;
-      }
-      auto v = a.arg->Eval(record.View());
-      if (!v.ok()) return RecordError(record, v.status());
-      args_.push_back(std::move(*v));
+    if (Status st = aggregates_.Evaluate(record); !st.ok()) return RecordError(record, st);
+    if (processing_time()) {
+      RETURN_IF_ERROR(FireDue());  // first the windows this record's arrival closed
+      record.event_time = now_;
     }
     const std::string bytes = operators::CanonicalBytes(record.key);
     auto [it, inserted] = keys_.try_emplace(bytes);
@@ -167,7 +148,7 @@ class WindowNode : public Node {
         ++open_windows_;
         timers_.Add(target, bytes);
       }
-      for (size_t i = 0; i < aggregates_.size(); ++i) slot->second.accumulators[i].Add(args_[i]);
+      aggregates_.AddTo(slot->second.accumulators);
       slot->second.dirty = true;
       accepted = true;
     }
@@ -177,6 +158,7 @@ class WindowNode : public Node {
   }
 
   Status OnWatermark(int64_t watermark) override {
+    if (processing_time()) return OnProcessingWatermark(watermark);
     if (watermark <= watermark_) return Status::Ok();
     const int64_t previous = watermark_;
     watermark_ = watermark;
@@ -190,7 +172,10 @@ class WindowNode : public Node {
     return Status::Ok();
   }
 
-  Status Flush() override { return late_ ? late_->Flush() : Status::Ok(); }
+  Status Flush() override {
+    if (processing_time()) RETURN_IF_ERROR(FireDue());
+    return late_ ? late_->Flush() : Status::Ok();
+  }
 
   std::string Snapshot() const override {
     operators::StateWriter w(kStateVersion);
@@ -251,6 +236,33 @@ class WindowNode : public Node {
 
  private:
   bool session() const { return shape_.type == operators::WindowType::kSession; }
+  bool processing_time() const { return spec_.window.processing_time; }
+
+  // time: processing. The clock never goes back (a wall clock may): a window
+  // that fired is never assigned a record again.
+  int64_t Now() {
+    now_ = std::max(now_, clock_ ? clock_() : NowMs());
+    return now_;
+  }
+
+  // Fires the windows that ended at or before the processing time `now`.
+  Status FireUntil(int64_t now) {
+    fired_until_ = now;
+    while (!timers_.empty()) {
+      const TimeWindow w = timers_.FirstWindow();
+      if (w.end > now) break;
+      for (const std::string& key : timers_.PopFirst()) RETURN_IF_ERROR(FireIfOpen(key, w));
+    }
+    if (counters()) StepCounters::Set(counters()->state_bytes, open_windows_ * aggregates_.size() * kBytesPerAccumulator);
+    return Status::Ok();
+  }
+  Status FireDue() { return FireUntil(Now()); }
+
+  // Event time does not close processing-time windows (watermark_ stays
+  // unset: no record is late); the end of a bounded run fires them all.
+  Status OnProcessingWatermark(int64_t watermark) {
+    return watermark == kEndOfTime ? FireUntil(kEndOfTime) : FireDue();
+  }
 
   // Fresh accumulators, in a vector recycled from a window that fired when
   // there is one (no allocation per window once the state reached its size).
@@ -258,10 +270,10 @@ class WindowNode : public Node {
     if (!free_accumulators_.empty()) {
       std::vector<Accumulator> out = std::move(free_accumulators_.back());
       free_accumulators_.pop_back();
-      for (size_t i = 0; i < out.size(); ++i) out[i] = fresh_[i];
+      for (size_t i = 0; i < out.size(); ++i) out[i] = aggregates_.fresh()[i];
       return out;
     }
-    return fresh_;
+    return aggregates_.fresh();
   }
   void Recycle(std::vector<Accumulator>&& accumulators) {
     if (free_accumulators_.size() < kMaxRecycled) free_accumulators_.push_back(std::move(accumulators));
@@ -312,7 +324,9 @@ class WindowNode : public Node {
     KeyState& state = key->second;
     auto it = state.windows.find(w);
     if (it == state.windows.end()) return Status::Ok();  // a session merged into a later one
-    if (session()) (void)state.sessions.TakeClosed(watermark_, lateness_);
+    if (session()) {
+      (void)(processing_time() ? state.sessions.TakeClosed(fired_until_, 0) : state.sessions.TakeClosed(watermark_, lateness_));
+    }
     Status st = Output(state.key, w, it->second, true);
     Recycle(std::move(it->second.accumulators));
     state.windows.erase(it);
@@ -324,7 +338,7 @@ class WindowNode : public Node {
   Status Output(const Value& key, const TimeWindow& w, const WindowState& state, bool final) {
     expr::Object value;
     value.reserve(aggregates_.size() + 3);
-    for (size_t i = 0; i < aggregates_.size(); ++i) value.emplace_back(aggregates_[i].name, state.accumulators[i].Result());
+    aggregates_.AppendResults(state.accumulators, &value);
     value.emplace_back("window_start", Value(w.start));
     value.emplace_back("window_end", Value(w.end));
     if (spec_.emit_every) value.emplace_back("final", Value(final));
@@ -348,11 +362,12 @@ class WindowNode : public Node {
   const OperatorSpec spec_;
   operators::WindowShape shape_;
   int64_t lateness_ = 0;
-  std::vector<AggregateSpec> aggregates_;
-  std::vector<Value> args_;  // per record, reused
+  const WindowClock clock_;  // time: processing; empty = the wall clock
+  int64_t now_ = std::numeric_limits<int64_t>::min();  // time: processing: the latest clock reading
+  int64_t fired_until_ = std::numeric_limits<int64_t>::min();  // time: processing: windows ending by then fired
+  WindowAggregates aggregates_;
   std::vector<TimeWindow> assigned_;  // per record, reused
   static constexpr size_t kMaxRecycled = 4096;
-  std::vector<Accumulator> fresh_;  // one new accumulator per aggregate
   std::vector<std::vector<Accumulator>> free_accumulators_;
   std::unordered_map<std::string, KeyState> keys_;
   TimerIndex timers_;
@@ -364,8 +379,9 @@ class WindowNode : public Node {
 
 }  // namespace
 
-Result<std::unique_ptr<Node>> MakeWindowNode(const OperatorSpec& spec, log::LogManager& log) {
-  auto node = std::make_unique<WindowNode>(spec);
+Result<std::unique_ptr<Node>> MakeWindowNode(const OperatorSpec& spec, log::LogManager& log, WindowClock clock) {
+  if (spec.window.type == operators::WindowType::kCount) return MakeCountWindowNode(spec, log);
+  auto node = std::make_unique<WindowNode>(spec, std::move(clock));
   RETURN_IF_ERROR(node->Open(log));
   return std::unique_ptr<Node>(std::move(node));
 }

@@ -27,7 +27,7 @@ const std::map<std::string, Root, std::less<>>& Roots() {
 
 const std::vector<std::string>& AggregateNames() {
   static const std::vector<std::string> kNames = {"count", "sum", "min", "max", "avg", "first", "last",
-                                                  "count_distinct", "percentile"};
+                                                  "count_distinct", "percentile", "max_by", "min_by", "top_n"};
   return kNames;
 }
 
@@ -73,12 +73,7 @@ class Parser {
     out->function = name.text;
     std::vector<NodePtr> args = Arguments();
     if (Peek().kind != Tok::kEnd) SyntaxError(Peek().offset, "unexpected '" + Peek().text + "' after the aggregate call");
-    const size_t want = name.text == "count" ? 0 : name.text == "percentile" ? 2 : 1;
-    if (args.size() != want) {
-      Error(name.offset, name.text + "() takes " + std::to_string(want) + " argument" + (want == 1 ? "" : "s") +
-                             ", got " + std::to_string(args.size()));
-      return false;
-    }
+    if (!CheckAggregateArity(name, args.size())) return false;
     if (name.text == "percentile") {
       const Value* q = args[1]->literal();
       if (!q || !q->is_number() || q->as_number() <= 0 || q->as_number() > 1) {
@@ -88,6 +83,15 @@ class Parser {
       out->constant_args.push_back(*q);
       args.pop_back();
     }
+    if (name.text == "top_n") {
+      const Value* n = args[0]->literal();
+      if (!n || n->type() != Type::kInt || n->as_int() < 1 || n->as_int() > kMaxTopN) {
+        Error(args[0]->offset(), "top_n() needs a constant n, a positive integer up to 10000, such as 3");
+        return false;
+      }
+      out->constant_args.push_back(*n);
+      args.erase(args.begin());
+    }
     for (auto& a : args) out->args.push_back(std::make_shared<CompiledExpr>(source_, std::move(a)));
     return true;
   }
@@ -95,6 +99,26 @@ class Parser {
   bool failed() const { return failed_; }
 
  private:
+  // Reports a call with the wrong number of arguments at the function's name.
+  bool CheckAggregateArity(const Token& name, size_t got) {
+    const std::string& f = name.text;
+    size_t want = 1;
+    std::string expected = "1 argument";
+    if (f == "count") {
+      want = 0;
+      expected = "0 arguments";
+    } else if (f == "percentile" || f == "max_by" || f == "min_by") {
+      want = 2;
+      expected = f == "percentile" ? "2 arguments" : "2 arguments (value, order)";
+    } else if (f == "top_n") {
+      if (got == 2 || got == 3) return true;
+      expected = "2 or 3 arguments (n, order[, value])";
+    }
+    if (got == want && f != "top_n") return true;
+    Error(name.offset, f + "() takes " + expected + ", got " + std::to_string(got));
+    return false;
+  }
+
   const Token& Peek() const { return tokens_[pos_]; }
   bool Accept(std::string_view op) {
     if (Peek().kind == Tok::kOp && Peek().text == op) {

@@ -66,9 +66,12 @@ std::shared_ptr<const Expr> Compile(std::string_view source, const CompileOption
 
 // An aggregate call from a window's `aggregate:` block, e.g. `avg(value.t)`,
 // `count()`, `percentile(value.latency, 0.99)`. `args` are the compiled argument
-// expressions, evaluated per record; `constant_args` holds literal trailing
-// arguments such as the percentile's rank. Known functions: count sum min max
-// avg first last count_distinct percentile; others are a diagnostic.
+// expressions, evaluated per record; `constant_args` holds the literal
+// arguments: the percentile's rank (its last argument) and top_n's n (its
+// first, an integer 1..kMaxTopN), removed from `args`. Known functions: count
+// sum min max avg first last count_distinct percentile max_by(value, order)
+// min_by(value, order) top_n(n, order[, value]); others are a diagnostic.
+inline constexpr int64_t kMaxTopN = 10'000;
 struct AggregateCall {
   std::string function;
   std::vector<std::shared_ptr<const Expr>> args;

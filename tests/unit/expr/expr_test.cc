@@ -146,6 +146,37 @@ TEST(AggregateTest, ParsesCalls) {
   EXPECT_FALSE(ParseAggregateCall("sum()", {}, &bad, &d));
 }
 
+TEST(AggregateTest, ParsesRankedCalls) {
+  std::vector<Diagnostic> d;
+  AggregateCall by;
+  ASSERT_TRUE(ParseAggregateCall("max_by(value.id, value.price)", {}, &by, &d));
+  EXPECT_EQ(by.args.size(), 2u);
+  EXPECT_TRUE(by.constant_args.empty());
+  AggregateCall top;
+  ASSERT_TRUE(ParseAggregateCall("top_n(3, value.price)", {}, &top, &d));
+  ASSERT_EQ(top.constant_args.size(), 1u);
+  EXPECT_EQ(top.constant_args[0], Value(3));
+  EXPECT_EQ(top.args.size(), 1u);  // n is not an argument expression
+  AggregateCall top3;
+  ASSERT_TRUE(ParseAggregateCall("top_n(10000, value.price, value.id)", {}, &top3, &d));
+  EXPECT_EQ(top3.args.size(), 2u);
+  // Arity at the name; n at its offset.
+  for (const auto& [text, offset, message] :
+       {std::tuple<const char*, size_t, const char*>{"min_by(value.x)", 0, "min_by() takes 2 arguments (value, order), got 1"},
+        {"top_n(3, value.x, value.y, value.z)", 0, "top_n() takes 2 or 3 arguments (n, order[, value]), got 4"},
+        {"top_n(value.n, value.x)", 6, "top_n() needs a constant n"},
+        {"top_n(2.5, value.x)", 6, "top_n() needs a constant n"},
+        {"top_n(-1, value.x)", 6, "top_n() needs a constant n"},
+        {"top_n(10001, value.x)", 6, "top_n() needs a constant n"}}) {
+    AggregateCall bad;
+    std::vector<Diagnostic> found;
+    EXPECT_FALSE(ParseAggregateCall(text, {}, &bad, &found)) << text;
+    ASSERT_FALSE(found.empty()) << text;
+    EXPECT_EQ(found[0].offset, offset) << text;
+    EXPECT_NE(found[0].message.find(message), std::string::npos) << text << ": " << found[0].message;
+  }
+}
+
 TEST(JsonTest, RoundTripAndMapping) {
   auto v = ParseJson(R"({"a":1,"b":2.5,"c":"x\n\"y\"","d":[true,null],"e":{}})");
   ASSERT_TRUE(v.ok());

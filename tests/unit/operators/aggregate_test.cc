@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sluice::operators {
@@ -105,6 +107,59 @@ TEST(AggregateTest, SnapshotRoundTripAndCorruption) {
       EXPECT_FALSE(Accumulator::Restore(bytes.substr(0, cut)).ok()) << k << " cut " << cut;
     }
   }
+}
+
+Value Ranked(AggregateKind kind, const std::vector<std::pair<Value, Value>>& pairs, double n = 0) {
+  Accumulator a(kind, n);
+  for (const auto& [value, order] : pairs) a.AddRanked(value, order);
+  return a.Result();
+}
+
+TEST(AggregateTest, MaxByMinByTakeTheValueOfTheExtremeOrder) {
+  const std::vector<std::pair<Value, Value>> bids = {
+      {Value("a"), Value(5)}, {Value("b"), Value(9)}, {Value("c"), Value()}, {Value("d"), Value(2.5)}, {Value("e"), Value("x")}};
+  // Numbers before strings, as min/max: "x" is the largest order.
+  EXPECT_EQ(Ranked(AggregateKind::kMaxBy, bids).as_string(), "e");
+  EXPECT_EQ(Ranked(AggregateKind::kMinBy, bids).as_string(), "d");
+  EXPECT_TRUE(Ranked(AggregateKind::kMaxBy, {{Value("a"), Value()}}).is_null());  // no usable order
+  // A null value still counts when its order is usable.
+  EXPECT_TRUE(Ranked(AggregateKind::kMaxBy, {{Value("a"), Value(1)}, {Value(), Value(2)}}).is_null());
+}
+
+TEST(AggregateTest, RankedTiesGoToTheSmallestJsonWhateverTheArrivalOrder) {
+  std::vector<std::pair<Value, Value>> pairs = {{Value("b"), Value(7)}, {Value(10), Value(7)}, {Value("a"), Value(7)},
+                                                {Value("z"), Value(1)}, {Value(2), Value(7)}};
+  std::vector<size_t> order = {0, 1, 2, 3, 4};
+  do {
+    std::vector<std::pair<Value, Value>> shuffled;
+    for (size_t i : order) shuffled.push_back(pairs[i]);
+    // JSON texts of the ties: "\"a\"" < "\"b\"" < "10" < "2" ('"' sorts before digits).
+    EXPECT_EQ(Ranked(AggregateKind::kMaxBy, shuffled).as_string(), "a");
+    EXPECT_EQ(Ranked(AggregateKind::kMinBy, shuffled).as_string(), "z");
+    EXPECT_EQ(Ranked(AggregateKind::kTopN, shuffled, 3).ToJson(), R"(["a","b",10])");
+    EXPECT_EQ(Ranked(AggregateKind::kTopN, shuffled, 10).ToJson(), R"(["a","b",10,2,"z"])");
+  } while (std::next_permutation(order.begin(), order.end()));
+  EXPECT_EQ(Ranked(AggregateKind::kTopN, {}, 3).ToJson(), "[]");
+}
+
+TEST(AggregateTest, RankedMergeAndSnapshot) {
+  for (auto kind : {AggregateKind::kMaxBy, AggregateKind::kMinBy, AggregateKind::kTopN}) {
+    Accumulator a(kind, 2), b(kind, 2), all(kind, 2);
+    for (int i = 0; i < 6; ++i) {
+      const Value value(expr::Object{{"i", Value(i)}});
+      const Value order((i * 7) % 5);
+      (i < 3 ? a : b).AddRanked(value, order);
+      all.AddRanked(value, order);
+    }
+    ASSERT_TRUE(a.Merge(b).ok());
+    EXPECT_EQ(a.Result().ToJson(), all.Result().ToJson());
+    const std::string bytes = a.Snapshot();
+    auto restored = Accumulator::Restore(bytes);
+    ASSERT_TRUE(restored.ok()) << restored.status().message();
+    EXPECT_EQ(restored->Result().ToJson(), a.Result().ToJson());
+    for (size_t cut = 0; cut < bytes.size(); ++cut) EXPECT_FALSE(Accumulator::Restore(bytes.substr(0, cut)).ok()) << cut;
+  }
+  EXPECT_EQ(Accumulator(AggregateKind::kTopN, 2).Snapshot().size(), Accumulator(AggregateKind::kCount).Snapshot().size() + 1);
 }
 
 }  // namespace
