@@ -35,6 +35,24 @@ Duration ReadPositiveDuration(YamlReader& r, const YAML::Node& node, const std::
   return d.value_or(Duration{0});
 }
 
+// `type: count` (a count window) or one of the time windows. The message for
+// an unknown type lists count only when the typo is closest to it (the time
+// windows' message is unchanged).
+std::optional<std::string> ReadWindowTypeOrCount(YamlReader& r, const YAML::Node& type, const std::string& path) {
+  if (type && type.IsScalar()) {
+    const std::string value = type.Scalar();
+    if (value == "count") return value;
+    constexpr std::array<std::string_view, 3> kTimed = {"tumbling", "hopping", "session"};
+    constexpr std::array<std::string_view, 1> kCount = {"count"};
+    const bool timed = std::find(kTimed.begin(), kTimed.end(), value) != kTimed.end();
+    if (!timed && DidYouMean(value, kTimed).empty() && !DidYouMean(value, kCount).empty()) {
+      r.Error(type, path, "'" + value + "' is not one of tumbling, hopping, session, count" + DidYouMean(value, kCount));
+      return std::nullopt;
+    }
+  }
+  return r.ReadChoice(type, path, {"tumbling", "hopping", "session"});
+}
+
 // `time: event | processing` of a time window; `size: N` (records) of a count window.
 void ParseWindowTimeAndCount(YamlReader& r, const YAML::Node& w, const std::string& wpath, OperatorSpec* op) {
   if (op->window.type == WindowType::kCount) {
@@ -63,7 +81,7 @@ void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path,
   const std::string wpath = path + ".window";
   const YAML::Node w = node["window"];
   if (r.ExpectMap(w, wpath)) {
-    auto type = r.ReadChoice(w["type"], wpath + ".type", {"tumbling", "hopping", "session", "count"});
+    auto type = ReadWindowTypeOrCount(r, w["type"], wpath + ".type");
     if (type == "tumbling") {
       op->window.type = WindowType::kTumbling;
       r.CheckKeys(w, wpath, {"type", "size", "time"}, {"size"});

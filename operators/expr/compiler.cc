@@ -71,6 +71,7 @@ class Parser {
       return false;
     }
     out->function = name.text;
+    const size_t first_arg = tokens_[pos_ + 1].offset;  // the token after '(' (errors about n point at it)
     std::vector<NodePtr> args = Arguments();
     if (Peek().kind != Tok::kEnd) SyntaxError(Peek().offset, "unexpected '" + Peek().text + "' after the aggregate call");
     if (!CheckAggregateArity(name, args.size())) return false;
@@ -86,7 +87,7 @@ class Parser {
     if (name.text == "top_n") {
       const Value* n = args[0]->literal();
       if (!n || n->type() != Type::kInt || n->as_int() < 1 || n->as_int() > kMaxTopN) {
-        Error(args[0]->offset(), "top_n() needs a constant n, a positive integer up to 10000, such as 3");
+        Error(first_arg, "top_n() needs a constant n, a positive integer up to 10000, such as 3");
         return false;
       }
       out->constant_args.push_back(*n);

@@ -136,7 +136,7 @@ for s in sensors:
 write("window-count", """
 job: window-count
 sources:
-  readings: {topic: readings, event_time: value.ts, max_delay: 5s}
+  readings: {topic: readings, event_time: value.ts, watermark: {max_delay: 5s}}
 operators:
   by_sensor: {input: readings, key_by: value.sensor}
   every3:

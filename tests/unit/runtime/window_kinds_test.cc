@@ -64,39 +64,39 @@ TEST(WindowKindsTest, ParsesCountAndProcessingTime) {
 
 TEST(WindowKindsTest, ValidationErrorsHavePositions) {
   EXPECT_EQ(Problems(Job("{type: count, size: 0}")),
-            std::vector<std::string>{"j.yaml:6:33: operators.w.window.size: expected a positive integer"});
+            std::vector<std::string>{"j.yaml:7:33: operators.w.window.size: expected a positive integer (at most 999999)"});
   EXPECT_EQ(Problems(Job("{type: count, size: 3, time: processing}")),
-            std::vector<std::string>{"j.yaml:6:36: operators.w.window.time: unknown key 'time'"});
+            std::vector<std::string>{"j.yaml:7:36: operators.w.window.time: unknown key 'time'"});
   EXPECT_EQ(Problems(Job("{type: tumbling, size: 1m, time: procesing}")),
-            std::vector<std::string>{"j.yaml:6:46: operators.w.window.time: 'procesing' is not one of event, "
+            std::vector<std::string>{"j.yaml:7:46: operators.w.window.time: 'procesing' is not one of event, "
                                      "processing (did you mean 'processing'?)"});
   EXPECT_EQ(Problems(Job("{type: tumbling, size: 1m, tme: processing}")),
-            std::vector<std::string>{"j.yaml:6:40: operators.w.window.tme: unknown key 'tme' (did you mean 'time'?)"});
-  EXPECT_EQ(Problems(Job("{type: cont, size: 3}")),
-            std::vector<std::string>{"j.yaml:6:21: operators.w.window.type: 'cont' is not one of tumbling, hopping, "
+            std::vector<std::string>{"j.yaml:7:40: operators.w.window.tme: unknown key 'tme' (did you mean 'time'?)"});
+  EXPECT_EQ(Problems(Job("{type: cont}")),
+            std::vector<std::string>{"j.yaml:7:20: operators.w.window.type: 'cont' is not one of tumbling, hopping, "
                                      "session, count (did you mean 'count'?)"});
   EXPECT_EQ(Problems(Job("{type: count, size: 3}", "{n: count()}", "    allowed_lateness: 1s\n")),
-            std::vector<std::string>{"j.yaml:8:23: operators.w.allowed_lateness: allowed_lateness applies to "
+            std::vector<std::string>{"j.yaml:9:23: operators.w.allowed_lateness: allowed_lateness applies to "
                                      "event-time windows, not to count windows"});
   EXPECT_EQ(Problems(Job("{type: tumbling, size: 1m, time: processing}", "{n: count()}", "    emit: {every: 1s}\n")),
-            std::vector<std::string>{"j.yaml:8:11: operators.w.emit: emit: {every} applies to event-time windows, "
+            std::vector<std::string>{"j.yaml:9:11: operators.w.emit: emit: {every} applies to event-time windows, "
                                      "not to processing-time windows"});
 }
 
 TEST(WindowKindsTest, RankedAggregateErrorsHavePositions) {
   EXPECT_EQ(Problems(Job("{type: tumbling, size: 1m}", "{b: 'max_by(value.x)'}")),
-            std::vector<std::string>{"j.yaml:7:20: operators.w.aggregate.b: max_by() takes 2 arguments (value, order), got 1"});
+            std::vector<std::string>{"j.yaml:8:21: operators.w.aggregate.b: max_by() takes 2 arguments (value, order), got 1"});
   EXPECT_EQ(Problems(Job("{type: tumbling, size: 1m}", "{b: 'top_n(value.n, value.x)'}")),
-            std::vector<std::string>{"j.yaml:7:26: operators.w.aggregate.b: top_n() needs a constant n, a positive "
+            std::vector<std::string>{"j.yaml:8:27: operators.w.aggregate.b: top_n() needs a constant n, a positive "
                                      "integer up to 10000, such as 3"});
   EXPECT_EQ(Problems(Job("{type: tumbling, size: 1m}", "{b: 'top_n(0, value.x)'}")),
-            std::vector<std::string>{"j.yaml:7:26: operators.w.aggregate.b: top_n() needs a constant n, a positive "
+            std::vector<std::string>{"j.yaml:8:27: operators.w.aggregate.b: top_n() needs a constant n, a positive "
                                      "integer up to 10000, such as 3"});
   EXPECT_EQ(Problems(Job("{type: tumbling, size: 1m}", "{b: 'top_n(3)'}")),
-            std::vector<std::string>{"j.yaml:7:20: operators.w.aggregate.b: top_n() takes 2 or 3 arguments "
+            std::vector<std::string>{"j.yaml:8:21: operators.w.aggregate.b: top_n() takes 2 or 3 arguments "
                                      "(n, order[, value]), got 1"});
   EXPECT_EQ(Problems(Job("{type: tumbling, size: 1m}", "{b: 'maxby(value.x, value.y)'}")),
-            std::vector<std::string>{"j.yaml:7:20: operators.w.aggregate.b: unknown aggregate 'maxby' "
+            std::vector<std::string>{"j.yaml:8:21: operators.w.aggregate.b: unknown aggregate 'maxby' "
                                      "(did you mean 'max_by'?)"});
 }
 
