@@ -38,12 +38,14 @@ Result<AggregateKind> AggregateKindFromName(std::string_view name) {
 
 Accumulator::Accumulator(AggregateKind kind, double rank) : kind_(kind), rank_(rank) {
   if (kind_ == AggregateKind::kPercentile) sketch_.emplace();
-  if (kind_ == AggregateKind::kMaxBy || kind_ == AggregateKind::kMinBy) ranked_ = RankedValues(1, kind_ == AggregateKind::kMinBy);
-  if (kind_ == AggregateKind::kTopN) ranked_ = RankedValues(static_cast<size_t>(rank_), false);
+  if (kind_ == AggregateKind::kMaxBy || kind_ == AggregateKind::kMinBy) {
+    ranked_ = RankedBox(RankedValues(1, kind_ == AggregateKind::kMinBy));
+  }
+  if (kind_ == AggregateKind::kTopN) ranked_ = RankedBox(RankedValues(static_cast<size_t>(rank_), false));
 }
 
 void Accumulator::AddRanked(const Value& value, const Value& order) {
-  ranked_.Add(order, value);
+  if (Ranked(kind_)) ranked_->Add(order, value);
 }
 
 void Accumulator::AddNumber(const Value& v) {
@@ -127,7 +129,7 @@ Status Accumulator::Merge(const Accumulator& other) {
     case AggregateKind::kMaxBy:
     case AggregateKind::kMinBy:
     case AggregateKind::kTopN:
-      ranked_.Merge(other.ranked_);
+      ranked_->Merge(*other.ranked_);
       break;
   }
   count_ = merged_count;
@@ -152,9 +154,9 @@ Value Accumulator::Result() const {
     }
     case AggregateKind::kMaxBy:
     case AggregateKind::kMinBy:
-      return ranked_.empty() ? Value() : ranked_.Values()[0];
+      return ranked_->empty() ? Value() : ranked_->Values()[0];
     case AggregateKind::kTopN:
-      return Value(ranked_.Values());
+      return Value(ranked_->Values());
     default:
       return held_;
   }
@@ -172,7 +174,7 @@ std::string Accumulator::Snapshot() const {
   w.PutVarint(distinct_.size());
   for (const auto& d : distinct_) w.PutBytes(d);
   w.PutBytes(sketch_ ? sketch_->Snapshot() : std::string());
-  if (Ranked(kind_)) ranked_.Encode(w);  // after the fields of version 1's kinds: their snapshots are unchanged
+  if (Ranked(kind_)) ranked_->Encode(w);  // after the fields of version 1's kinds: their snapshots are unchanged
   return std::move(w).Finish();
 }
 
@@ -200,7 +202,7 @@ Result<Accumulator> Accumulator::Restore(std::string_view bytes) {
   if (a.sketch_) {
     ASSIGN_OR_RETURN(*a.sketch_, QuantileSketch::Restore(sketch));
   }
-  if (Ranked(a.kind_)) RETURN_IF_ERROR(a.ranked_.Decode(r));
+  if (Ranked(a.kind_)) RETURN_IF_ERROR(a.ranked_->Decode(r));
   RETURN_IF_ERROR(r.ExpectEnd());
   return a;
 }

@@ -70,7 +70,7 @@ class Accumulator {
   expr::Value held_;       // min, max, first, last
   std::set<std::string> distinct_;
   std::optional<QuantileSketch> sketch_;
-  RankedValues ranked_;  // max_by, min_by, top_n
+  RankedBox ranked_;  // max_by, min_by, top_n (empty for the other kinds)
 };
 
 }  // namespace sluice::operators

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,28 @@ class RankedValues {
   size_t limit_ = 0;
   bool ascending_ = false;
   std::vector<Entry> best_;  // best first, at most limit_
+};
+
+// A RankedValues held through a pointer that copies deeply: one pointer in
+// every accumulator (most kinds never use it) instead of the whole object.
+class RankedBox {
+ public:
+  RankedBox() = default;
+  explicit RankedBox(RankedValues values) : p_(std::make_unique<RankedValues>(std::move(values))) {}
+  RankedBox(const RankedBox& other) : p_(other.p_ ? std::make_unique<RankedValues>(*other.p_) : nullptr) {}
+  RankedBox& operator=(const RankedBox& other) {
+    if (this != &other) p_ = other.p_ ? std::make_unique<RankedValues>(*other.p_) : nullptr;
+    return *this;
+  }
+  RankedBox(RankedBox&&) noexcept = default;
+  RankedBox& operator=(RankedBox&&) noexcept = default;
+
+  // Only for an accumulator of a ranked kind (which always holds one).
+  RankedValues& operator*() const { return *p_; }
+  RankedValues* operator->() const { return p_.get(); }
+
+ private:
+  std::unique_ptr<RankedValues> p_;
 };
 
 }  // namespace sluice::operators
