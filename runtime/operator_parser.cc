@@ -43,13 +43,43 @@ void CheckGlobalWindow(YamlReader& r, const YAML::Node& node, const std::string&
     r.Error(emit, path + ".emit", "emit: changes needs window: {type: global} (an updating aggregate)");
   }
   if (!op.global_window) return;
-  if (!op.emit_changes && !op.emit_every) {
+  const bool final = !emit || (emit.IsScalar() && emit.Scalar() == "final");
+  if (!op.emit_changes && !op.emit_every && final) {
     r.Error(emit ? emit : node["window"], path + (emit ? ".emit" : ".window"),
             "a global window never closes: give emit: changes or emit: {every: <duration>}");
   }
   for (const char* key : {"allowed_lateness", "late_records"}) {
     if (node[key]) r.Error(node[key], path + "." + key, std::string(key) + " does not apply to a global window (nothing is late)");
   }
+}
+
+// `window.type`: the time windows' choice, or `global` (an updating
+// aggregate); a typo closest to `global` is told so.
+std::optional<std::string> ReadWindowType(YamlReader& r, const YAML::Node& type, const std::string& path) {
+  if (type && type.IsScalar()) {
+    const std::string value = type.Scalar();
+    if (value == "global") return value;
+    constexpr std::array<std::string_view, 3> kTimed = {"tumbling", "hopping", "session"};
+    constexpr std::array<std::string_view, 1> kGlobal = {"global"};
+    const bool timed = std::find(kTimed.begin(), kTimed.end(), value) != kTimed.end();
+    if (!timed && DidYouMean(value, kTimed).empty() && !DidYouMean(value, kGlobal).empty()) {
+      r.Error(type, path, "'" + value + "' is not one of tumbling, hopping, session, global" + DidYouMean(value, kGlobal));
+      return std::nullopt;
+    }
+  }
+  return r.ReadChoice(type, path, {"tumbling", "hopping", "session"});
+}
+
+// A bad `emit:` scalar: a global window takes changes or every, the others final or every.
+void BadEmit(YamlReader& r, const YAML::Node& emit, const std::string& path, const OperatorSpec& op) {
+  if (!op.global_window) {
+    r.Error(emit, path, "expected 'final' or {every: <duration>}");
+    return;
+  }
+  constexpr std::array<std::string_view, 1> kChanges = {"changes"};
+  r.Error(emit, path,
+          "expected 'changes' or {every: <duration>} (a global window never closes)" +
+              (emit.IsScalar() ? DidYouMean(emit.Scalar(), kChanges) : std::string()));
 }
 
 // `state_ttl: <duration>` of a stateful kind (runtime/state_ttl.h); the
@@ -70,7 +100,7 @@ void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path,
   const std::string wpath = path + ".window";
   const YAML::Node w = node["window"];
   if (r.ExpectMap(w, wpath)) {
-    auto type = r.ReadChoice(w["type"], wpath + ".type", {"tumbling", "hopping", "session", "global"});
+    auto type = ReadWindowType(r, w["type"], wpath + ".type");
     if (type == "tumbling") {
       op->window.type = WindowType::kTumbling;
       r.CheckKeys(w, wpath, {"type", "size"}, {"size"});
@@ -104,7 +134,7 @@ void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path,
     r.CheckKeys(emit, path + ".emit", {"every"}, {"every"});
     if (emit["every"]) op->emit_every = r.ReadDuration(emit["every"], path + ".emit.every");
   } else if (emit && !(emit.IsScalar() && emit.Scalar() == "final")) {
-    r.Error(emit, path + ".emit", "expected 'final', 'changes' or {every: <duration>}");
+    BadEmit(r, emit, path + ".emit", *op);
   }
   CheckGlobalWindow(r, node, path, *op);
 }

@@ -96,10 +96,11 @@ TEST(UpdatingAggregateSpecTest, ProblemsArePositionedWithSuggestions) {
             std::vector<std::string>{"j.yaml:9:11: operators.w.emit: emit: changes needs window: {type: global} (an "
                                      "updating aggregate)"});
   EXPECT_EQ(Problems(Job("    window: {type: global}\n    aggregate: {n: count()}\n    emit: change\n")),
-            (std::vector<std::string>{
-                "j.yaml:9:11: operators.w.emit: expected 'final', 'changes' or {every: <duration>}",
-                "j.yaml:9:11: operators.w.emit: a global window never closes: give emit: changes or emit: {every: "
-                "<duration>}"}));
+            std::vector<std::string>{"j.yaml:9:11: operators.w.emit: expected 'changes' or {every: <duration>} (a "
+                                     "global window never closes) (did you mean 'changes'?)"});
+  EXPECT_EQ(Problems(Job("    window: {type: global}\n    aggregate: {n: count()}\n    emit: final\n")),
+            std::vector<std::string>{"j.yaml:9:11: operators.w.emit: a global window never closes: give emit: "
+                                     "changes or emit: {every: <duration>}"});
   EXPECT_EQ(Problems(Job("    window: {type: globl}\n    aggregate: {n: count()}\n    emit: changes\n")),
             std::vector<std::string>{"j.yaml:7:25: operators.w.window.type: 'globl' is not one of tumbling, hopping, "
                                      "session, global (did you mean 'global'?)"});
