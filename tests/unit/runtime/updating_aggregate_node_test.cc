@@ -296,5 +296,97 @@ TEST_F(StateTtlNodeTest, AJoinForgetsAnIdleKey) {
   EXPECT_EQ(pairs, (std::vector<int64_t>{60'000}));
 }
 
+TEST_F(StateTtlNodeTest, DedupTakesAShorterTtlAsItsHorizon) {
+  Collector out;
+  std::vector<Diagnostic> diagnostics;
+  JobSpec job = ParseAndValidateJob(Job("    dedup: {key: value.k, within: 10s}\n    state_ttl: 2s\n"), "j.yaml",
+                                    &diagnostics);
+  ASSERT_TRUE(diagnostics.empty()) << diagnostics[0].path << ": " << diagnostics[0].message;
+  EXPECT_NE(ExplainPlan(*BuildPlan(job, 1)).find("+ state_ttl (shorter than within, so it is the horizon); state_ttl 2s"),
+            std::string::npos);
+  NodeContext context{*log_, job};
+  auto node = MakeOperatorNode(job.operators[1], context);
+  ASSERT_TRUE(node.ok());
+  std::vector<int64_t> kept;
+  class Times : public Node {
+   public:
+    explicit Times(std::vector<int64_t>* out) : out_(out) {}
+    Status Process(Record record) override {
+      out_->push_back(record.event_time);
+      return Status::Ok();
+    }
+    std::vector<int64_t>* out_;
+  } times(&kept);
+  (*node)->Bind("w", &counters_, nullptr);
+  (*node)->AddDownstream(&times);
+  for (int64_t t : {0, 1'000, 2'500, 4'000}) ASSERT_TRUE((*node)->Push(At("a", t)).ok());
+  EXPECT_EQ(kept, (std::vector<int64_t>{0, 2'500}));
+  ASSERT_TRUE((*node)->OnWatermark(5'000).ok());
+  EXPECT_EQ(counters_.expired.load(), 1u);
+}
+
+TEST_F(StateTtlNodeTest, TopNDropsTheOpenWindowsOfAnIdleKey) {
+  Collector out;
+  const std::string op = "    top_n: {n: 1, order: value.v, window: 1d}\n    state_ttl: 1h\n";
+  auto node = Make(op, &out);
+  ASSERT_TRUE(node->Push(At("a", 0, 5)).ok());
+  ASSERT_TRUE(node->Push(At("b", 0, 5)).ok());
+  ASSERT_TRUE(node->Push(At("a", 1'800'000, 1)).ok());
+  ASSERT_TRUE(node->OnWatermark(3'600'000).ok());  // b idle for 1h
+  EXPECT_EQ(counters_.expired.load(), 1u);
+  const std::string snapshot = node->Snapshot();
+  ASSERT_TRUE(node->Push(At("a", 5'400'000, 2)).ok());  // 1h after a's newest: a's window restarts
+  EXPECT_EQ(counters_.expired.load(), 2u);
+  ASSERT_TRUE(node->OnWatermark(86'400'000).ok());
+  ASSERT_EQ(out.seen.size(), 1u);
+  EXPECT_EQ(out.seen[0], "a:1@0-86400000");
+
+  Collector again;
+  auto restored = Make(op, &again);
+  ASSERT_TRUE(restored->Restore(snapshot, [](const Value&) { return true; }).ok());
+  ASSERT_TRUE(restored->OnWatermark(5'399'999).ok());
+  EXPECT_EQ(counters_.expired.load(), 2u);
+  ASSERT_TRUE(restored->OnWatermark(5'400'000).ok());  // a's restored newest time + 1h
+  EXPECT_EQ(counters_.expired.load(), 3u);
+  ASSERT_TRUE(restored->OnWatermark(86'400'000).ok());
+  EXPECT_TRUE(again.seen.empty());
+}
+
+TEST_F(StateTtlNodeTest, ALookupForgetsATableValueOlderThanTheTtl) {
+  const std::string lookup_job =
+      "job: u\nsources: {in: {topic: in}, t: {table: tt}}\noperators:\n  by: {input: in, key_by: value.k}\n"
+      "  w:\n    input: [by, t]\n    lookup: {table: t, type: left}\n    state_ttl: 1h\n"
+      "sinks: {out: {input: w, topic: out}}\n";
+  std::vector<Diagnostic> diagnostics;
+  JobSpec job = ParseAndValidateJob(lookup_job, "j.yaml", &diagnostics);
+  ASSERT_TRUE(diagnostics.empty()) << diagnostics[0].path << ": " << diagnostics[0].message;
+  NodeContext context{*log_, job};
+  auto node = MakeOperatorNode(job.operators[1], context);
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  std::vector<std::string> rights;
+  class Rights : public Node {
+   public:
+    explicit Rights(std::vector<std::string>* out) : out_(out) {}
+    Status Process(Record record) override {
+      out_->push_back(record.value.as_object().at(1).second.ToJson());
+      return Status::Ok();
+    }
+    std::vector<std::string>* out_;
+  } sink(&rights);
+  (*node)->Bind("w", &counters_, nullptr);
+  (*node)->AddDownstream(&sink);
+  Record setting = At("a", 0, 7);
+  setting.topic = "tt";
+  ASSERT_TRUE((*node)->Push(std::move(setting)).ok());
+  Record first = At("a", 1'800'000), second = At("a", 3'600'000);
+  first.topic = second.topic = "in";
+  ASSERT_TRUE((*node)->Push(std::move(first)).ok());
+  ASSERT_TRUE((*node)->OnWatermark(1'800'001).ok());
+  ASSERT_TRUE((*node)->Push(std::move(second)).ok());
+  ASSERT_TRUE((*node)->OnWatermark(3'600'001).ok());  // the value from 0 is 1h old at 3600s: gone
+  EXPECT_EQ(rights, (std::vector<std::string>{"{\"k\":\"a\",\"v\":7}", "null"}));
+  EXPECT_EQ(counters_.expired.load(), 1u);
+}
+
 }  // namespace
 }  // namespace sluice::runtime
