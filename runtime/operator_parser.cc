@@ -37,9 +37,11 @@ Duration ReadPositiveDuration(YamlReader& r, const YAML::Node& node, const std::
 
 // A global window never closes, so it updates (emit: changes or every) and
 // has no late records; emit: changes needs a global window.
-void CheckGlobalWindow(YamlReader& r, const YAML::Node& node, const std::string& path, const OperatorSpec& op) {
+// `typed`: the window's type was read (no problem reported for it).
+void CheckGlobalWindow(YamlReader& r, const YAML::Node& node, const std::string& path, const OperatorSpec& op,
+                       bool typed) {
   const YAML::Node emit = node["emit"];
-  if (op.emit_changes && !op.global_window) {
+  if (op.emit_changes && !op.global_window && typed) {
     r.Error(emit, path + ".emit", "emit: changes needs window: {type: global} (an updating aggregate)");
   }
   if (!op.global_window) return;
@@ -99,8 +101,10 @@ void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path,
               {"input", "aggregate"});
   const std::string wpath = path + ".window";
   const YAML::Node w = node["window"];
+  bool typed = false;
   if (r.ExpectMap(w, wpath)) {
     auto type = ReadWindowType(r, w["type"], wpath + ".type");
+    typed = type.has_value();
     if (type == "tumbling") {
       op->window.type = WindowType::kTumbling;
       r.CheckKeys(w, wpath, {"type", "size"}, {"size"});
@@ -136,7 +140,7 @@ void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path,
   } else if (emit && !(emit.IsScalar() && emit.Scalar() == "final")) {
     BadEmit(r, emit, path + ".emit", *op);
   }
-  CheckGlobalWindow(r, node, path, *op);
+  CheckGlobalWindow(r, node, path, *op, typed);
 }
 
 void ParseJoin(YamlReader& r, const YAML::Node& node, const std::string& path, OperatorSpec* op) {

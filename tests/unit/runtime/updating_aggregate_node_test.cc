@@ -102,7 +102,7 @@ TEST(UpdatingAggregateSpecTest, ProblemsArePositionedWithSuggestions) {
             std::vector<std::string>{"j.yaml:9:11: operators.w.emit: a global window never closes: give emit: "
                                      "changes or emit: {every: <duration>}"});
   EXPECT_EQ(Problems(Job("    window: {type: globl}\n    aggregate: {n: count()}\n    emit: changes\n")),
-            std::vector<std::string>{"j.yaml:7:25: operators.w.window.type: 'globl' is not one of tumbling, hopping, "
+            std::vector<std::string>{"j.yaml:7:20: operators.w.window.type: 'globl' is not one of tumbling, hopping, "
                                      "session, global (did you mean 'global'?)"});
   EXPECT_EQ(Problems(Job("    window: {type: global}\n    aggregate: {n: count()}\n    emit: changes\n    state_tll: 1h\n")),
             std::vector<std::string>{"j.yaml:10:5: operators.w.state_tll: unknown key 'state_tll' (did you mean "
@@ -116,7 +116,7 @@ TEST(UpdatingAggregateSpecTest, ProblemsArePositionedWithSuggestions) {
   // a stateless kind has no state_ttl
   EXPECT_EQ(Problems("job: u\nsources: {in: {topic: in}}\noperators:\n  f: {input: in, filter: 'true', state_ttl: 1h}\n"
                      "sinks: {out: {input: f, topic: out}}\n"),
-            std::vector<std::string>{"j.yaml:4:35: operators.f.state_ttl: unknown key 'state_ttl'"});
+            std::vector<std::string>{"j.yaml:4:34: operators.f.state_ttl: unknown key 'state_ttl'"});
 }
 
 class StateTtlNodeTest : public ::testing::Test {
