@@ -1,6 +1,7 @@
 #include "operators/dedup.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <utility>
@@ -32,7 +33,7 @@ const DedupConfig& ConfigOf(const OperatorSpec& op) { return static_cast<const D
 
 void Parse(runtime::YamlReader& r, const YAML::Node& node, const std::string& path, OperatorSpec* op) {
   auto config = std::make_shared<DedupConfig>();
-  r.CheckKeys(node, path, {"input", "dedup"}, {"input"});
+  r.CheckKeys(node, path, {"input", "dedup", "state_ttl"}, {"input"});
   const std::string dpath = path + ".dedup";
   const YAML::Node d = node["dedup"];
   if (r.ExpectMap(d, dpath)) {
@@ -57,8 +58,10 @@ void Check(const OperatorSpec& op, std::vector<runtime::Diagnostic>* out) {
 
 KindDescription Describe(const OperatorSpec& op) {
   const DedupConfig& c = ConfigOf(op);
+  const bool ttl_horizon = op.state_ttl && *op.state_ttl < c.within;
   return {"dedup key " + c.key.text + " within " + runtime::FormatDuration(c.within),
-          "per key, the event time of the newest kept record, until the watermark passes it + within"};
+          std::string("per key, the event time of the newest kept record, until the watermark passes it + ") +
+              (ttl_horizon ? "state_ttl (shorter than within, so it is the horizon)" : "within")};
 }
 
 constexpr uint8_t kStateVersion = 1;
@@ -66,8 +69,11 @@ constexpr uint64_t kBytesPerEntry = 96;  // approximate: hash node, key bytes, e
 
 class DedupNode : public runtime::Node {
  public:
-  explicit DedupNode(std::shared_ptr<const DedupConfig> config)
-      : config_(std::move(config)), within_(config_->within.count()) {}
+  // A state_ttl shorter than `within` is the horizon: entries expire (and are counted) after it.
+  DedupNode(std::shared_ptr<const DedupConfig> config, std::optional<runtime::Duration> ttl)
+      : config_(std::move(config)),
+        within_(ttl ? std::min(config_->within.count(), ttl->count()) : config_->within.count()),
+        ttl_expires_(ttl && ttl->count() < config_->within.count()) {}
 
   Status Process(Record record) override {
     auto value = config_->compiled->Eval(record.View());
@@ -97,7 +103,10 @@ class DedupNode : public runtime::Node {
       auto first = expiries_.begin();
       auto it = entries_.find(first->second);
       // Only the entry's newest expiry removes it; older ones are stale.
-      if (it != entries_.end() && it->second.time + within_ == first->first) entries_.erase(it);
+      if (it != entries_.end() && it->second.time + within_ == first->first) {
+        entries_.erase(it);
+        if (ttl_expires_ && counters()) runtime::StepCounters::Add(counters()->expired);
+      }
       expiries_.erase(first);
     }
     UpdateStateBytes();
@@ -163,6 +172,7 @@ class DedupNode : public runtime::Node {
 
   const std::shared_ptr<const DedupConfig> config_;
   const int64_t within_;
+  const bool ttl_expires_;  // state_ttl < within: expiries are the TTL's
   std::unordered_map<std::string, Entry> entries_;
   std::multiset<std::pair<int64_t, std::string>> expiries_;  // (time + within, id)
   int64_t watermark_ = runtime::kNoWatermark;
@@ -174,7 +184,7 @@ Result<std::unique_ptr<runtime::Node>> Make(const OperatorSpec& op, const runtim
   if (!config || !config->compiled || config->within.count() <= 0) {
     return InvalidArgument("operators." + op.name + ": dedup needs a valid key expression and a positive within");
   }
-  return std::unique_ptr<runtime::Node>(std::make_unique<DedupNode>(std::move(config)));
+  return std::unique_ptr<runtime::Node>(std::make_unique<DedupNode>(std::move(config), op.state_ttl));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "operators/value_codec.h"
 #include "runtime/node_registry.h"
 #include "runtime/nodes.h"
+#include "runtime/state_ttl.h"
 #include "runtime/suggest.h"
 #include "runtime/watermark.h"
 #include "runtime/yaml_reader.h"
@@ -32,7 +33,7 @@ const LookupConfig& ConfigOf(const OperatorSpec& op) { return static_cast<const 
 
 void Parse(runtime::YamlReader& r, const YAML::Node& node, const std::string& path, OperatorSpec* op) {
   auto config = std::make_shared<LookupConfig>();
-  r.CheckKeys(node, path, {"input", "lookup"}, {"input"});
+  r.CheckKeys(node, path, {"input", "lookup", "state_ttl"}, {"input"});
   const std::string lpath = path + ".lookup";
   const YAML::Node l = node["lookup"];
   if (r.ExpectMap(l, lpath)) {
@@ -74,11 +75,13 @@ struct Version {
 struct TableKey {
   Value key;
   std::vector<Version> versions;  // by time; equal times in arrival order
+  int64_t armed = 0;              // state_ttl: the due time of its expiry entry
 };
 
 class LookupNode : public runtime::Node {
  public:
-  LookupNode(bool left, std::string table_topic) : left_(left), table_topic_(std::move(table_topic)) {}
+  LookupNode(bool left, std::string table_topic, int64_t ttl)
+      : left_(left), table_topic_(std::move(table_topic)), ttl_(ttl) {}
 
   Status Process(Record record) override {
     if (record.topic == table_topic_) return Update(std::move(record));
@@ -101,6 +104,7 @@ class LookupNode : public runtime::Node {
       pending_.erase(first);
       RETURN_IF_ERROR(Join(std::move(record)));
     }
+    if (ttl_ > 0 && runtime::ExpiresAt(watermark_)) ExpireIdleKeys();
     Compact();
     UpdateStateBytes();
     return Status::Ok();
@@ -160,6 +164,10 @@ class LookupNode : public runtime::Node {
       TableKey& slot = table_[id];
       versions_ -= slot.versions.size();  // a key is in one snapshot; should it be in two, the last wins
       slot = std::move(entry);
+      if (ttl_ > 0 && !slot.versions.empty()) {
+        slot.armed = runtime::ExpiryTime(slot.versions.back().time, ttl_);
+        expiries_.Arm(slot.armed, id);
+      }
     }
     ASSIGN_OR_RETURN(uint64_t pending, r.Varint());
     for (uint64_t i = 0; i < pending; ++i) {
@@ -191,7 +199,13 @@ class LookupNode : public runtime::Node {
     if (watermark_ != runtime::kNoWatermark && t < watermark_) t = watermark_;
     auto [it, inserted] = table_.try_emplace(id);
     TableKey& entry = it->second;
-    if (inserted) entry.key = record.key;
+    if (inserted) {
+      entry.key = record.key;
+      if (ttl_ > 0) {
+        entry.armed = runtime::ExpiryTime(t, ttl_);
+        expiries_.Arm(entry.armed, id);
+      }
+    }
     auto at = std::upper_bound(entry.versions.begin(), entry.versions.end(), t,
                                [](int64_t time, const Version& v) { return time < v.time; });
     entry.versions.insert(at, Version{t, std::move(record.value)});
@@ -215,6 +229,8 @@ class LookupNode : public runtime::Node {
       auto after = std::upper_bound(versions.begin(), versions.end(), record.event_time,
                                     [](int64_t time, const Version& v) { return time < v.time; });
       if (after != versions.begin() && !std::prev(after)->value.is_null()) match = &*std::prev(after);
+      // state_ttl: a value not updated for the TTL before the record's time is gone.
+      if (match != nullptr && ttl_ > 0 && record.event_time >= runtime::ExpiryTime(match->time, ttl_)) match = nullptr;
     }
     if (match == nullptr && !left_) return Status::Ok();
     expr::Object out;
@@ -247,6 +263,25 @@ class LookupNode : public runtime::Node {
     }
   }
 
+  // state_ttl: drops the table keys whose newest version is older than the
+  // watermark - ttl (no stream record still to come can use them, see Join).
+  void ExpireIdleKeys() {
+    (void)expiries_.PopDue(watermark_, [this](int64_t due, std::string& id) {
+      auto it = table_.find(id);
+      if (it == table_.end() || it->second.armed != due || it->second.versions.empty()) return Status::Ok();
+      const int64_t now_due = runtime::ExpiryTime(it->second.versions.back().time, ttl_);
+      if (now_due > watermark_) {
+        it->second.armed = now_due;
+        expiries_.Arm(now_due, std::move(id));
+        return Status::Ok();
+      }
+      versions_ -= it->second.versions.size();
+      table_.erase(it);
+      if (counters()) runtime::StepCounters::Add(counters()->expired);
+      return Status::Ok();
+    });
+  }
+
   void UpdateStateBytes() {
     if (!counters()) return;
     runtime::StepCounters::Set(counters()->state_bytes, versions_ * kBytesPerVersion + pending_.size() * kBytesPerPending);
@@ -254,6 +289,8 @@ class LookupNode : public runtime::Node {
 
   const bool left_;
   const std::string table_topic_;
+  const int64_t ttl_;  // 0: no state_ttl
+  runtime::ExpiryQueue expiries_;
   std::unordered_map<std::string, TableKey> table_;  // by canonical key bytes
   std::multiset<std::pair<int64_t, std::string>> compact_at_;  // (version time, key) with something to drop after it
   std::map<std::pair<int64_t, uint64_t>, Record> pending_;    // (event time, arrival) -> stream record
@@ -269,7 +306,8 @@ Result<std::unique_ptr<runtime::Node>> Make(const OperatorSpec& op, const runtim
   if (config) {
     for (const auto& source : context.job.sources) {
       if (source.table && source.name == config->table.text) {
-        return std::unique_ptr<runtime::Node>(std::make_unique<LookupNode>(config->left, source.topic));
+        const int64_t ttl = op.state_ttl ? op.state_ttl->count() : 0;
+        return std::unique_ptr<runtime::Node>(std::make_unique<LookupNode>(config->left, source.topic, ttl));
       }
     }
   }

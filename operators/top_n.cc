@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <optional>
+#include <unordered_map>
 #include <utility>
 
 #include "operators/state_codec.h"
@@ -10,6 +12,7 @@
 #include "runtime/expr_check.h"
 #include "runtime/node_registry.h"
 #include "runtime/nodes.h"
+#include "runtime/state_ttl.h"
 #include "runtime/units.h"
 #include "runtime/watermark.h"
 #include "runtime/yaml_reader.h"
@@ -35,7 +38,7 @@ const TopNConfig& ConfigOf(const OperatorSpec& op) { return static_cast<const To
 
 void Parse(runtime::YamlReader& r, const YAML::Node& node, const std::string& path, OperatorSpec* op) {
   auto config = std::make_shared<TopNConfig>();
-  r.CheckKeys(node, path, {"input", "top_n"}, {"input"});
+  r.CheckKeys(node, path, {"input", "top_n", "state_ttl"}, {"input"});
   const std::string tpath = path + ".top_n";
   const YAML::Node t = node["top_n"];
   if (r.ExpectMap(t, tpath)) {
@@ -73,6 +76,7 @@ KindDescription Describe(const OperatorSpec& op) {
 }
 
 constexpr uint8_t kStateVersion = 1;
+constexpr uint8_t kStateVersionTtl = 2;  // with state_ttl: then each key's newest event time
 constexpr uint64_t kBytesPerEntry = 160;
 
 // Numbers before strings; numbers numerically, strings bytewise (as min/max).
@@ -96,7 +100,8 @@ struct Group {
 
 class TopNNode : public runtime::Node {
  public:
-  explicit TopNNode(std::shared_ptr<const TopNConfig> config) : config_(std::move(config)) {}
+  TopNNode(std::shared_ptr<const TopNConfig> config, std::optional<Duration> ttl)
+      : config_(std::move(config)), ttl_(ttl ? ttl->count() : 0) {}
 
   Status Process(Record record) override {
     const int64_t size = config_->window.count();
@@ -110,6 +115,7 @@ class TopNNode : public runtime::Node {
     if (!order.ok()) return RecordError(record, order.status());
     if (!order->is_number() && order->type() != expr::Type::kString) return Status::Ok();
     const std::string id = CanonicalBytes(record.key);
+    if (ttl_ > 0) Touch(id, record.key, t, start);
     auto [it, inserted] = groups_.try_emplace(std::pair(start, id));
     Group& g = it->second;
     if (inserted) {
@@ -147,12 +153,13 @@ class TopNNode : public runtime::Node {
         RETURN_IF_ERROR(Emit(std::move(out)));
       }
     }
+    if (ttl_ > 0 && runtime::ExpiresAt(watermark_)) ExpireIdleKeys();
     UpdateStateBytes();
     return Status::Ok();
   }
 
   std::string Snapshot() const override {
-    StateWriter w(kStateVersion);
+    StateWriter w(ttl_ > 0 ? kStateVersionTtl : kStateVersion);
     w.PutSigned(watermark_);
     w.PutVarint(groups_.size());
     for (const auto& [id, g] : groups_) {
@@ -164,11 +171,20 @@ class TopNNode : public runtime::Node {
         EncodeValue(e.value, w);
       }
     }
+    if (ttl_ > 0) {
+      w.PutVarint(active_.size());
+      for (const auto& [id, a] : active_) {
+        EncodeValue(a.key, w);
+        w.PutSigned(a.last);
+      }
+    }
     return std::move(w).Finish();
   }
 
   Status Restore(std::string_view bytes, const runtime::KeyFilter& owns) override {
-    ASSIGN_OR_RETURN(auto r, StateReader::Open(bytes, kStateVersion, "top_n state of " + name()));
+    const bool with_last = !bytes.empty() && static_cast<uint8_t>(bytes[0]) == kStateVersionTtl;
+    ASSIGN_OR_RETURN(auto r, StateReader::Open(bytes, with_last ? kStateVersionTtl : kStateVersion,
+                                               "top_n state of " + name()));
     ASSIGN_OR_RETURN(int64_t watermark, r.Signed());
     // The end of a bounded run (the end of time) promises nothing about the next run's records.
     if (watermark == std::numeric_limits<int64_t>::max()) watermark = runtime::kNoWatermark;
@@ -197,12 +213,92 @@ class TopNNode : public runtime::Node {
       const size_t before = it->second.best.size();
       for (Entry& e : entries) Insert(it->second, std::move(e));
       entries_ += it->second.best.size() - before;
+      if (ttl_ > 0) {
+        // Without times (a snapshot taken without state_ttl) a key counts as active at its newest window's start.
+        Active& a = active_[it->first.second];
+        a.key = g.key;
+        a.last = std::max(a.last, g.start);
+        a.starts.push_back(g.start);
+      }
+    }
+    if (with_last) {
+      ASSIGN_OR_RETURN(uint64_t keys, r.Varint());
+      for (uint64_t i = 0; i < keys; ++i) {
+        ASSIGN_OR_RETURN(Value key, DecodeValue(r));
+        ASSIGN_OR_RETURN(int64_t last, r.Signed());
+        if (ttl_ == 0 || !owns(key)) continue;
+        Active& a = active_[CanonicalBytes(key)];
+        a.key = std::move(key);
+        a.last = last;
+      }
+    }
+    for (auto& [id, a] : active_) {  // (re-)armed at the restored times; older entries turn stale
+      a.armed = runtime::ExpiryTime(a.last, ttl_);
+      expiries_.Arm(a.armed, id);
     }
     UpdateStateBytes();
     return r.ExpectEnd();
   }
 
  private:
+  // state_ttl (runtime/state_ttl.h): per key its newest event time and the
+  // starts of the windows it opened; a record at or past newest + ttl drops
+  // the key's open windows first, without output.
+  struct Active {
+    Value key;
+    int64_t last = 0;
+    int64_t armed = 0;
+    std::vector<int64_t> starts;
+  };
+
+  void Touch(const std::string& id, const Value& key, int64_t t, int64_t start) {
+    auto [it, inserted] = active_.try_emplace(id);
+    Active& a = it->second;
+    if (inserted) {
+      a.key = key;
+      a.last = t;
+      a.armed = runtime::ExpiryTime(t, ttl_);
+      expiries_.Arm(a.armed, id);
+    } else if (t >= runtime::ExpiryTime(a.last, ttl_)) {
+      DropGroups(id, a);
+    }
+    a.last = std::max(a.last, t);
+    if (std::find(a.starts.begin(), a.starts.end(), start) == a.starts.end()) a.starts.push_back(start);
+  }
+
+  void ExpireIdleKeys() {
+    (void)expiries_.PopDue(watermark_, [this](int64_t due, std::string& id) {
+      auto it = active_.find(id);
+      if (it == active_.end() || it->second.armed != due) return Status::Ok();  // gone or re-armed
+      Active& a = it->second;
+      const int64_t now_due = runtime::ExpiryTime(a.last, ttl_);
+      if (now_due > watermark_) {
+        const int64_t size = config_->window.count();
+        std::erase_if(a.starts, [&](int64_t start) { return start + size <= watermark_; });  // fired
+        a.armed = now_due;
+        expiries_.Arm(now_due, std::move(id));
+        return Status::Ok();
+      }
+      DropGroups(id, a);
+      active_.erase(it);
+      return Status::Ok();
+    });
+  }
+
+  // Counted when the key still had open windows.
+  void DropGroups(const std::string& id, Active& a) {
+    bool dropped = false;
+    for (int64_t start : a.starts) {
+      auto g = groups_.find(std::pair(start, id));
+      if (g == groups_.end()) continue;
+      entries_ -= g->second.best.size();
+      groups_.erase(g);
+      dropped = true;
+    }
+    a.starts.clear();
+    if (dropped && counters()) runtime::StepCounters::Add(counters()->expired);
+  }
+
   // True when `a` ranks before `b`.
   bool Before(const Entry& a, const Entry& b) const {
     if (OrderLess(a.order, b.order)) return config_->ascending;
@@ -227,6 +323,9 @@ class TopNNode : public runtime::Node {
   const std::shared_ptr<const TopNConfig> config_;
   std::map<std::pair<int64_t, std::string>, Group> groups_;  // (window start, key bytes)
   uint64_t entries_ = 0;  // over all groups
+  const int64_t ttl_;     // 0: no state_ttl
+  std::unordered_map<std::string, Active> active_;  // state_ttl: by key bytes
+  runtime::ExpiryQueue expiries_;
   int64_t watermark_ = runtime::kNoWatermark;
   bool restored_ = false;
 };
@@ -236,7 +335,7 @@ Result<std::unique_ptr<runtime::Node>> Make(const OperatorSpec& op, const runtim
   if (!config || !config->compiled || config->n <= 0 || config->window.count() <= 0) {
     return InvalidArgument("operators." + op.name + ": top_n needs n > 0, a valid order expression and a window");
   }
-  return std::unique_ptr<runtime::Node>(std::make_unique<TopNNode>(std::move(config)));
+  return std::unique_ptr<runtime::Node>(std::make_unique<TopNNode>(std::move(config), op.state_ttl));
 }
 
 }  // namespace

@@ -53,6 +53,7 @@ struct StepStats {
   uint64_t dead_lettered = 0;  // of those, written to the dead-letter topic
   uint64_t late_dropped = 0;   // windows: records later than allowed_lateness
   uint64_t state_bytes = 0;    // approximate in-memory state (windows, joins)
+  uint64_t state_expired = 0;  // keys dropped by state_ttl
 };
 
 struct SourcePartitionStats {

@@ -111,6 +111,12 @@ struct OperatorSpec {
   std::optional<std::string> late_records;         // topic
   std::optional<Duration> emit_every;              // unset = emit: final
   JoinSpec join;
+  // Updating aggregates and state TTL (runtime/updating_aggregate_node.h,
+  // runtime/state_ttl.h): `window: {type: global}`, `emit: changes`, and
+  // `state_ttl` on a stateful operator (unset: keys are kept until their state ends).
+  bool global_window = false;
+  bool emit_changes = false;
+  std::optional<Duration> state_ttl;
   // kRegistered: the kind's row and its parsed, immutable configuration
   // (shared by every subtask's node).
   const operators::OperatorKindDef* def = nullptr;

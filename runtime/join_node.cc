@@ -7,6 +7,7 @@
 
 #include "operators/state_codec.h"
 #include "operators/value_codec.h"
+#include "runtime/state_ttl.h"
 #include "runtime/watermark.h"
 
 namespace sluice::runtime {
@@ -22,14 +23,18 @@ struct Stored {
 struct KeySides {
   Value key;
   std::vector<Stored> sides[2];
+  int64_t last = 0;   // state_ttl: the newest event time of its records
+  int64_t armed = 0;  // state_ttl: the due time of its expiry entry
 };
 
 constexpr uint64_t kBytesPerStored = 96;
 constexpr uint8_t kStateVersion = 1;
+constexpr uint8_t kStateVersionTtl = 2;  // with state_ttl: each key's newest event time after its key
 
 class JoinNode : public Node {
  public:
-  explicit JoinNode(const OperatorSpec& spec) : within_(spec.join.within.count()) {}
+  explicit JoinNode(const OperatorSpec& spec)
+      : within_(spec.join.within.count()), ttl_(spec.state_ttl ? spec.state_ttl->count() : 0) {}
 
   Status Process(Record record) override {
     if (watermark_ != kNoWatermark && record.event_time < watermark_) {
@@ -41,6 +46,7 @@ class JoinNode : public Node {
     auto [it, inserted] = keys_.try_emplace(bytes);
     KeySides& state = it->second;
     if (inserted) state.key = record.key;
+    if (ttl_ > 0) Touch(state, bytes, inserted, record.event_time);
     for (const Stored& other : state.sides[1 - side]) {
       if (std::abs(other.time - record.event_time) > within_) continue;
       const Stored mine{record.event_time, record.value};
@@ -53,11 +59,12 @@ class JoinNode : public Node {
   }
 
   std::string Snapshot() const override {
-    operators::StateWriter w(kStateVersion);
+    operators::StateWriter w(ttl_ > 0 ? kStateVersionTtl : kStateVersion);
     w.PutSigned(watermark_);
     w.PutVarint(keys_.size());
     for (const auto& [bytes, state] : keys_) {
       operators::EncodeValue(state.key, w);
+      if (ttl_ > 0) w.PutSigned(state.last);
       for (const auto& side : state.sides) {
         w.PutVarint(side.size());
         for (const Stored& s : side) {
@@ -70,7 +77,9 @@ class JoinNode : public Node {
   }
 
   Status Restore(std::string_view bytes, const KeyFilter& owns) override {
-    ASSIGN_OR_RETURN(auto r, operators::StateReader::Open(bytes, kStateVersion, "join state of " + name()));
+    const bool with_last = !bytes.empty() && static_cast<uint8_t>(bytes[0]) == kStateVersionTtl;
+    ASSIGN_OR_RETURN(auto r, operators::StateReader::Open(bytes, with_last ? kStateVersionTtl : kStateVersion,
+                                                          "join state of " + name()));
     ASSIGN_OR_RETURN(int64_t watermark, r.Signed());
     watermark_ = restored_ ? std::min(watermark_, watermark) : watermark;
     restored_ = true;
@@ -78,6 +87,9 @@ class JoinNode : public Node {
     for (uint64_t k = 0; k < keys; ++k) {
       KeySides state;
       ASSIGN_OR_RETURN(state.key, operators::DecodeValue(r));
+      if (with_last) {
+        ASSIGN_OR_RETURN(state.last, r.Signed());
+      }
       for (auto& side : state.sides) {
         ASSIGN_OR_RETURN(uint64_t n, r.Varint());
         for (uint64_t i = 0; i < n; ++i) {
@@ -92,6 +104,14 @@ class JoinNode : public Node {
       for (const auto& side : state.sides) {
         for (const Stored& s : side) expiry_.emplace(s.time, canonical);
         stored_ += side.size();
+        // A snapshot without times (taken without state_ttl): the key's newest stored record counts.
+        if (!with_last) {
+          for (const Stored& s : side) state.last = std::max(state.last, s.time);
+        }
+      }
+      if (ttl_ > 0) {
+        state.armed = ExpiryTime(state.last, ttl_);
+        expiries_.Arm(state.armed, canonical);
       }
       keys_[canonical] = std::move(state);
     }
@@ -101,6 +121,7 @@ class JoinNode : public Node {
   Status OnWatermark(int64_t watermark) override {
     if (watermark <= watermark_) return Status::Ok();
     watermark_ = watermark;
+    if (ttl_ > 0 && ExpiresAt(watermark_)) ExpireIdleKeys();
     if (watermark_ < kNoWatermark + within_) return Status::Ok();
     const int64_t cutoff = watermark_ - within_;
     std::unordered_set<std::string> touched;
@@ -123,6 +144,44 @@ class JoinNode : public Node {
   }
 
  private:
+  // state_ttl (runtime/state_ttl.h): a record at or past the key's newest
+  // time + ttl drops the key's stored records first; a new key arms its expiry.
+  void Touch(KeySides& state, const std::string& bytes, bool inserted, int64_t t) {
+    if (inserted) {
+      state.last = t;
+      state.armed = ExpiryTime(t, ttl_);
+      expiries_.Arm(state.armed, bytes);
+      return;
+    }
+    if (t >= ExpiryTime(state.last, ttl_)) DropSides(state);
+    state.last = std::max(state.last, t);
+  }
+
+  void ExpireIdleKeys() {
+    (void)expiries_.PopDue(watermark_, [this](int64_t due, std::string& bytes) {
+      auto it = keys_.find(bytes);
+      if (it == keys_.end() || it->second.armed != due) return Status::Ok();  // gone or re-armed
+      const int64_t now_due = ExpiryTime(it->second.last, ttl_);
+      if (now_due > watermark_) {
+        it->second.armed = now_due;
+        expiries_.Arm(now_due, std::move(bytes));
+        return Status::Ok();
+      }
+      DropSides(it->second);
+      keys_.erase(it);
+      return Status::Ok();
+    });
+  }
+
+  // The key's records stay in expiry_ and are skipped there when their key is gone.
+  void DropSides(KeySides& state) {
+    if (counters()) StepCounters::Add(counters()->expired);
+    for (auto& side : state.sides) {
+      stored_ -= side.size();
+      side.clear();
+    }
+  }
+
   Status Pair(const Value& key, const Stored& left, const Stored& right) {
     Record out;
     out.key = key;
@@ -136,6 +195,8 @@ class JoinNode : public Node {
   }
 
   const int64_t within_;
+  const int64_t ttl_;  // 0: no state_ttl
+  ExpiryQueue expiries_;
   std::unordered_map<std::string, KeySides> keys_;
   std::multimap<int64_t, std::string> expiry_;  // stored record time -> key bytes
   uint64_t stored_ = 0;

@@ -6,6 +6,7 @@
 #include "runtime/http_sink_node.h"
 #include "runtime/join_node.h"
 #include "runtime/kafka_sink_node.h"
+#include "runtime/updating_aggregate_node.h"
 #include "runtime/window_node.h"
 
 namespace sluice::runtime {
@@ -18,6 +19,7 @@ Result<std::unique_ptr<Node>> Stateless(const OperatorSpec& spec, const NodeCont
   return MakeStatelessNode(spec);
 }
 Result<std::unique_ptr<Node>> Window(const OperatorSpec& spec, const NodeContext& c) {
+  if (spec.global_window) return MakeUpdatingAggregateNode(spec);
   return MakeWindowNode(spec, c.log);
 }
 Result<std::unique_ptr<Node>> Join(const OperatorSpec& spec, const NodeContext&) { return MakeJoinNode(spec); }

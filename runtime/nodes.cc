@@ -233,6 +233,7 @@ void AddTo(const StepCounters& c, StepStats* out) {
   out->dead_lettered += c.dead_lettered.load(std::memory_order_relaxed);
   out->late_dropped += c.late.load(std::memory_order_relaxed);
   out->state_bytes += c.state_bytes.load(std::memory_order_relaxed);
+  out->state_expired += c.expired.load(std::memory_order_relaxed);
 }
 
 Status SinkStreams::Open(const JobSpec& job, std::ostream* out) {

@@ -48,6 +48,7 @@ struct StepCounters {
   std::atomic<uint64_t> dead_lettered{0};
   std::atomic<uint64_t> late{0};
   std::atomic<uint64_t> state_bytes{0};
+  std::atomic<uint64_t> expired{0};  // keys dropped by state_ttl (runtime/state_ttl.h)
 
   static void Add(std::atomic<uint64_t>& counter, uint64_t n = 1) {
     counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);

@@ -35,18 +35,43 @@ Duration ReadPositiveDuration(YamlReader& r, const YAML::Node& node, const std::
   return d.value_or(Duration{0});
 }
 
-// `type: count` (a count window) or one of the time windows. The message for
-// an unknown type lists count only when the typo is closest to it (the time
-// windows' message is unchanged).
-std::optional<std::string> ReadWindowTypeOrCount(YamlReader& r, const YAML::Node& type, const std::string& path) {
+// A global window never closes, so it updates (emit: changes or every) and
+// has no late records; emit: changes needs a global window.
+// `typed`: the window's type was read (no problem reported for it).
+void CheckGlobalWindow(YamlReader& r, const YAML::Node& node, const std::string& path, const OperatorSpec& op,
+                       bool typed) {
+  const YAML::Node emit = node["emit"];
+  if (op.emit_changes && !op.global_window && typed) {
+    r.Error(emit, path + ".emit", "emit: changes needs window: {type: global} (an updating aggregate)");
+  }
+  if (!op.global_window) return;
+  const bool final = !emit || (emit.IsScalar() && emit.Scalar() == "final");
+  if (!op.emit_changes && !op.emit_every && final) {
+    r.Error(emit ? emit : node["window"], path + (emit ? ".emit" : ".window"),
+            "a global window never closes: give emit: changes or emit: {every: <duration>}");
+  }
+  for (const char* key : {"allowed_lateness", "late_records"}) {
+    if (node[key]) r.Error(node[key], path + "." + key, std::string(key) + " does not apply to a global window (nothing is late)");
+  }
+}
+
+// `window.type`: the time windows' choice, `global` (an updating aggregate)
+// or `count` (a count window); a typo closest to `global` or `count` is told
+// so (the time windows' message is unchanged otherwise).
+std::optional<std::string> ReadWindowType(YamlReader& r, const YAML::Node& type, const std::string& path) {
   if (type && type.IsScalar()) {
     const std::string value = type.Scalar();
-    if (value == "count") return value;
+    if (value == "global" || value == "count") return value;
     constexpr std::array<std::string_view, 3> kTimed = {"tumbling", "hopping", "session"};
+    constexpr std::array<std::string_view, 1> kGlobal = {"global"};
     constexpr std::array<std::string_view, 1> kCount = {"count"};
     const bool timed = std::find(kTimed.begin(), kTimed.end(), value) != kTimed.end();
     if (!timed && DidYouMean(value, kTimed).empty() && !DidYouMean(value, kCount).empty()) {
       r.Error(type, path, "'" + value + "' is not one of tumbling, hopping, session, count" + DidYouMean(value, kCount));
+      return std::nullopt;
+    }
+    if (!timed && DidYouMean(value, kTimed).empty() && !DidYouMean(value, kGlobal).empty()) {
+      r.Error(type, path, "'" + value + "' is not one of tumbling, hopping, session, global" + DidYouMean(value, kGlobal));
       return std::nullopt;
     }
   }
@@ -73,15 +98,40 @@ void CheckEventTimeKeys(YamlReader& r, const YAML::Node& node, const std::string
   }
   const YAML::Node emit = node["emit"];
   if (emit && emit.IsMap()) r.Error(emit, path + ".emit", "emit: {every} applies to event-time windows, not to " + what);
+
+// A bad `emit:` scalar: a global window takes changes or every, the others final or every.
+void BadEmit(YamlReader& r, const YAML::Node& emit, const std::string& path, const OperatorSpec& op) {
+  if (!op.global_window) {
+    r.Error(emit, path, "expected 'final' or {every: <duration>}");
+    return;
+  }
+  constexpr std::array<std::string_view, 1> kChanges = {"changes"};
+  r.Error(emit, path,
+          "expected 'changes' or {every: <duration>} (a global window never closes)" +
+              (emit.IsScalar() ? DidYouMean(emit.Scalar(), kChanges) : std::string()));
+}
+
+// `state_ttl: <duration>` of a stateful kind (runtime/state_ttl.h); the
+// kind's key check accepts or rejects the key.
+void ReadStateTtl(YamlReader& r, const YAML::Node& node, const std::string& path, OperatorSpec* op) {
+  const YAML::Node ttl = node["state_ttl"];
+  if (!ttl) return;
+  const bool stateful = op->kind == OperatorKind::kWindow || op->kind == OperatorKind::kJoin ||
+                        (op->def != nullptr && op->def->keyed_state);
+  if (!stateful) return;
+  const Duration d = ReadPositiveDuration(r, ttl, path + ".state_ttl");
+  if (d.count() > 0) op->state_ttl = d;
 }
 
 void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path, OperatorSpec* op) {
-  r.CheckKeys(node, path, {"input", "window", "aggregate", "allowed_lateness", "late_records", "emit"},
+  r.CheckKeys(node, path, {"input", "window", "aggregate", "allowed_lateness", "late_records", "emit", "state_ttl"},
               {"input", "aggregate"});
   const std::string wpath = path + ".window";
   const YAML::Node w = node["window"];
+  bool typed = false;
   if (r.ExpectMap(w, wpath)) {
-    auto type = ReadWindowTypeOrCount(r, w["type"], wpath + ".type");
+    auto type = ReadWindowType(r, w["type"], wpath + ".type");
+    typed = type.has_value();
     if (type == "tumbling") {
       op->window.type = WindowType::kTumbling;
       r.CheckKeys(w, wpath, {"type", "size", "time"}, {"size"});
@@ -94,6 +144,9 @@ void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path,
     } else if (type == "count") {
       op->window.type = WindowType::kCount;
       r.CheckKeys(w, wpath, {"type", "size"}, {"size"});
+    } else if (type == "global") {
+      op->global_window = true;
+      r.CheckKeys(w, wpath, {"type"}, {});
     }
     ParseWindowTimeAndCount(r, w, wpath, op);
     if (op->window.type != WindowType::kCount) op->window.size = ReadPositiveDuration(r, w["size"], wpath + ".size");
@@ -111,17 +164,19 @@ void ParseWindow(YamlReader& r, const YAML::Node& node, const std::string& path,
   if (node["late_records"]) op->late_records = r.ReadString(node["late_records"], path + ".late_records");
   CheckEventTimeKeys(r, node, path, *op);
   const YAML::Node emit = node["emit"];
-  if (!emit || (emit.IsScalar() && emit.Scalar() == "final")) return;
-  if (emit.IsMap()) {
+  if (emit && emit.IsScalar() && emit.Scalar() == "changes") {
+    op->emit_changes = true;
+  } else if (emit && emit.IsMap()) {
     r.CheckKeys(emit, path + ".emit", {"every"}, {"every"});
     if (emit["every"]) op->emit_every = r.ReadDuration(emit["every"], path + ".emit.every");
-    return;
+  } else if (emit && !(emit.IsScalar() && emit.Scalar() == "final")) {
+    BadEmit(r, emit, path + ".emit", *op);
   }
-  r.Error(emit, path + ".emit", "expected 'final' or {every: <duration>}");
+  CheckGlobalWindow(r, node, path, *op, typed);
 }
 
 void ParseJoin(YamlReader& r, const YAML::Node& node, const std::string& path, OperatorSpec* op) {
-  r.CheckKeys(node, path, {"input", "join"}, {"input"});
+  r.CheckKeys(node, path, {"input", "join", "state_ttl"}, {"input"});
   const std::string jpath = path + ".join";
   const YAML::Node j = node["join"];
   if (!r.ExpectMap(j, jpath)) return;
@@ -173,7 +228,7 @@ OperatorSpec ParseOperator(YamlReader& r, const std::string& name, const YAML::N
   auto kind = DetectKind(r, node, path, &op.def);
   if (!kind) {
     std::vector<std::string> keys = {"input", "filter", "map", "key_by", "flat_map", "window", "aggregate", "union",
-                                      "join", "allowed_lateness", "late_records", "emit"};
+                                      "join", "allowed_lateness", "late_records", "emit", "state_ttl"};
     for (const operators::OperatorKindDef* k : operators::RegisteredKinds()) keys.push_back(k->name);
     r.CheckKeys(node, path, keys, {});
     return op;
@@ -204,6 +259,7 @@ OperatorSpec ParseOperator(YamlReader& r, const std::string& name, const YAML::N
       op.def->parse(r, node, path, &op);
       break;
   }
+  ReadStateTtl(r, node, path, &op);
   return op;
 }
 

@@ -27,7 +27,11 @@ PlanStep DescribeSource(const SourceSpec& s) {
 std::string DescribeWindow(const OperatorSpec& op) {
   const WindowSpec& w = op.window;
   std::string d = "window ";
-  if (w.type == WindowType::kTumbling) d += "tumbling " + FormatDuration(w.size);
+  if (op.global_window) {
+    d += "global (an updating aggregate)";
+  } else if (w.type == WindowType::kTumbling) {
+    d += "tumbling " + FormatDuration(w.size);
+  }
   if (w.type == WindowType::kHopping) d += "hopping " + FormatDuration(w.size) + " every " + FormatDuration(w.slide);
   if (w.type == WindowType::kSession) d += "session gap " + FormatDuration(w.gap);
   if (w.type == WindowType::kCount) d += "count " + std::to_string(w.count) + " records per key";
@@ -36,7 +40,9 @@ std::string DescribeWindow(const OperatorSpec& op) {
   for (const auto& [name, text] : op.aggregate) d += " " + name + "=" + text.text;
   if (op.allowed_lateness.count() > 0) d += ", allowed_lateness " + FormatDuration(op.allowed_lateness);
   if (op.late_records) d += ", late records to " + *op.late_records;
-  if (w.type != WindowType::kCount) d += op.emit_every ? ", emit every " + FormatDuration(*op.emit_every) : ", emit final";
+  if (w.type != WindowType::kCount) {
+    d += op.emit_every ? ", emit every " + FormatDuration(*op.emit_every) : op.emit_changes ? ", emit changes" : ", emit final";
+  }
   return d;
 }
 
@@ -46,7 +52,8 @@ std::string WindowState(const OperatorSpec& op) {
     return "per key, the open window's record count, first and last event time and aggregates (fewer than " +
            std::to_string(op.window.count) + " records)";
   }
-  std::string state = "open windows with their aggregates, per key";
+  std::string state = op.global_window ? "per key, its aggregates over every record since the key's state started (never closed)"
+                                       : "open windows with their aggregates, per key";
   for (const auto& [name, text] : op.aggregate) {
     const std::string& t = text.text;
     if (t.rfind("top_n", 0) == 0) state += "; " + name + ": up to n (order, value) pairs per window";
@@ -56,10 +63,19 @@ std::string WindowState(const OperatorSpec& op) {
   return state;
 }
 
+// The state_ttl part of a stateful step's state (runtime/state_ttl.h).
+std::string DescribeTtl(const OperatorSpec& op) {
+  if (op.state_ttl) {
+    return "; state_ttl " + FormatDuration(*op.state_ttl) +
+           ": a key with no record for that long in event time (watermark) is dropped";
+  }
+  return op.global_window ? "; no state_ttl: every key is kept for the job's life" : "";
+}
+
 PlanStep DescribeOperator(const OperatorSpec& op) {
   if (op.def != nullptr) {
     operators::KindDescription d = op.def->describe(op);
-    return {op.name, std::move(d.step), std::move(d.state)};
+    return {op.name, std::move(d.step), std::move(d.state) + DescribeTtl(op)};
   }
   std::string d = OperatorKindName(op.kind);
   std::string state = "none";
@@ -72,11 +88,11 @@ PlanStep DescribeOperator(const OperatorSpec& op) {
   if (op.expr) d += " " + op.expr->text;
   if (op.kind == OperatorKind::kWindow) {
     d = DescribeWindow(op);
-    state = WindowState(op);
+    state = WindowState(op) + DescribeTtl(op);
   }
   if (op.kind == OperatorKind::kJoin) {
     d += " left " + op.join.left.text + ", right " + op.join.right.text + ", within " + FormatDuration(op.join.within);
-    state = "records of each side younger than the watermark minus within, per key";
+    state = "records of each side younger than the watermark minus within, per key" + DescribeTtl(op);
   }
   return {op.name, d, state};
 }

@@ -13,6 +13,7 @@
 #include "operators/value_codec.h"
 #include "operators/window.h"
 #include "runtime/count_window_node.h"
+#include "runtime/state_ttl.h"
 #include "runtime/watermark.h"
 #include "runtime/window_aggregates.h"
 
@@ -65,6 +66,8 @@ struct KeyState {
   Value key;
   WindowList windows;
   operators::SessionSet sessions;
+  int64_t last = 0;   // state_ttl: the newest event time of its records
+  int64_t armed = 0;  // state_ttl: the due time of its expiry entry
 };
 
 // The open windows in firing order: by (end, start), then the keys' bytes
@@ -111,6 +114,7 @@ class TimerIndex {
 constexpr uint64_t kBytesPerAccumulator = 48;
 constexpr int64_t kEndOfTime = std::numeric_limits<int64_t>::max();  // the watermark ending a bounded run
 constexpr uint8_t kStateVersion = 1;
+constexpr uint8_t kStateVersionTtl = 2;  // with state_ttl: each key's newest event time after its key
 
 class WindowNode : public Node {
  public:
@@ -118,6 +122,7 @@ class WindowNode : public Node {
     const WindowSpec& w = spec.window;
     shape_ = {w.type, w.size.count(), w.slide.count(), w.gap.count()};
     lateness_ = spec.allowed_lateness.count();
+    ttl_ = spec.state_ttl ? spec.state_ttl->count() : 0;
   }
 
   Status Open(log::LogManager& log) {
@@ -138,6 +143,7 @@ class WindowNode : public Node {
     auto [it, inserted] = keys_.try_emplace(bytes);
     KeyState& state = it->second;
     if (inserted) state.key = record.key;
+    if (ttl_ > 0) Touch(state, bytes, inserted, record.event_time);
     bool accepted = false;
     operators::AssignWindows(shape_, record.event_time, &assigned_);
     for (const TimeWindow& w : assigned_) {
@@ -168,6 +174,7 @@ class WindowNode : public Node {
       for (const std::string& key : timers_.PopFirst()) RETURN_IF_ERROR(FireIfOpen(key, w));
     }
     if (spec_.emit_every && CrossedBoundary(previous, watermark_)) RETURN_IF_ERROR(EmitUpdates());
+    if (ttl_ > 0 && ExpiresAt(watermark_)) RETURN_IF_ERROR(ExpireIdleKeys());
     if (counters()) StepCounters::Set(counters()->state_bytes, open_windows_ * aggregates_.size() * kBytesPerAccumulator);
     return Status::Ok();
   }
@@ -178,11 +185,12 @@ class WindowNode : public Node {
   }
 
   std::string Snapshot() const override {
-    operators::StateWriter w(kStateVersion);
+    operators::StateWriter w(ttl_ > 0 ? kStateVersionTtl : kStateVersion);
     w.PutSigned(watermark_);
     w.PutVarint(keys_.size());
     for (const auto& [bytes, state] : keys_) {
       operators::EncodeValue(state.key, w);
+      if (ttl_ > 0) w.PutSigned(state.last);
       w.PutVarint(state.windows.size());
       for (const auto& [window, ws] : state.windows) {
         w.PutSigned(window.start);
@@ -197,7 +205,10 @@ class WindowNode : public Node {
   // The restored watermark is the smallest of the snapshots' (so nothing
   // becomes late that was not); keys not owned here are skipped.
   Status Restore(std::string_view bytes, const KeyFilter& owns) override {
-    ASSIGN_OR_RETURN(auto r, operators::StateReader::Open(bytes, kStateVersion, "window state of " + name()));
+    // Version 2 (written with state_ttl) holds each key's newest event time.
+    const bool with_last = !bytes.empty() && static_cast<uint8_t>(bytes[0]) == kStateVersionTtl;
+    ASSIGN_OR_RETURN(auto r, operators::StateReader::Open(bytes, with_last ? kStateVersionTtl : kStateVersion,
+                                                          "window state of " + name()));
     ASSIGN_OR_RETURN(int64_t watermark, r.Signed());
     watermark_ = restored_ ? std::min(watermark_, watermark) : watermark;
     restored_ = true;
@@ -206,6 +217,9 @@ class WindowNode : public Node {
       ASSIGN_OR_RETURN(Value key, operators::DecodeValue(r));
       KeyState state;
       state.key = key;
+      if (with_last) {
+        ASSIGN_OR_RETURN(state.last, r.Signed());
+      }
       ASSIGN_OR_RETURN(uint64_t windows, r.Varint());
       std::vector<TimeWindow> sessions;
       for (uint64_t i = 0; i < windows; ++i) {
@@ -229,6 +243,12 @@ class WindowNode : public Node {
       for (const auto& [window, ws] : state.windows) timers_.Add(window, canonical);
       open_windows_ += state.windows.size() - (inserted ? 0 : slot->second.windows.size());
       if (session()) state.sessions.Assign(std::move(sessions));
+      if (ttl_ > 0) {
+        // A snapshot without times (taken without state_ttl): the key counts as active at its newest window's start.
+        if (!with_last && !state.windows.empty()) state.last = std::prev(state.windows.end())->first.start;
+        state.armed = ExpiryTime(state.last, ttl_);
+        expiries_.Arm(state.armed, canonical);
+      }
       slot->second = std::move(state);
     }
     return r.ExpectEnd();
@@ -300,6 +320,46 @@ class WindowNode : public Node {
     return merge.window;
   }
 
+  // state_ttl (runtime/state_ttl.h): a record at or past the key's newest
+  // time + ttl drops the key's open windows first; a new key arms its expiry.
+  void Touch(KeyState& state, const std::string& bytes, bool inserted, int64_t t) {
+    if (inserted) {
+      state.last = t;
+      state.armed = ExpiryTime(t, ttl_);
+      expiries_.Arm(state.armed, bytes);
+      return;
+    }
+    if (t >= ExpiryTime(state.last, ttl_)) DropWindows(state);
+    state.last = std::max(state.last, t);
+  }
+
+  // Drops the windows of keys idle for the TTL at the watermark, without output.
+  Status ExpireIdleKeys() {
+    return expiries_.PopDue(watermark_, [this](int64_t due, std::string& bytes) {
+      auto it = keys_.find(bytes);
+      if (it == keys_.end() || it->second.armed != due) return Status::Ok();  // gone or re-armed
+      const int64_t now_due = ExpiryTime(it->second.last, ttl_);
+      if (now_due > watermark_) {
+        it->second.armed = now_due;
+        expiries_.Arm(now_due, std::move(bytes));
+        return Status::Ok();
+      }
+      DropWindows(it->second);
+      keys_.erase(it);
+      return Status::Ok();
+    });
+  }
+
+  void DropWindows(KeyState& state) {
+    if (counters()) StepCounters::Add(counters()->expired);
+    open_windows_ -= state.windows.size();
+    for (auto it = state.windows.begin(); it != state.windows.end();) {
+      Recycle(std::move(it->second.accumulators));
+      it = state.windows.erase(it);
+    }
+    state.sessions.Assign({});
+  }
+
   bool CrossedBoundary(int64_t previous, int64_t current) const {
     const int64_t every = spec_.emit_every->count();
     if (previous == kNoWatermark) return true;
@@ -365,6 +425,8 @@ class WindowNode : public Node {
   const WindowClock clock_;  // time: processing; empty = the wall clock
   int64_t now_ = std::numeric_limits<int64_t>::min();  // time: processing: the latest clock reading
   int64_t fired_until_ = std::numeric_limits<int64_t>::min();  // time: processing: windows ending by then fired
+  int64_t ttl_ = 0;  // 0: no state_ttl
+  ExpiryQueue expiries_;
   WindowAggregates aggregates_;
   std::vector<TimeWindow> assigned_;  // per record, reused
   static constexpr size_t kMaxRecycled = 4096;

@@ -193,6 +193,8 @@ void JobMetrics(const JobView& view, Families& f) {
               static_cast<double>(step.late_dropped));
     f.Gauge("sluice_job_state_bytes", "Approximate in-memory state of an operator.", l,
             static_cast<double>(step.state_bytes));
+    f.Counter("sluice_job_state_expired_keys_total", "Keys whose state an operator dropped after state_ttl idle.", l,
+              static_cast<double>(step.state_expired));
   }
   for (const auto& p : s.partitions) {
     f.Gauge("sluice_job_source_lag", "Records of a source partition the job has not read yet.",

@@ -45,7 +45,8 @@ Value Details(const JobView& view) {
                                  {"errors", Int(step.errors)},
                                  {"dead_lettered", Int(step.dead_lettered)},
                                  {"late", Int(step.late_dropped)},
-                                 {"state_bytes", Int(step.state_bytes)}}));
+                                 {"state_bytes", Int(step.state_bytes)},
+                                 {"state_expired", Int(step.state_expired)}}));
   }
   for (const auto& p : s.partitions) {
     partitions.push_back(Value(Object{{"source", p.source},

@@ -13,6 +13,9 @@
 // values must equal expected.jsonl, and so must every topic with an
 // expected.<topic>.jsonl: in order when one subtask reads one partition of
 // one source, else as sorted lines (the order across inputs is not fixed).
+// A latest.<topic>.jsonl holds what a compacted copy of the topic keeps: per
+// record key its latest value, as lines {"key":<key or null>,"value":<value>}
+// in any order (compared sorted); updating aggregates use it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -60,6 +63,26 @@ std::vector<std::string> TopicValues(log::LogManager& log, const std::string& to
     for (const auto& r : records) values.push_back(r.value.value_or("null"));
   }
   return values;
+}
+
+// The latest value per key of `topic` (keys are in one partition each), as latest.<topic>.jsonl lines.
+std::vector<std::string> TopicLatest(log::LogManager& log, const std::string& topic) {
+  std::map<std::string, std::string> latest;
+  auto partitions = log.PartitionCount(topic);
+  if (!partitions.ok()) return {};
+  for (int32_t p = 0; p < *partitions; ++p) {
+    PartitionReader reader(log.GetPartition(topic, p).value(), Offset(0));
+    std::vector<log::Record> records;
+    for (auto n = reader.Poll(&records, 64 << 20); n.ok() && *n > 0; n = reader.Poll(&records, 64 << 20)) {
+    }
+    for (const auto& r : records) {
+      const std::string key = r.key ? expr::Value(*r.key).ToJson() : "null";
+      latest[key] = r.value.value_or("null");
+    }
+  }
+  std::vector<std::string> lines;
+  for (const auto& [key, value] : latest) lines.push_back("{\"key\":" + key + ",\"value\":" + value + "}");
+  return lines;
 }
 
 std::vector<std::string> Cases() {
@@ -188,6 +211,14 @@ TEST_P(GoldenJobTest, OutputMatchesExpected) {
       const std::string name = entry.path().filename().string();
       if (name.size() <= 15 || !name.starts_with("expected.") || !name.ends_with(".jsonl")) continue;
       compare(name.substr(9, name.size() - 15), entry.path());
+    }
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      const std::string name = entry.path().filename().string();
+      if (name.size() <= 13 || !name.starts_with("latest.") || !name.ends_with(".jsonl")) continue;
+      std::vector<std::string> actual = TopicLatest(*log, name.substr(7, name.size() - 13)), expected = Lines(entry.path());
+      std::sort(actual.begin(), actual.end());
+      std::sort(expected.begin(), expected.end());
+      EXPECT_EQ(actual, expected) << name;
     }
   }
   fs::remove_all(data);
