@@ -98,6 +98,7 @@ void CheckEventTimeKeys(YamlReader& r, const YAML::Node& node, const std::string
   }
   const YAML::Node emit = node["emit"];
   if (emit && emit.IsMap()) r.Error(emit, path + ".emit", "emit: {every} applies to event-time windows, not to " + what);
+}
 
 // A bad `emit:` scalar: a global window takes changes or every, the others final or every.
 void BadEmit(YamlReader& r, const YAML::Node& emit, const std::string& path, const OperatorSpec& op) {
