@@ -7,12 +7,14 @@
 //      table records ({"threshold": n, "owner": "team-n"}, 10-byte keys)
 //      are applied, divided by `keys`, next to the node's own state_bytes
 //      estimate;
-//  (3) an updating aggregate (window: {type: global}, emit: changes,
-//      count() and sum(), state_ttl 1h), in process: records/s per core over
-//      `keys` keys, and memory per key (RSS growth while the keys are first
-//      seen, next to the node's state_bytes estimate).
-// Usage: job_language_bench [stream records (default 2000000)] [keys (default 1000000)] [updating]
-// (the third argument `updating` runs (3) instead of (1) and (2), in a fresh process for its RSS figure)
+//  (3) a keyed stateful kind, in process: records/s per core over `keys`
+//      keys, and memory per key (RSS growth while the keys are first seen,
+//      next to the node's state_bytes estimate). The kinds: `updating` (an
+//      updating aggregate: window: {type: global}, emit: changes, count() and
+//      sum(), state_ttl 1h), `top_n` (the top_n operator, n 3 per key in 1 h
+//      windows) and `dedup` (dedup by the key within 1 h).
+// Usage: job_language_bench [stream records (default 2000000)] [keys (default 1000000)] [updating|top_n|dedup]
+// (the third argument runs (3) for that kind instead of (1) and (2), in a fresh process for its RSS figure)
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -99,25 +101,35 @@ double Drive(runtime::Node& node, long n, long keys) {
   return CpuSeconds() - cpu;
 }
 
-constexpr const char* kUpdatingJob =
-    "job: bench\n"
-    "sources:\n"
-    "  readings: {topic: readings}\n"
-    "operators:\n"
-    "  by_sensor: {input: readings, key_by: value.sensor}\n"
-    "  totals:\n"
-    "    input: by_sensor\n"
-    "    window: {type: global}\n"
-    "    aggregate: {n: count(), total: sum(value.temperature)}\n"
-    "    emit: changes\n"
-    "    state_ttl: 1h\n"
-    "sinks:\n"
-    "  out: {input: totals, topic: out}\n";
+// (3): the operator `kinds` of a job reading `readings`, keyed by sensor.
+std::string KeyedJob(const std::string& operator_yaml) {
+  return "job: bench\n"
+         "sources:\n"
+         "  readings: {topic: readings}\n"
+         "operators:\n"
+         "  by_sensor: {input: readings, key_by: value.sensor}\n"
+         "  state:\n"
+         "    input: by_sensor\n" +
+         operator_yaml + "sinks:\n  out: {input: state, topic: out}\n";
+}
 
-// (3): the updating aggregate over `keys` keys.
-int BenchUpdating(log::LogManager& log, long n, long keys) {
+struct KeyedKind {
+  const char* name;
+  const char* what;  // for the output lines
+  const char* yaml;  // the operator's keys after input
+};
+constexpr KeyedKind kKeyedKinds[] = {
+    {"updating", "updating aggregate (emit changes)",
+     "    window: {type: global}\n    aggregate: {n: count(), total: sum(value.temperature)}\n"
+     "    emit: changes\n    state_ttl: 1h\n"},
+    {"top_n", "top_n operator (n 3, 1h windows)", "    top_n: {n: 3, order: value.temperature, window: 1h}\n"},
+    {"dedup", "dedup (within 1h)", "    dedup: {key: value.sensor, within: 1h}\n"},
+};
+
+// (3): one keyed kind over `keys` keys.
+int BenchKeyed(log::LogManager& log, long n, long keys, const KeyedKind& kind) {
   std::vector<runtime::Diagnostic> diagnostics;
-  runtime::JobSpec job = runtime::ParseAndValidateJob(kUpdatingJob, "bench.yaml", &diagnostics);
+  runtime::JobSpec job = runtime::ParseAndValidateJob(KeyedJob(kind.yaml), "bench.yaml", &diagnostics);
   if (!diagnostics.empty()) {
     std::fprintf(stderr, "%s\n", diagnostics[0].message.c_str());
     return 1;
@@ -128,32 +140,32 @@ int BenchUpdating(log::LogManager& log, long n, long keys) {
     std::fprintf(stderr, "%s\n", made.status().ToString().c_str());
     return 1;
   }
-  std::unique_ptr<runtime::Node> totals = std::move(*made);
+  std::unique_ptr<runtime::Node> node = std::move(*made);
   runtime::StepCounters counters;
-  totals->Bind("totals", &counters, nullptr);
-  Counter updates;
-  totals->AddDownstream(&updates);
+  node->Bind("state", &counters, nullptr);
+  Counter outputs;
+  node->AddDownstream(&outputs);
   const long rss_before = RssBytes();
   for (long k = 0; k < keys; ++k) {
-    if (!totals->Push(Reading(k, keys)).ok()) return 1;
+    if (!node->Push(Reading(k, keys)).ok()) return 1;
   }
-  if (!totals->OnWatermark(1'700'000'000'000).ok()) return 1;  // sets state_bytes
+  if (!node->OnWatermark(1'700'000'000'000).ok()) return 1;  // sets state_bytes
   const long rss_after = RssBytes();
-  std::printf("updating aggregate of %ld keys: RSS +%.1f MiB = %.0f bytes per key (state_bytes estimate %.0f per key)\n",
+  std::printf("%s of %ld keys: RSS +%.1f MiB = %.0f bytes per key (state_bytes estimate %.0f per key)\n", kind.what,
               keys, (rss_after - rss_before) / 1048576.0, static_cast<double>(rss_after - rss_before) / keys,
               static_cast<double>(counters.state_bytes.load()) / keys);
   Forward forward;
   Counter forwarded;
   forward.AddDownstream(&forwarded);
   const double limit_cpu = Drive(forward, n, keys);
-  const double cpu = Drive(*totals, n, keys);
-  if (updates.count != n + keys || forwarded.count != n) {
-    std::fprintf(stderr, "updates %ld, forwarded %ld of %ld\n", updates.count, forwarded.count, n);
+  const double cpu = Drive(*node, n, keys);
+  if (outputs.count == 0 || forwarded.count != n) {
+    std::fprintf(stderr, "outputs %ld, forwarded %ld of %ld\n", outputs.count, forwarded.count, n);
     return 1;
   }
-  std::printf("updating aggregate (emit changes): %ld records in %.2f s CPU = %.2f M records/s per core; forwarding "
-              "limit %.2f M/s; ratio %.2f\n",
-              n, cpu, n / cpu / 1e6, n / limit_cpu / 1e6, limit_cpu / cpu);
+  std::printf("%s: %ld records in %.2f s CPU = %.2f M records/s per core; forwarding limit %.2f M/s; ratio %.2f "
+              "(%ld outputs)\n",
+              kind.what, n, cpu, n / cpu / 1e6, n / limit_cpu / 1e6, limit_cpu / cpu, outputs.count);
   return 0;
 }
 
@@ -176,11 +188,16 @@ int main(int argc, char** argv) {
   options.background_maintenance = false;
   options.min_free_bytes = 0;
   auto log = log::LogManager::Open(options).value();
-  if (argc > 3 && std::string(argv[3]) == "updating") {
-    const int rc = BenchUpdating(*log, n, keys);
+  for (const KeyedKind& kind : kKeyedKinds) {
+    if (argc <= 3 || std::string(argv[3]) != kind.name) continue;
+    const int rc = BenchKeyed(*log, n, keys, kind);
     log.reset();
     std::filesystem::remove_all(dir);
     return rc;
+  }
+  if (argc > 3) {
+    std::fprintf(stderr, "unknown kind '%s' (updating, top_n, dedup)\n", argv[3]);
+    return 2;
   }
   runtime::NodeContext context{*log, job, nullptr};
   auto made = runtime::MakeOperatorNode(job.operators[1], context);

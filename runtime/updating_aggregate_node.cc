@@ -8,6 +8,7 @@
 #include "operators/state_codec.h"
 #include "operators/value_codec.h"
 #include "runtime/state_ttl.h"
+#include "runtime/window_aggregates.h"
 #include "runtime/watermark.h"
 
 namespace sluice::runtime {
@@ -15,11 +16,6 @@ namespace {
 
 using expr::Value;
 using operators::Accumulator;
-
-struct AggregateSpec {
-  std::string name;
-  std::shared_ptr<const expr::Expr> arg;  // null for count()
-};
 
 struct KeyState {
   Value key;
@@ -43,38 +39,10 @@ class UpdatingAggregateNode : public Node {
   explicit UpdatingAggregateNode(const OperatorSpec& spec)
       : spec_(spec), ttl_(spec.state_ttl ? spec.state_ttl->count() : 0) {}
 
-  Status Open() {
-    expr::CompileOptions options;
-    options.allow_aggregates = true;
-    for (const auto& [name, text] : spec_.aggregate) {
-      expr::AggregateCall call;
-      std::vector<expr::Diagnostic> diagnostics;
-      if (!expr::ParseAggregateCall(text.text, options, &call, &diagnostics)) {
-        return InvalidArgument(text.path + ": " + (diagnostics.empty() ? "bad aggregate" : diagnostics[0].message));
-      }
-      ASSIGN_OR_RETURN(auto kind, operators::AggregateKindFromName(call.function));
-      if (operators::Accumulator::Ranked(kind)) {
-        // Not wired here yet (runtime/window_aggregates.h evaluates their order argument).
-        return InvalidArgument(text.path + ": " + call.function + "() is not supported in a global window yet");
-      }
-      const double rank = call.constant_args.empty() ? 0 : call.constant_args[0].as_number();
-      aggregates_.push_back({name, call.args.empty() ? nullptr : call.args[0]});
-      fresh_.emplace_back(kind, rank);
-    }
-    return Status::Ok();
-  }
+  Status Open() { return aggregates_.Compile(spec_); }
 
   Status Process(Record record) override {
-    args_.clear();
-    for (const auto& a : aggregates_) {
-      if (!a.arg) {
-        args_.emplace_back();
-        continue;
-      }
-      auto v = a.arg->Eval(record.View());
-      if (!v.ok()) return RecordError(record, v.status());
-      args_.push_back(std::move(*v));
-    }
+    if (Status st = aggregates_.Evaluate(record); !st.ok()) return RecordError(record, st);
     const int64_t t = record.event_time;
     std::string bytes = operators::CanonicalBytes(record.key);
     auto [it, inserted] = keys_.try_emplace(bytes);
@@ -91,7 +59,7 @@ class UpdatingAggregateNode : public Node {
       RETURN_IF_ERROR(Expire(state));
       Start(state, t);
     }
-    for (size_t i = 0; i < aggregates_.size(); ++i) state.accumulators[i].Add(args_[i]);
+    aggregates_.AddTo(state.accumulators);
     state.first = std::min(state.first, t);
     state.last = std::max(state.last, t);
     if (spec_.emit_changes) return Output(state);
@@ -176,7 +144,7 @@ class UpdatingAggregateNode : public Node {
 
  private:
   void Start(KeyState& state, int64_t t) {
-    state.accumulators = fresh_;
+    state.accumulators = aggregates_.fresh();
     state.first = t;
     state.last = t;
   }
@@ -213,7 +181,7 @@ class UpdatingAggregateNode : public Node {
   Status Output(const KeyState& state) {
     expr::Object value;
     value.reserve(aggregates_.size() + 2);
-    for (size_t i = 0; i < aggregates_.size(); ++i) value.emplace_back(aggregates_[i].name, state.accumulators[i].Result());
+    aggregates_.AppendResults(state.accumulators, &value);
     value.emplace_back("window_start", Value(state.first));
     value.emplace_back("window_end", Value(ExpiryTime(state.last, 1)));
     Record out;
@@ -231,9 +199,7 @@ class UpdatingAggregateNode : public Node {
 
   const OperatorSpec spec_;
   const int64_t ttl_;  // 0: no state_ttl
-  std::vector<AggregateSpec> aggregates_;
-  std::vector<Accumulator> fresh_;  // one new accumulator per aggregate
-  std::vector<Value> args_;         // per record, reused
+  WindowAggregates aggregates_;
   std::unordered_map<std::string, KeyState> keys_;
   std::vector<std::string> pending_;  // emit every: keys with an update to emit (may repeat)
   ExpiryQueue expiries_;

@@ -174,7 +174,7 @@ class WindowNode : public Node {
       for (const std::string& key : timers_.PopFirst()) RETURN_IF_ERROR(FireIfOpen(key, w));
     }
     if (spec_.emit_every && CrossedBoundary(previous, watermark_)) RETURN_IF_ERROR(EmitUpdates());
-    if (ttl_ > 0 && ExpiresAt(watermark_)) RETURN_IF_ERROR(ExpireIdleKeys());
+    if (ttl_ > 0 && ExpiresAt(watermark_)) RETURN_IF_ERROR(ExpireIdleKeys(watermark_));
     if (counters()) StepCounters::Set(counters()->state_bytes, open_windows_ * aggregates_.size() * kBytesPerAccumulator);
     return Status::Ok();
   }
@@ -276,7 +276,12 @@ class WindowNode : public Node {
     if (counters()) StepCounters::Set(counters()->state_bytes, open_windows_ * aggregates_.size() * kBytesPerAccumulator);
     return Status::Ok();
   }
-  Status FireDue() { return FireUntil(Now()); }
+  // Fires what the clock closed; with state_ttl, also drops the keys idle for
+  // the TTL of processing time (their record times are arrival times).
+  Status FireDue() {
+    RETURN_IF_ERROR(FireUntil(Now()));
+    return ttl_ > 0 ? ExpireIdleKeys(now_) : Status::Ok();
+  }
 
   // Event time does not close processing-time windows (watermark_ stays
   // unset: no record is late); the end of a bounded run fires them all.
@@ -333,13 +338,14 @@ class WindowNode : public Node {
     state.last = std::max(state.last, t);
   }
 
-  // Drops the windows of keys idle for the TTL at the watermark, without output.
-  Status ExpireIdleKeys() {
-    return expiries_.PopDue(watermark_, [this](int64_t due, std::string& bytes) {
+  // Drops the windows of keys idle for the TTL at `now` (the watermark, or
+  // the clock of a processing-time window), without output.
+  Status ExpireIdleKeys(int64_t now) {
+    return expiries_.PopDue(now, [this, now](int64_t due, std::string& bytes) {
       auto it = keys_.find(bytes);
       if (it == keys_.end() || it->second.armed != due) return Status::Ok();  // gone or re-armed
       const int64_t now_due = ExpiryTime(it->second.last, ttl_);
-      if (now_due > watermark_) {
+      if (now_due > now) {
         it->second.armed = now_due;
         expiries_.Arm(now_due, std::move(bytes));
         return Status::Ok();

@@ -13,6 +13,7 @@
 
 #include "log/log_manager.h"
 #include "runtime/planner.h"
+#include "runtime/updating_aggregate_node.h"
 #include "runtime/validate.h"
 #include "runtime/window_node.h"
 #include "tests/support/server_process.h"
@@ -132,11 +133,12 @@ class WindowNodeTest : public ::testing::Test {
   }
 
   std::unique_ptr<Node> Make(const std::string& window, const std::string& aggregate, Collector* out,
-                             WindowClock clock = {}) {
+                             WindowClock clock = {}, const std::string& extra = "") {
     std::vector<Diagnostic> diagnostics;
-    job_ = ParseAndValidateJob(Job(window, aggregate), "j.yaml", &diagnostics);
+    job_ = ParseAndValidateJob(Job(window, aggregate, extra), "j.yaml", &diagnostics);
     EXPECT_TRUE(diagnostics.empty()) << diagnostics[0].message;
-    auto node = MakeWindowNode(job_.operators[1], *log_, std::move(clock));
+    auto node = job_.operators[1].global_window ? MakeUpdatingAggregateNode(job_.operators[1])
+                                                : MakeWindowNode(job_.operators[1], *log_, std::move(clock));
     EXPECT_TRUE(node.ok()) << node.status().ToString();
     (*node)->Bind("w", &counters_, nullptr);
     (*node)->AddDownstream(out);
@@ -236,6 +238,72 @@ TEST_F(WindowNodeTest, RankedAggregatesInEventTimeWindows) {
   ASSERT_EQ(out.values.size(), 1u);
   EXPECT_EQ(out.values[0],
             R"({"hi":"a","lo":1,"top":[{"k":"a","x":9},{"k":"a","x":9}],"window_start":0,"window_end":1000})");
+}
+
+TEST_F(WindowNodeTest, CountWindowStateTtlDropsIdlePartialWindows) {
+  Collector out;
+  auto node = Make("{type: count, size: 2}", "{n: count(), s: sum(value.x)}", &out, {}, "    state_ttl: 1s\n");
+  ASSERT_TRUE(node->Push(At("a", 1, 0)).ok());
+  ASSERT_TRUE(node->Push(At("b", 2, 500)).ok());
+  ASSERT_TRUE(node->OnWatermark(999).ok());  // a's TTL is due at 1000
+  EXPECT_EQ(counters_.expired.load(), 0u);
+  ASSERT_TRUE(node->OnWatermark(1000).ok());  // a idle for 1 s: dropped without output
+  EXPECT_EQ(counters_.expired.load(), 1u);
+  ASSERT_TRUE(node->Push(At("a", 10, 1100)).ok());  // a starts again from nothing
+  ASSERT_TRUE(node->Push(At("a", 20, 1200)).ok());
+  // b's record at 1600 is at its TTL before any watermark reached it: its window restarts too.
+  ASSERT_TRUE(node->Push(At("b", 3, 1600)).ok());
+  ASSERT_TRUE(node->Push(At("b", 4, 1700)).ok());
+  EXPECT_EQ(counters_.expired.load(), 2u);
+  ASSERT_EQ(out.values.size(), 2u);
+  EXPECT_EQ(out.values[0], R"({"n":2,"s":30,"window_start":1100,"window_end":1201})");
+  EXPECT_EQ(out.values[1], R"({"n":2,"s":7,"window_start":1600,"window_end":1701})");
+  // A restored partial window is armed again.
+  ASSERT_TRUE(node->Push(At("c", 5, 2000)).ok());
+  Collector out2;
+  auto restored = Make("{type: count, size: 2}", "{n: count(), s: sum(value.x)}", &out2, {}, "    state_ttl: 1s\n");
+  ASSERT_TRUE(restored->Restore(node->Snapshot(), [](const Value&) { return true; }).ok());
+  ASSERT_TRUE(restored->OnWatermark(3000).ok());
+  ASSERT_TRUE(restored->Push(At("c", 6, 3100)).ok());
+  EXPECT_TRUE(out2.values.empty());  // c's first record was dropped: one record is not a window of 2
+}
+
+TEST_F(WindowNodeTest, ProcessingTimeStateTtlCountsTheClock) {
+  Collector out;
+  int64_t now = 0;
+  auto node = Make("{type: tumbling, size: 10s, time: processing}", "{n: count()}", &out, [&now] { return now; },
+                   "    state_ttl: 1s\n");
+  ASSERT_TRUE(node->Push(At("a", 1, 0)).ok());
+  ASSERT_TRUE(node->Push(At("b", 1, 0)).ok());
+  now = 900;
+  ASSERT_TRUE(node->Push(At("b", 1, 0)).ok());
+  ASSERT_TRUE(node->OnWatermark(std::numeric_limits<int64_t>::max() - 1).ok());  // event time expires nothing
+  EXPECT_EQ(counters_.expired.load(), 0u);
+  now = 1000;  // a idle for 1 s of the clock
+  ASSERT_TRUE(node->Flush().ok());
+  EXPECT_EQ(counters_.expired.load(), 1u);
+  ASSERT_TRUE(node->OnWatermark(std::numeric_limits<int64_t>::max()).ok());  // the end fires b's window only
+  ASSERT_EQ(out.values.size(), 1u);
+  EXPECT_EQ(out.values[0], R"({"n":2,"window_start":0,"window_end":10000})");
+  EXPECT_EQ(out.keys[0], "\"b\"");
+}
+
+TEST_F(WindowNodeTest, RankedAggregatesInAGlobalWindow) {
+  Collector out;
+  auto node = Make("{type: global}", "{hi: 'max_by(value.x, value.x)', top: 'top_n(2, value.x, value.x)'}", &out, {},
+                   "    emit: changes\n");
+  for (int x : {4, 9, 1}) ASSERT_TRUE(node->Push(At("a", x, 100 + x)).ok());
+  ASSERT_EQ(out.values.size(), 3u);
+  EXPECT_EQ(out.values[0], R"({"hi":4,"top":[4],"window_start":104,"window_end":105})");
+  EXPECT_EQ(out.values[2], R"({"hi":9,"top":[9,4],"window_start":101,"window_end":110})");
+  // The ranked state survives a checkpoint.
+  Collector out2;
+  auto restored = Make("{type: global}", "{hi: 'max_by(value.x, value.x)', top: 'top_n(2, value.x, value.x)'}", &out2,
+                       {}, "    emit: changes\n");
+  ASSERT_TRUE(restored->Restore(node->Snapshot(), [](const Value&) { return true; }).ok());
+  ASSERT_TRUE(restored->Push(At("a", 5, 200)).ok());
+  ASSERT_EQ(out2.values.size(), 1u);
+  EXPECT_EQ(out2.values[0], R"({"hi":9,"top":[9,5],"window_start":101,"window_end":201})");
 }
 
 }  // namespace
