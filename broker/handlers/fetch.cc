@@ -78,7 +78,7 @@ Result<std::vector<uint8_t>> ReadMessageSet(const log::Partition& p, int64_t off
                                             int8_t magic) {
   std::vector<uint8_t> out;
   int64_t next = offset;
-  for (int round = 0; round < 64 && out.empty() && next < p.HighWatermark().value; ++round) {
+  for (int round = 0; round < 64; ++round) {
     log::ReadOptions o;
     o.max_bytes = std::max<size_t>(max_bytes, 1);
     auto read = p.Read(Offset(next), o);
@@ -87,10 +87,15 @@ Result<std::vector<uint8_t>> ReadMessageSet(const log::Partition& p, int64_t off
     DownConvertOptions d{magic, next, max_bytes, min_one};
     bool full = false;
     ASSIGN_OR_RETURN(next, DownConvertBatches(read->data, d, &out, &full));
-    if (full) break;
+    if (full || !out.empty() || next >= read->high_watermark.value) break;
   }
   return out;
 }
+
+// Down-converted answers are copies: v0-3 answers hold at most this much, whatever
+// the request asks (v0-2 have no request-wide limit). The partitions left out are
+// read by the client's next fetch.
+constexpr int32_t kMaxConvertedResponseBytes = 64 << 20;
 
 // One partition of a fetch response: topic, record bytes, error code (for Traffic).
 using FetchedPart = std::tuple<std::string, size_t, int16_t>;
@@ -114,7 +119,8 @@ uint64_t BuildFetchResponse(log::LogManager& log, const FetchRequest& req, Reply
   }
   uint64_t total = 0;
   bool min_one = true;  // until a partition returned data
-  const uint64_t max_bytes = static_cast<uint64_t>(std::max(req.max_bytes, 0));
+  const int32_t request_max = v < 4 ? std::min(req.max_bytes, kMaxConvertedResponseBytes) : req.max_bytes;
+  const uint64_t max_bytes = static_cast<uint64_t>(std::max(request_max, 0));
   w.ArrayLength(static_cast<int32_t>(req.topics.size()));
   for (const auto& topic : req.topics) {
     if (v >= 13) {
