@@ -15,7 +15,11 @@
 namespace sluice::broker::handlers {
 namespace {
 
+constexpr int16_t kProducerFenced = 90;
 constexpr int16_t kTransactionAbortable = 120;
+
+// Brokers are told PRODUCER_FENCED where clients (v0-3) get INVALID_PRODUCER_EPOCH, as in Kafka.
+int16_t ForBroker(int16_t error) { return error == error::kInvalidProducerEpoch ? kProducerFenced : error; }
 
 using Response = messages::AddPartitionsToTxnResponse;
 
@@ -51,10 +55,10 @@ Response::AddPartitionsToTxnResult Batched(HandlerEnv& env, int16_t v,
   if (in.transactional_id.empty()) {
     errors = SameError(in.partitions, error::kInvalidRequest);
   } else if (!t.verify_only) {
-    errors = SameError(in.partitions, env.txns.AddPartitionsToTxn(in));
+    errors = SameError(in.partitions, ForBroker(env.txns.AddPartitionsToTxn(in)));
   } else {
     std::vector<std::vector<bool>> in_txn;
-    const int16_t err = env.txns.VerifyPartitionsInTxn(in, &in_txn);
+    const int16_t err = ForBroker(env.txns.VerifyPartitionsInTxn(in, &in_txn));
     // Not in the transaction: v5 knows TRANSACTION_ABORTABLE (KIP-890 part 2), v4 gets INVALID_TXN_STATE.
     const int16_t missing = v >= 5 ? kTransactionAbortable : error::kInvalidTxnState;
     errors = SameError(in.partitions, err);

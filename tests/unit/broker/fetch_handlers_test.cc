@@ -410,6 +410,13 @@ TEST_F(FetchHandlersTest, FindCoordinatorV6AndAddPartitionsToTxnV4V5) {
     EXPECT_EQ(parts[0].partition_error_code, 0);
     EXPECT_EQ(parts[1].partition_error_code, v >= 5 ? 120 : error::kInvalidTxnState) << "v" << v;
   }
+  // Another epoch: the broker-to-broker form says PRODUCER_FENCED.
+  Req fenced;
+  fenced.transactions.push_back(txn(true, {0}));
+  fenced.transactions[0].producer_epoch = static_cast<int16_t>(pid->producer_epoch + 1);
+  auto stale = Send<messages::AddPartitionsToTxnResponse>(fenced, 5);
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->results_by_transaction.at(0).topic_results.at(0).results_by_partition.at(0).partition_error_code, 90);
   // The same transactional id twice in one request is refused as a whole.
   Req twice;
   twice.transactions = {txn(true, {0}), txn(true, {1})};
