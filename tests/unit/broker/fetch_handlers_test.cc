@@ -96,6 +96,7 @@ class FetchHandlersTest : public ::testing::Test {
     EXPECT_TRUE(*answered) << "no answer to API " << Req::kApiKey << " v" << v;
     EXPECT_TRUE(got->has_value()) << "API " << Req::kApiKey << " v" << v << " closed the connection";
     if (!*answered || !got->has_value()) return std::nullopt;
+    last_body_ = got;  // records in the answer are views into it
     Resp resp;
     Reader rr(**got);
     EXPECT_TRUE(resp.Decode(rr, v)) << "API " << Req::kApiKey << " v" << v;
@@ -141,6 +142,7 @@ class FetchHandlersTest : public ::testing::Test {
   TempLog log_;
   ManualTime time_;
   std::unique_ptr<Handlers> handlers_;
+  std::shared_ptr<std::optional<std::vector<uint8_t>>> last_body_;
 };
 
 TEST_F(FetchHandlersTest, TopicIdsAreKeptAcrossRestartsAndGivenToTopicsWrittenBeforeThem) {
