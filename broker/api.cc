@@ -17,13 +17,13 @@ constexpr int16_t kNone = INT16_MAX;
 // The order is kept stable: the fuzz corpus picks APIs by their index here.
 const std::vector<ApiInfo>& ApiTable() {
   static const std::vector<ApiInfo> kTable = {
-      {ApiKey::kProduce, "Produce", 3, 11, 9, 11, &handlers::Produce},
-      {ApiKey::kFetch, "Fetch", 4, 11, 12, 17, &handlers::Fetch},
+      {ApiKey::kProduce, "Produce", 0, 11, 9, 11, &handlers::Produce},
+      {ApiKey::kFetch, "Fetch", 0, 17, 12, 17, &handlers::Fetch},
       {ApiKey::kListOffsets, "ListOffsets", 0, 9, 6, 9, &handlers::ListOffsets},
       {ApiKey::kMetadata, "Metadata", 0, 12, 9, 12, &handlers::Metadata},
       {ApiKey::kOffsetCommit, "OffsetCommit", 0, 9, 8, 9, &handlers::OffsetCommit},
       {ApiKey::kOffsetFetch, "OffsetFetch", 0, 9, 6, 9, &handlers::OffsetFetch},
-      {ApiKey::kFindCoordinator, "FindCoordinator", 0, 5, 3, 6, &handlers::FindCoordinator},
+      {ApiKey::kFindCoordinator, "FindCoordinator", 0, 6, 3, 6, &handlers::FindCoordinator},
       {ApiKey::kJoinGroup, "JoinGroup", 0, 9, 6, 9, &handlers::JoinGroup},
       {ApiKey::kHeartbeat, "Heartbeat", 0, 4, 4, 4, &handlers::Heartbeat},
       {ApiKey::kLeaveGroup, "LeaveGroup", 0, 5, 4, 5, &handlers::LeaveGroup},
@@ -38,7 +38,7 @@ const std::vector<ApiInfo>& ApiTable() {
       {ApiKey::kDescribeConfigs, "DescribeConfigs", 0, 4, 4, 4, &handlers::DescribeConfigs},
       {ApiKey::kCreatePartitions, "CreatePartitions", 0, 3, 2, 3, &handlers::CreatePartitions},
       {ApiKey::kDeleteGroups, "DeleteGroups", 0, 2, 2, 2, &handlers::DeleteGroups},
-      {ApiKey::kAddPartitionsToTxn, "AddPartitionsToTxn", 0, 3, 3, 5, &handlers::AddPartitionsToTxn},
+      {ApiKey::kAddPartitionsToTxn, "AddPartitionsToTxn", 0, 5, 3, 5, &handlers::AddPartitionsToTxn},
       {ApiKey::kAddOffsetsToTxn, "AddOffsetsToTxn", 0, 4, 3, 4, &handlers::AddOffsetsToTxn},
       {ApiKey::kEndTxn, "EndTxn", 0, 4, 3, 4, &handlers::EndTxn},
       {ApiKey::kTxnOffsetCommit, "TxnOffsetCommit", 0, 4, 3, 4, &handlers::TxnOffsetCommit},

@@ -111,6 +111,7 @@ constexpr int16_t kMemberIdRequired = 79;
 constexpr int16_t kFencedInstanceId = 82;  // another member holds the group.instance.id (KIP-345)
 constexpr int16_t kInvalidRecord = 87;
 constexpr int16_t kResourceNotFound = 91;
+constexpr int16_t kUnknownTopicId = 100;  // a topic id no topic has (KIP-516)
 constexpr int16_t kDuplicateResource = 92;
 constexpr int16_t kUnacceptableCredential = 93;
 constexpr int16_t kTopicAuthorizationFailed = 29;

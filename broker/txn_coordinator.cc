@@ -326,6 +326,20 @@ int16_t TxnCoordinator::AddPartitionsToTxn(const AddPartitionsToTxnInput& in) {
   return Persist(in.transactional_id, *txn).ok() ? error::kNone : error::kUnknownServerError;
 }
 
+int16_t TxnCoordinator::VerifyPartitionsInTxn(const AddPartitionsToTxnInput& in,
+                                              std::vector<std::vector<bool>>* in_txn) {
+  std::lock_guard lock(mu_);
+  Txn* txn = nullptr;
+  const int16_t err = Check(in.transactional_id, in.producer_id, in.producer_epoch, &txn);
+  if (err != error::kNone) return err;
+  in_txn->clear();
+  for (const auto& [topic, partitions] : in.partitions) {
+    auto& flags = in_txn->emplace_back();
+    for (int32_t p : partitions) flags.push_back(txn->partitions.count({topic, p}) > 0);
+  }
+  return error::kNone;
+}
+
 int16_t TxnCoordinator::AddOffsetsToTxn(const AddOffsetsToTxnInput& in) {
   std::lock_guard lock(mu_);
   Txn* txn = nullptr;

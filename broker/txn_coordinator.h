@@ -77,6 +77,10 @@ class TxnCoordinator {
   // for an unknown id, INVALID_PRODUCER_EPOCH (47) for another epoch than the
   // current one, CONCURRENT_TRANSACTIONS (51) while the transaction is ending.
   int16_t AddPartitionsToTxn(const AddPartitionsToTxnInput& in);
+  // AddPartitionsToTxn v4+ with verify_only (KIP-890): whether each partition of
+  // `in` is in the producer's open transaction (`*in_txn`, per topic, per
+  // partition), changing nothing. The errors for the whole request as above.
+  int16_t VerifyPartitionsInTxn(const AddPartitionsToTxnInput& in, std::vector<std::vector<bool>>* in_txn);
   int16_t AddOffsetsToTxn(const AddOffsetsToTxnInput& in);
   // The offsets are committed to the group when the transaction commits.
   int16_t TxnOffsetCommit(const TxnOffsetCommitInput& in);

@@ -1,6 +1,7 @@
 // LogManager on a data directory:
 //   <data>/.lock                      DirLock
-//   <data>/.topics/<topic>.conf       "partitions=N" and "config.<key>=<value>" lines
+//   <data>/.topics/<topic>.conf       "partitions=N", "id=<32 hex digits>" and "config.<key>=<value>" lines
+//                                     (a .conf without an id, from before topic ids, gets one when opened)
 //   <data>/.topics/<topic>.del        a deletion in progress (the .conf renamed)
 //   <data>/.trash/<n>                 partition directories being removed
 //   <data>/<topic>-<partition>/       segments (see partition_impl.h)
@@ -20,6 +21,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <random>
 #include <shared_mutex>
 #include <sstream>
 #include <thread>
@@ -38,18 +40,60 @@ namespace {
 namespace fs = std::filesystem;
 
 struct TopicState {
+  TopicId id{};
   ConfigMap overrides;
   TopicConfig config;
   std::vector<std::shared_ptr<PartitionImpl>> partitions;
 };
 
-std::string SerializeTopic(int32_t partitions, const ConfigMap& overrides) {
+// A random (version 4) UUID as Kafka makes topic ids: never all zeros, never
+// Kafka's reserved metadata topic id (1), never one whose text starts with '-'.
+TopicId NewTopicId() {
+  static std::mutex mu;
+  static std::mt19937_64 rng{std::random_device{}() ^ (uint64_t{std::random_device{}()} << 32)};
+  std::lock_guard lock(mu);
+  TopicId id{};
+  for (;;) {
+    for (size_t i = 0; i < id.size(); i += 8) {
+      const uint64_t r = rng();
+      for (size_t j = 0; j < 8; ++j) id[i + j] = static_cast<uint8_t>(r >> (8 * j));
+    }
+    id[6] = static_cast<uint8_t>((id[6] & 0x0f) | 0x40);  // version 4
+    id[8] = static_cast<uint8_t>((id[8] & 0x3f) | 0x80);  // IETF variant
+    if ((id[0] >> 2) != 62) return id;                     // base64url '-' first
+  }
+}
+
+std::string HexId(const TopicId& id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  for (uint8_t b : id) {
+    s += kHex[b >> 4];
+    s += kHex[b & 15];
+  }
+  return s;
+}
+
+std::optional<TopicId> ParseHexId(const std::string& s) {
+  if (s.size() != 32) return std::nullopt;
+  TopicId id{};
+  for (size_t i = 0; i < 16; ++i) {
+    auto [ptr, ec] = std::from_chars(s.data() + 2 * i, s.data() + 2 * i + 2, id[i], 16);
+    if (ec != std::errc() || ptr != s.data() + 2 * i + 2) return std::nullopt;
+  }
+  if (id == TopicId{}) return std::nullopt;
+  return id;
+}
+
+std::string SerializeTopic(int32_t partitions, const TopicId& id, const ConfigMap& overrides) {
   std::string s = "partitions=" + std::to_string(partitions) + "\n";
+  s += "id=" + HexId(id) + "\n";
   for (const auto& [k, v] : overrides) s += "config." + k + "=" + v + "\n";
   return s;
 }
 
-Status ParseTopicFile(const std::string& text, int32_t* partitions, ConfigMap* overrides) {
+// `*id` stays zero when the file has no id (written before topic ids).
+Status ParseTopicFile(const std::string& text, int32_t* partitions, TopicId* id, ConfigMap* overrides) {
   std::istringstream in(text);
   std::string line;
   *partitions = 0;
@@ -59,6 +103,10 @@ Status ParseTopicFile(const std::string& text, int32_t* partitions, ConfigMap* o
     std::string key = line.substr(0, eq), value = line.substr(eq + 1);
     if (key == "partitions") {
       *partitions = std::atoi(value.c_str());
+    } else if (key == "id") {
+      auto parsed = ParseHexId(value);
+      if (!parsed) return Corruption("topic metadata has an invalid id '" + value + "'");
+      *id = *parsed;
     } else if (key.starts_with("config.")) {
       (*overrides)[key.substr(7)] = value;
     }
@@ -138,6 +186,8 @@ class LogManagerImpl final : public LogManager {
   Result<TopicDescription> DescribeTopic(const std::string& name) const override;
   bool TopicExists(const std::string& name) const override;
   Result<int32_t> PartitionCount(const std::string& name) const override;
+  Result<TopicId> GetTopicId(const std::string& name) const override;
+  Result<std::string> TopicForId(const TopicId& id) const override;
   Result<TopicConfig> GetConfig(const std::string& name) const override;
   Status AlterConfig(const std::string& name, const ConfigMap& set, const std::vector<std::string>& remove) override;
   Result<std::shared_ptr<Partition>> GetPartition(const std::string& topic, int32_t partition) const override;
@@ -170,6 +220,7 @@ class LogManagerImpl final : public LogManager {
   std::shared_ptr<FileCache> files_;
   mutable std::shared_mutex mu_;
   std::map<std::string, TopicState> topics_;
+  std::map<TopicId, std::string> topic_ids_;  // under mu_: every topic in topics_ by id
   std::vector<DamagedTopic> damaged_;  // under mu_
   std::shared_ptr<DiskMonitor> disk_;
   mutable std::mutex listener_mu_;
@@ -268,12 +319,24 @@ Status LogManagerImpl::LoadTopic(const std::string& name, const fs::path& conf) 
   ASSIGN_OR_RETURN(std::string text, ReadFile(conf));
   TopicState state;
   int32_t partitions = 0;
-  RETURN_IF_ERROR(ParseTopicFile(text, &partitions, &state.overrides).WithContext(conf.string()));
+  RETURN_IF_ERROR(ParseTopicFile(text, &partitions, &state.id, &state.overrides).WithContext(conf.string()));
   ASSIGN_OR_RETURN(state.config, TopicConfig::FromMap(state.overrides, options_.topic_defaults));
+  if (state.id == TopicId{} || topic_ids_.count(state.id)) {
+    // Written before topic ids (or a copied .conf): the topic gets its id now, kept from here on.
+    do {
+      state.id = NewTopicId();
+    } while (topic_ids_.count(state.id));
+    Status st = WriteTopicFile(conf, SerializeTopic(partitions, state.id, state.overrides));
+    if (!st.ok()) {
+      spdlog::error("topic {}: cannot store its new topic id {} ({}); it changes at the next start", name,
+                    TopicIdString(state.id), st.ToString());
+    }
+  }
   for (int32_t p = 0; p < partitions; ++p) {
     ASSIGN_OR_RETURN(auto partition, OpenPartition(name, p, state.config));
     state.partitions.push_back(std::move(partition));
   }
+  topic_ids_[state.id] = name;
   topics_[name] = std::move(state);
   return Status::Ok();
 }
@@ -409,8 +472,12 @@ Status LogManagerImpl::CreateTopic(const std::string& name, int32_t partitions, 
   }
   RETURN_IF_ERROR(CheckLimitsLocked(partitions, partitions));
   RETURN_IF_ERROR(CheckNoLeftovers(name, 0, partitions));
-  RETURN_IF_ERROR(WriteTopicFile(TopicFile(name), SerializeTopic(partitions, config)));
-  TopicState state{config, effective, {}};
+  TopicId id;
+  do {
+    id = NewTopicId();
+  } while (topic_ids_.count(id));
+  RETURN_IF_ERROR(WriteTopicFile(TopicFile(name), SerializeTopic(partitions, id, config)));
+  TopicState state{id, config, effective, {}};
   auto opened = OpenNewPartitions(name, 0, partitions, effective);
   if (!opened.ok()) {
     std::error_code ec;
@@ -421,6 +488,7 @@ Status LogManagerImpl::CreateTopic(const std::string& name, int32_t partitions, 
   }
   state.partitions = std::move(opened).value();
   RETURN_IF_ERROR(FsyncDir(options_.data_dir));
+  topic_ids_[id] = name;
   topics_[name] = std::move(state);
   spdlog::info("created topic {} with {} partitions", name, partitions);
   return Status::Ok();
@@ -444,6 +512,7 @@ Status LogManagerImpl::DeleteTopic(const std::string& name) {
     }
     if (it != topics_.end()) {
       partitions = std::move(it->second.partitions);
+      topic_ids_.erase(it->second.id);
       topics_.erase(it);
     }
     std::erase_if(damaged_, [&](const DamagedTopic& d) { return d.topic == name; });
@@ -471,10 +540,10 @@ Status LogManagerImpl::AddPartitions(const std::string& name, int32_t total) {
   }
   RETURN_IF_ERROR(CheckLimitsLocked(total, total - current));
   RETURN_IF_ERROR(CheckNoLeftovers(name, current, total));
-  RETURN_IF_ERROR(WriteTopicFile(TopicFile(name), SerializeTopic(total, state.overrides)));
+  RETURN_IF_ERROR(WriteTopicFile(TopicFile(name), SerializeTopic(total, state.id, state.overrides)));
   auto opened = OpenNewPartitions(name, current, total, state.config);
   if (!opened.ok()) {
-    Status restored = WriteTopicFile(TopicFile(name), SerializeTopic(current, state.overrides));
+    Status restored = WriteTopicFile(TopicFile(name), SerializeTopic(current, state.id, state.overrides));
     if (!restored.ok()) spdlog::error("undoing new partitions of topic {}: {}", name, restored.ToString());
     return opened.status();
   }
@@ -495,6 +564,7 @@ Result<TopicDescription> LogManagerImpl::DescribeTopic(const std::string& name) 
   if (it == topics_.end()) return NotFound("topic " + name + " does not exist");
   TopicDescription d;
   d.name = name;
+  d.id = it->second.id;
   d.partitions = static_cast<int32_t>(it->second.partitions.size());
   d.internal = name.starts_with("__");
   d.config = it->second.overrides;
@@ -512,6 +582,20 @@ Result<int32_t> LogManagerImpl::PartitionCount(const std::string& name) const {
   auto it = topics_.find(name);
   if (it == topics_.end()) return NotFound("topic " + name + " does not exist");
   return static_cast<int32_t>(it->second.partitions.size());
+}
+
+Result<TopicId> LogManagerImpl::GetTopicId(const std::string& name) const {
+  std::shared_lock lock(mu_);
+  auto it = topics_.find(name);
+  if (it == topics_.end()) return NotFound("topic " + name + " does not exist");
+  return it->second.id;
+}
+
+Result<std::string> LogManagerImpl::TopicForId(const TopicId& id) const {
+  std::shared_lock lock(mu_);
+  auto it = topic_ids_.find(id);
+  if (it == topic_ids_.end()) return NotFound("no topic has id " + TopicIdString(id));
+  return it->second;
 }
 
 Result<TopicConfig> LogManagerImpl::GetConfig(const std::string& name) const {
@@ -533,7 +617,7 @@ Status LogManagerImpl::AlterConfig(const std::string& name, const ConfigMap& set
   }
   for (const auto& [k, v] : set) overrides[k] = v;
   ASSIGN_OR_RETURN(TopicConfig effective, TopicConfig::FromMap(overrides, options_.topic_defaults));
-  RETURN_IF_ERROR(WriteTopicFile(TopicFile(name), SerializeTopic(static_cast<int32_t>(it->second.partitions.size()), overrides)));
+  RETURN_IF_ERROR(WriteTopicFile(TopicFile(name), SerializeTopic(static_cast<int32_t>(it->second.partitions.size()), it->second.id, overrides)));
   it->second.overrides = std::move(overrides);
   it->second.config = effective;
   for (const auto& p : it->second.partitions) p->SetConfig(effective);
@@ -597,6 +681,23 @@ Status LogManagerImpl::FlushAll() {
 }
 
 }  // namespace
+
+std::string TopicIdString(const TopicId& id) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (uint8_t b : id) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kAlphabet[(acc >> bits) & 63];
+    }
+  }
+  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 63];
+  return out;
+}
 
 Status ValidateTopicName(const std::string& name) {
   if (name.empty()) return InvalidArgument("topic name is empty");

@@ -10,6 +10,7 @@
 // Thread safety: every method may be called from any thread.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -50,8 +51,17 @@ struct LogOptions {
   size_t max_open_files = 1024;
 };
 
+// A topic's id (Kafka's topic id, KIP-516): 16 random bytes given when the
+// topic is created and kept with its metadata, so a topic deleted and created
+// again under the same name has a new id. Never all zeros.
+using TopicId = std::array<uint8_t, 16>;
+
+// Kafka's text form of an id: URL-safe base64 without padding (22 characters).
+std::string TopicIdString(const TopicId& id);
+
 struct TopicDescription {
   std::string name;
+  TopicId id{};
   int32_t partitions = 0;
   bool internal = false;  // names starting with "__"
   ConfigMap config;       // only the overrides set on the topic
@@ -106,6 +116,9 @@ class LogManager {
   virtual Result<TopicDescription> DescribeTopic(const std::string& name) const = 0;
   virtual bool TopicExists(const std::string& name) const = 0;
   virtual Result<int32_t> PartitionCount(const std::string& name) const = 0;
+  // The topic's id, and the topic an id names (kNotFound when none does).
+  virtual Result<TopicId> GetTopicId(const std::string& name) const = 0;
+  virtual Result<std::string> TopicForId(const TopicId& id) const = 0;
 
   // Effective config (defaults + overrides).
   virtual Result<TopicConfig> GetConfig(const std::string& name) const = 0;

@@ -324,25 +324,33 @@ Status PartitionImpl::ReadFromSegments(size_t first, int64_t from, int64_t limit
   return Status::Ok();
 }
 
+template <typename Answer>
+Result<int64_t> PartitionImpl::StartRead(Offset from, const ReadOptions& options, Answer* result,
+                                         size_t* first) const {
+  result->log_start_offset = LogStartOffset();
+  result->high_watermark = HighWatermark();
+  result->last_stable_offset = LastStableOffset();
+  if (from < result->log_start_offset || from > result->high_watermark) {
+    return Status(StatusCode::kOutOfRange, "offset " + std::to_string(from.value) + " is outside [" +
+                                               std::to_string(result->log_start_offset.value) + ", " +
+                                               std::to_string(result->high_watermark.value) + "] of " + ctx_.topic +
+                                               "-" + std::to_string(ctx_.id));
+  }
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), from.value,
+                             [](int64_t v, const auto& s) { return v < s->base_offset(); });
+  *first = it == segments_.begin() ? 0 : static_cast<size_t>(std::prev(it) - segments_.begin());
+  return options.isolation == IsolationLevel::kReadCommitted ? result->last_stable_offset.value
+                                                             : result->high_watermark.value;
+}
+
 Result<ReadResult> PartitionImpl::Read(Offset from, const ReadOptions& options) const {
   RETURN_IF_ERROR(CheckNotDeleted());
   std::shared_lock lock(segments_mu_);
   ReadResult result;
-  result.log_start_offset = LogStartOffset();
-  result.high_watermark = HighWatermark();
-  result.last_stable_offset = LastStableOffset();
-  if (from < result.log_start_offset || from > result.high_watermark) {
-    return Status(StatusCode::kOutOfRange, "offset " + std::to_string(from.value) + " is outside [" +
-                                               std::to_string(result.log_start_offset.value) + ", " +
-                                               std::to_string(result.high_watermark.value) + "] of " + ctx_.topic +
-                                               "-" + std::to_string(ctx_.id));
-  }
-  const bool committed = options.isolation == IsolationLevel::kReadCommitted;
-  const int64_t limit = committed ? result.last_stable_offset.value : result.high_watermark.value;
+  size_t first = 0;
+  ASSIGN_OR_RETURN(const int64_t limit, StartRead(from, options, &result, &first));
   if (from.value >= limit) return result;
-  auto it = std::upper_bound(segments_.begin(), segments_.end(), from.value,
-                             [](int64_t v, const auto& s) { return v < s->base_offset(); });
-  const size_t first = it == segments_.begin() ? 0 : static_cast<size_t>(std::prev(it) - segments_.begin());
+  const bool committed = options.isolation == IsolationLevel::kReadCommitted;
   RETURN_IF_ERROR(ReadFromSegments(first, from.value, limit, options.max_bytes, result.data));
   if (committed && !result.data.empty()) {
     size_t consumed = 0;
@@ -363,25 +371,14 @@ Result<RangeReadResult> PartitionImpl::ReadRanges(Offset from, const ReadOptions
   RETURN_IF_ERROR(CheckNotDeleted());
   std::shared_lock lock(segments_mu_);
   RangeReadResult result;
-  result.log_start_offset = LogStartOffset();
-  result.high_watermark = HighWatermark();
-  result.last_stable_offset = LastStableOffset();
-  if (from < result.log_start_offset || from > result.high_watermark) {
-    return Status(StatusCode::kOutOfRange, "offset " + std::to_string(from.value) + " is outside [" +
-                                               std::to_string(result.log_start_offset.value) + ", " +
-                                               std::to_string(result.high_watermark.value) + "] of " + ctx_.topic +
-                                               "-" + std::to_string(ctx_.id));
-  }
-  const bool committed = options.isolation == IsolationLevel::kReadCommitted;
-  const int64_t limit = committed ? result.last_stable_offset.value : result.high_watermark.value;
+  size_t first = 0;
+  ASSIGN_OR_RETURN(const int64_t limit, StartRead(from, options, &result, &first));
   if (from.value >= limit) return result;
-  auto it = std::upper_bound(segments_.begin(), segments_.end(), from.value,
-                             [](int64_t v, const auto& s) { return v < s->base_offset(); });
+  const bool committed = options.isolation == IsolationLevel::kReadCommitted;
   int64_t next = from.value;
   int64_t last = from.value;
   bool done = false;
-  for (size_t i = it == segments_.begin() ? 0 : static_cast<size_t>(std::prev(it) - segments_.begin());
-       i < segments_.size() && !done; ++i) {
+  for (size_t i = first; i < segments_.size() && !done; ++i) {
     const Segment& seg = *segments_[i];
     if (seg.base_offset() >= limit) break;
     ASSIGN_OR_RETURN(uint64_t pos, seg.FindPosition(next));

@@ -69,6 +69,12 @@ class PartitionImpl final : public Partition {
   void MarkDeleted();
 
  private:
+  // The start shared by Read and ReadRanges (segments_mu_ held): fills the
+  // answer's offsets, refuses a `from` outside [log start, high watermark], and
+  // returns the offset the isolation level reads below; *first is the index of
+  // the segment holding `from`.
+  template <typename Answer>
+  Result<int64_t> StartRead(Offset from, const ReadOptions& options, Answer* result, size_t* first) const;
   PartitionImpl(PartitionContext context, const TopicConfig& config);
   Status Recover();
   Status RebuildProducerState();

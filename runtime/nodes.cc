@@ -221,7 +221,11 @@ Status SharedStream::Sync(const std::string& sink) {
   if (fd_ < 0) return Flush(sink);
   std::lock_guard lock(mu_);
   while (::fdatasync(fd_) != 0) {
-    if (errno != EINTR) return IoError("sink " + sink + ": fdatasync " + path_ + ": " + std::strerror(errno));
+    if (errno == EINTR) continue;
+    // A pipe, FIFO or device such as /dev/null cannot be synced (EINVAL, EROFS):
+    // what write() handed it is all the durability it has.
+    if (errno == EINVAL || errno == EROFS) break;
+    return IoError("sink " + sink + ": fdatasync " + path_ + ": " + std::strerror(errno));
   }
   return Status::Ok();
 }

@@ -95,6 +95,7 @@ class SharedStream {
   // stdout: flushes the stream. A file: nothing is buffered, nothing to do.
   Status Flush(const std::string& sink);
   // Flush, and for a file fdatasync: a checkpoint completes only after this.
+  // A path that cannot be synced (a pipe, /dev/null) is done once written.
   Status Sync(const std::string& sink);
 
  private:

@@ -54,6 +54,7 @@ void CreateTopics(HandlerEnv& env, const RequestContext& ctx, Reader& r, const R
     if (!st.ok()) out.error_message = st.message();
     if (st.ok() && !req.validate_only) {  // v5+: what was created
       if (auto count = env.log.PartitionCount(item.name); count.ok()) out.num_partitions = *count;
+      if (auto id = env.log.GetTopicId(item.name); id.ok()) out.topic_id.bytes = *id;  // v7+
       out.replication_factor = 1;
     }
   }

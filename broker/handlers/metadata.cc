@@ -1,14 +1,9 @@
-// Metadata (key 3): one broker (this one), every partition led by it.
+// Metadata (key 3): one broker (this one), every partition led by it. v10+
+// answers each topic's id; v12 may ask for topics by id (name null).
 #include "broker/handlers/env.h"
 #include "broker/messages/metadata.h"
 
 namespace sluice::broker {
-namespace {
-
-constexpr int16_t kUnknownTopicId = 100;
-
-}  // namespace
-
 namespace handlers {
 
 void Metadata(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respond& respond) {
@@ -19,14 +14,26 @@ void Metadata(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respo
   // before v4 (allow_auto_topic_creation defaults to true).
   const bool all = !req.topics || (v == 0 && req.topics->empty());
   const bool allow_create = req.allow_auto_topic_creation && env.options.auto_create_topics;
-  std::vector<std::optional<std::string>> names;
+  struct Requested {
+    std::optional<std::string> name;  // nullopt: asked by an id no topic has
+    bool by_id = false;
+    messages::Uuid id;
+  };
+  std::vector<Requested> names;
   if (all) {
     // Listing all topics hides those the principal may not describe (Kafka).
     for (auto& n : env.log.ListTopics()) {
-      if (env.Allowed(ctx, ResourceType::kTopic, n, AclOperation::kDescribe)) names.push_back(std::move(n));
+      if (env.Allowed(ctx, ResourceType::kTopic, n, AclOperation::kDescribe)) names.push_back({std::move(n)});
     }
   } else {
-    for (const auto& t : *req.topics) names.push_back(t.name);
+    for (const auto& t : *req.topics) {
+      if (t.name) {
+        names.push_back({t.name});
+        continue;
+      }
+      auto found = env.log.TopicForId(t.topic_id.bytes);
+      names.push_back({found.ok() ? std::optional(*found) : std::nullopt, true, t.topic_id});
+    }
   }
 
   messages::MetadataResponse resp;
@@ -37,20 +44,30 @@ void Metadata(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respo
   resp.controller_id = env.options.node_id;
   for (const auto& requested : names) {
     auto& topic = resp.topics.emplace_back();
-    if (!requested) {  // by topic id (v10+): Sluice has none
+    if (!requested.name) {  // by an unknown topic id
       topic.name = std::nullopt;
-      topic.error_code = kUnknownTopicId;
+      topic.topic_id = requested.id;
+      topic.error_code = error::kUnknownTopicId;
       continue;
     }
-    const std::string& name = *requested;
+    const std::string& name = *requested.name;
     topic.name = name;
     const bool describe = env.Allowed(ctx, ResourceType::kTopic, name, AclOperation::kDescribe);
-    if (describe && !all && !env.log.TopicExists(name) && allow_create &&
+    if (requested.by_id && !describe) {  // Kafka does not name a topic asked by id to who may not see it
+      topic.name = std::nullopt;
+      topic.topic_id = requested.id;
+      topic.error_code = error::kTopicAuthorizationFailed;
+      continue;
+    }
+    if (describe && !all && !requested.by_id && !env.log.TopicExists(name) && allow_create &&
         (env.Allowed(ctx, ResourceType::kCluster, "", AclOperation::kCreate) ||
          env.Allowed(ctx, ResourceType::kTopic, name, AclOperation::kCreate))) {
       env.MaybeAutoCreate(name);
     }
     auto count = describe ? env.log.PartitionCount(name) : Result<int32_t>(NotFound(name));
+    if (auto id = describe ? env.log.GetTopicId(name) : Result<log::TopicId>(NotFound(name)); id.ok()) {
+      topic.topic_id.bytes = *id;
+    }
     if (!count.ok()) topic.error_code = log::ValidateTopicName(name).ok() ? error::kUnknownTopicOrPartition : error::kInvalidTopic;
     if (!describe) topic.error_code = error::kTopicAuthorizationFailed;
     topic.is_internal = name.starts_with("__");

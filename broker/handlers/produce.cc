@@ -1,7 +1,12 @@
 // Produce (key 0): appends each partition's batch as it came, after checking it whole
 // (log/batch_validator.h); transactional batches go through the transaction coordinator.
+// v0-2 (old clients) send message sets of magic 0 or 1: they are up-converted to one
+// record batch first (broker/legacy_records.h).
 #include "broker/handlers/env.h"
 
+#include <chrono>
+
+#include "broker/legacy_records.h"
 #include "broker/messages/produce.h"
 #include "broker/txn_coordinator.h"
 #include "log/batch_validator.h"
@@ -43,7 +48,7 @@ void Produce(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respon
     for (const auto& part : topic.partition_data) {
       auto& po = out.partition_responses.emplace_back();
       po.index = part.index;
-      const std::span<const uint8_t> records = part.records ? part.records->data : std::span<const uint8_t>();
+      std::span<const uint8_t> records = part.records ? part.records->data : std::span<const uint8_t>();
       if (refused != error::kNone) {
         po.error_code = refused;
         po.base_offset = -1;
@@ -51,9 +56,22 @@ void Produce(HandlerEnv& env, const RequestContext& ctx, Reader& r, const Respon
         continue;
       }
       auto p = env.log.GetPartition(name, part.index);
+      Status converted_ok;
+      std::vector<uint8_t> converted;
+      if (ctx.api_version <= 2 && !records.empty() && RecordsMagic(records) != log::kMagicV2) {
+        const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count();
+        auto batch = UpConvertMessageSet(records, now_ms);
+        converted_ok = batch.status();
+        if (batch.ok()) {
+          converted = std::move(batch).value();
+          records = converted;
+        }
+      }
       // Every client batch is checked whole (records included) before it is stored;
       // transactional batches are stored only inside a transaction the coordinator opened.
-      const Status valid = !p.ok()            ? p.status()
+      const Status valid = !p.ok()             ? p.status()
+                           : !converted_ok.ok() ? converted_ok
                            : records.empty() ? Status(StatusCode::kInvalidRecord, "produce request without a record batch")
                                               : log::ValidateProducedBatch(records, limits);
       int16_t txn_refused = error::kNone;

@@ -1,13 +1,18 @@
 #include "tests/e2e/job_fixture.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <sstream>
+#include <thread>
 
 #include "runtime/partition_reader.h"
 #include "runtime/topic_writer.h"
+#include "tests/support/child_process.h"
 
 namespace sluice::e2e {
 
@@ -97,6 +102,36 @@ int64_t NewestCheckpoint(const fs::path& dir, const std::string& job) {
 std::vector<std::string> RunJobCommand(const fs::path& job, const fs::path& dir, int parallelism) {
   return {SLUICE_BINARY, "run", job.string(), "--data-dir", dir.string(), "--until-caught-up", "--parallelism",
           std::to_string(parallelism)};
+}
+
+long KillAfterCheckpoints(const std::vector<std::string>& run, const fs::path& dir, const std::string& job,
+                          long kills, const fs::path& err) {
+  using namespace std::chrono_literals;
+  std::mt19937 rng(std::random_device{}());
+  long killed = 0;
+  for (long i = 0; i < kills; ++i) {
+    const int64_t before = NewestCheckpoint(dir, job);
+    const pid_t pid = testing::Spawn(run, err);
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    int status = 0;
+    while (NewestCheckpoint(dir, job) <= before && std::chrono::steady_clock::now() < deadline) {
+      if (waitpid(pid, &status, WNOHANG) == pid) return killed;  // finished before a checkpoint
+      std::this_thread::sleep_for(2ms);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 300)(rng)));
+    kill(pid, SIGKILL);
+    killed += testing::WaitFor(pid, 60s) == -SIGKILL ? 1 : 0;
+  }
+  return killed;
+}
+
+size_t CountRestores(const fs::path& err) {
+  const std::string log = testing::Slurp(err);
+  size_t restores = 0;
+  for (size_t at = log.find("restoring checkpoint"); at != std::string::npos; at = log.find("restoring checkpoint", at + 1)) {
+    ++restores;
+  }
+  return restores;
 }
 
 }  // namespace sluice::e2e

@@ -49,4 +49,15 @@ int64_t NewestCheckpoint(const std::filesystem::path& dir, const std::string& jo
 std::vector<std::string> RunJobCommand(const std::filesystem::path& job, const std::filesystem::path& dir,
                                        int parallelism = 2);
 
+// Runs `run` (a RunJobCommand) up to `kills` times, stderr appended to `err`; each
+// run is killed with SIGKILL a random 0-300 ms after it completed a checkpoint of
+// `job` newer than the one before it started (or after 120 s without one). Stops
+// early when a run finishes first: nothing is left to interrupt. Returns how many
+// runs died of the SIGKILL.
+long KillAfterCheckpoints(const std::vector<std::string>& run, const std::filesystem::path& dir,
+                          const std::string& job, long kills, const std::filesystem::path& err);
+
+// How many times `sluice run`'s stderr in `err` says it restored a checkpoint.
+size_t CountRestores(const std::filesystem::path& err);
+
 }  // namespace sluice::e2e

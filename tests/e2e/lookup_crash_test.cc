@@ -102,32 +102,9 @@ TEST(LookupCrashTest, TableAndLookupStateIsExactlyOnceAcrossKills) {
   auto run = [&](const fs::path& dir) { return RunJobCommand(root / "job.yaml", dir); };
   ASSERT_EQ(WaitFor(Spawn(run(reference), root / "reference.err"), 600s), 0) << Slurp(root / "reference.err");
 
-  std::mt19937 rng(std::random_device{}());
-  long killed = 0;
-  for (long i = 0; i < kills; ++i) {
-    const int64_t before = NewestCheckpoint(crashed, "lookup-crash");
-    const pid_t pid = Spawn(run(crashed), root / "crashed.err");
-    const auto deadline = std::chrono::steady_clock::now() + 120s;
-    int status = 0;
-    bool exited = false;
-    while (NewestCheckpoint(crashed, "lookup-crash") <= before && std::chrono::steady_clock::now() < deadline) {
-      if (waitpid(pid, &status, WNOHANG) == pid) {
-        exited = true;
-        break;
-      }
-      std::this_thread::sleep_for(2ms);
-    }
-    if (exited) break;  // it finished before a checkpoint: nothing left to interrupt
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 300)(rng)));
-    kill(pid, SIGKILL);
-    killed += WaitFor(pid, 60s) == -SIGKILL ? 1 : 0;
-  }
+  const long killed = KillAfterCheckpoints(run(crashed), crashed, "lookup-crash", kills, root / "crashed.err");
   ASSERT_EQ(WaitFor(Spawn(run(crashed), root / "crashed.err"), 600s), 0) << Slurp(root / "crashed.err");
-  const std::string log = Slurp(root / "crashed.err");
-  size_t restores = 0;
-  for (size_t at = log.find("restoring checkpoint"); at != std::string::npos; at = log.find("restoring checkpoint", at + 1)) {
-    ++restores;
-  }
+  const size_t restores = CountRestores(root / "crashed.err");
   std::printf("%ld readings, %ld table records, %ld kills, %zu restores\n", records, settings, killed, restores);
   EXPECT_GE(killed, 1);
   EXPECT_GE(restores, static_cast<size_t>(killed));

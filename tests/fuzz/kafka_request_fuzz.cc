@@ -83,6 +83,8 @@ class CappedLog final : public log::LogManager {
   }
   bool TopicExists(const std::string& name) const override { return inner_->TopicExists(name); }
   Result<int32_t> PartitionCount(const std::string& name) const override { return inner_->PartitionCount(name); }
+  Result<log::TopicId> GetTopicId(const std::string& name) const override { return inner_->GetTopicId(name); }
+  Result<std::string> TopicForId(const log::TopicId& id) const override { return inner_->TopicForId(id); }
   Result<log::TopicConfig> GetConfig(const std::string& name) const override { return inner_->GetConfig(name); }
   Status AlterConfig(const std::string& name, const log::ConfigMap& set,
                      const std::vector<std::string>& remove) override {

@@ -53,10 +53,15 @@ TEST_P(SaramaTest, ProduceConsumeInAGroupOfTwoAndCommit) {
   EXPECT_EQ(server->Log().find("is not supported"), std::string::npos) << server->Log();
 }
 
-// 0.11.0.0 is the oldest setting that writes record batches (magic 2) and the
-// one sending the oldest versions; 2.0.0 is Sarama's usual newer setting.
-INSTANTIATE_TEST_SUITE_P(Versions, SaramaTest, ::testing::Values("0.11.0.0", "2.0.0"),
-                         [](const auto& info) { return std::string(info.param[0] == '0' ? "V0_11" : "V2_0"); });
+// 0.10.2.0 is the oldest setting with consumer groups, and writes and reads
+// message sets of magic 1 (Produce v2, Fetch v3: converted by the broker);
+// 0.11.0.0 is the oldest that writes record batches (magic 2); 2.0.0 is
+// Sarama's usual newer setting.
+INSTANTIATE_TEST_SUITE_P(Versions, SaramaTest, ::testing::Values("0.10.2.0", "0.11.0.0", "2.0.0"),
+                         [](const auto& info) {
+                           const std::string v = info.param;
+                           return v == "0.10.2.0" ? std::string("V0_10_2") : v == "0.11.0.0" ? "V0_11" : "V2_0";
+                         });
 
 }  // namespace
 }  // namespace sluice::testing

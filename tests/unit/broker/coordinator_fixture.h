@@ -83,6 +83,7 @@ class TempLog {
     Open();
   }
   log::LogManager& log() { return *log_; }
+  const std::filesystem::path& dir() const { return dir_; }
 
  private:
   std::filesystem::path dir_;

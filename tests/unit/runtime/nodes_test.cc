@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -58,6 +63,38 @@ TEST(NodesTest, EvaluationErrorsGoToOnError) {
   node->AddDownstream(&sink);
   EXPECT_TRUE(node->Push(Reading(3)).ok());  // skipped
   EXPECT_EQ(counters.errors.load(), 1u);
+}
+
+// A file sink's checkpoint syncs its file; a path that cannot be synced (/dev/null,
+// a pipe) has nothing more to make durable and must not fail the checkpoint.
+TEST(NodesTest, FileSinkSyncsFilesAndAcceptsUnsyncablePaths) {
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("sluice-nodes-test-" + std::to_string(::getpid()) + ".jsonl");
+  {
+    SharedStream stream(::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644), file.string());
+    ASSERT_TRUE(stream.WriteLines("{\"a\":1}\n", "out").ok());
+    EXPECT_TRUE(stream.Sync("out").ok());
+  }
+  std::ifstream in(file);
+  std::string line;
+  ASSERT_TRUE(std::getline(in, line));
+  EXPECT_EQ(line, "{\"a\":1}");
+  std::filesystem::remove(file);
+
+  SharedStream null(::open("/dev/null", O_WRONLY | O_APPEND | O_CLOEXEC), "/dev/null");
+  ASSERT_TRUE(null.WriteLines("{\"a\":1}\n", "out").ok());
+  Status st = null.Sync("out");
+  EXPECT_TRUE(st.ok()) << st.ToString();
+
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  SharedStream pipe(fds[1], "pipe");
+  ASSERT_TRUE(pipe.WriteLines("x\n", "out").ok());
+  st = pipe.Sync("out");
+  EXPECT_TRUE(st.ok()) << st.ToString();
+  char buf[2];
+  EXPECT_EQ(::read(fds[0], buf, 2), 2);
+  ::close(fds[0]);
 }
 
 }  // namespace
