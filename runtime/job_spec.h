@@ -88,7 +88,9 @@ struct WindowSpec {
 struct JoinSpec {
   Text left;
   Text right;
-  Duration within{0};
+  // |left time - right time| bound of an interval join; empty: a regular
+  // join (every pair of the key, bounded by state_ttl only).
+  std::optional<Duration> within;
 };
 
 // Operator kinds. A node holds one kind, except that `filter` and `map` may

@@ -34,10 +34,10 @@ constexpr uint8_t kStateVersionTtl = 2;  // with state_ttl: each key's newest ev
 class JoinNode : public Node {
  public:
   explicit JoinNode(const OperatorSpec& spec)
-      : within_(spec.join.within.count()), ttl_(spec.state_ttl ? spec.state_ttl->count() : 0) {}
+      : within_(spec.join.within ? spec.join.within->count() : -1), ttl_(spec.state_ttl ? spec.state_ttl->count() : 0) {}
 
   Status Process(Record record) override {
-    if (watermark_ != kNoWatermark && record.event_time < watermark_) {
+    if (interval() && watermark_ != kNoWatermark && record.event_time < watermark_) {
       if (counters()) StepCounters::Add(counters()->late);
       return Status::Ok();
     }
@@ -48,11 +48,11 @@ class JoinNode : public Node {
     if (inserted) state.key = record.key;
     if (ttl_ > 0) Touch(state, bytes, inserted, record.event_time);
     for (const Stored& other : state.sides[1 - side]) {
-      if (std::abs(other.time - record.event_time) > within_) continue;
+      if (interval() && std::abs(other.time - record.event_time) > within_) continue;
       const Stored mine{record.event_time, record.value};
       RETURN_IF_ERROR(Pair(state.key, side == 0 ? mine : other, side == 0 ? other : mine));
     }
-    expiry_.emplace(record.event_time, bytes);
+    if (interval()) expiry_.emplace(record.event_time, bytes);
     state.sides[side].push_back({record.event_time, std::move(record.value)});
     ++stored_;
     return Status::Ok();
@@ -102,7 +102,9 @@ class JoinNode : public Node {
       if (!owns(state.key)) continue;
       const std::string canonical = operators::CanonicalBytes(state.key);
       for (const auto& side : state.sides) {
-        for (const Stored& s : side) expiry_.emplace(s.time, canonical);
+        if (interval()) {
+          for (const Stored& s : side) expiry_.emplace(s.time, canonical);
+        }
         stored_ += side.size();
         // A snapshot without times (taken without state_ttl): the key's newest stored record counts.
         if (!with_last) {
@@ -122,6 +124,10 @@ class JoinNode : public Node {
     if (watermark <= watermark_) return Status::Ok();
     watermark_ = watermark;
     if (ttl_ > 0 && ExpiresAt(watermark_)) ExpireIdleKeys();
+    if (!interval()) {
+      if (counters()) StepCounters::Set(counters()->state_bytes, stored_ * kBytesPerStored);
+      return Status::Ok();
+    }
     if (watermark_ < kNoWatermark + within_) return Status::Ok();
     const int64_t cutoff = watermark_ - within_;
     std::unordered_set<std::string> touched;
@@ -144,6 +150,10 @@ class JoinNode : public Node {
   }
 
  private:
+  // An interval join (within); else a regular join: no record is late, every
+  // pair of a key joins, and only state_ttl forgets records.
+  bool interval() const { return within_ >= 0; }
+
   // state_ttl (runtime/state_ttl.h): a record at or past the key's newest
   // time + ttl drops the key's stored records first; a new key arms its expiry.
   void Touch(KeySides& state, const std::string& bytes, bool inserted, int64_t t) {
@@ -194,7 +204,7 @@ class JoinNode : public Node {
     return Emit(std::move(out));
   }
 
-  const int64_t within_;
+  const int64_t within_;  // -1: a regular join
   const int64_t ttl_;  // 0: no state_ttl
   ExpiryQueue expiries_;
   std::unordered_map<std::string, KeySides> keys_;

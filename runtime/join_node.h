@@ -10,7 +10,11 @@
 // and dropped; a record AT W is not late); a stored record below W - within
 // can no longer pair with a record that is not late, so it is dropped, while
 // one at exactly W - within is kept (it still pairs with a record at W).
-#pragma once
+//
+// Without `within` it is a regular join: every record of one side pairs with
+// every record of the other side with the same key, whatever their times (no
+// record is late, the watermark forgets nothing); `state_ttl` is what bounds
+// the state (a key idle for the TTL loses its stored records).
 
 #include <memory>
 

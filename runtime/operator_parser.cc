@@ -181,7 +181,7 @@ void ParseJoin(YamlReader& r, const YAML::Node& node, const std::string& path, O
   const std::string jpath = path + ".join";
   const YAML::Node j = node["join"];
   if (!r.ExpectMap(j, jpath)) return;
-  r.CheckKeys(j, jpath, {"left", "right", "within"}, {"left", "right", "within"});
+  r.CheckKeys(j, jpath, {"left", "right", "within"}, {"left", "right"});
   if (j["left"]) op->join.left = r.ReadText(j["left"], jpath + ".left").value_or(Text{});
   if (j["right"]) op->join.right = r.ReadText(j["right"], jpath + ".right").value_or(Text{});
   if (j["within"]) op->join.within = r.ReadDuration(j["within"], jpath + ".within").value_or(Duration{0});
@@ -191,20 +191,23 @@ void ParseJoin(YamlReader& r, const YAML::Node& node, const std::string& path, O
 // A registered kind (operators/registry.h) sets `def`.
 std::optional<OperatorKind> DetectKind(YamlReader& r, const YAML::Node& node, const std::string& path,
                                        const operators::OperatorKindDef** def) {
-  std::vector<std::string> present;
-  for (std::string_view kind : kKinds) {
-    if (node[std::string(kind)]) present.emplace_back(kind);
-  }
+  std::vector<std::string> all(kKinds.begin(), kKinds.end());
   for (const operators::OperatorKindDef* kind : operators::RegisteredKinds()) {
-    const bool listed = std::find(kKinds.begin(), kKinds.end(), std::string_view(kind->name)) != kKinds.end();
-    if (!listed && node[kind->name]) present.emplace_back(kind->name);
+    if (std::find(all.begin(), all.end(), kind->name) == all.end()) all.emplace_back(kind->name);
+  }
+  std::vector<std::string> present;
+  for (const std::string& kind : all) {
+    if (node[kind]) present.push_back(kind);
   }
   if (present.size() == 2 && present[0] == "filter" && present[1] == "map") return OperatorKind::kFilterMap;
   if (present.size() != 1) {
-    std::string list;
-    for (const auto& p : present) list += (list.empty() ? "" : ", ") + p;
-    r.Error(node, path, present.empty() ? "no operator kind (one of filter, map, key_by, flat_map, window, union, join)"
-                                        : "more than one operator kind: " + list);
+    auto join = [](const std::vector<std::string>& names) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      return list;
+    };
+    r.Error(node, path, present.empty() ? "no operator kind (one of " + join(all) + ")"
+                                        : "more than one operator kind: " + join(present));
     return std::nullopt;
   }
   const std::string& k = present[0];

@@ -91,8 +91,15 @@ PlanStep DescribeOperator(const OperatorSpec& op) {
     state = WindowState(op) + DescribeTtl(op);
   }
   if (op.kind == OperatorKind::kJoin) {
-    d += " left " + op.join.left.text + ", right " + op.join.right.text + ", within " + FormatDuration(op.join.within);
-    state = "records of each side younger than the watermark minus within, per key" + DescribeTtl(op);
+    d += " left " + op.join.left.text + ", right " + op.join.right.text;
+    if (op.join.within) {
+      d += ", within " + FormatDuration(*op.join.within);
+      state = "records of each side younger than the watermark minus within, per key" + DescribeTtl(op);
+    } else {
+      d += " (a regular join: every pair of a key)";
+      state = "every record of each side, per key" +
+              (op.state_ttl ? DescribeTtl(op) : std::string("; no state_ttl: kept for the job's life"));
+    }
   }
   return {op.name, d, state};
 }

@@ -197,7 +197,9 @@ TEST(JobDiskFullTest, CheckpointsFailCleanlyAndResumeWhenSpaceReturns) {
     int status = 0;
     const bool exited = WaitUntil([&] { return !testing::Running(job2.pid, &status); }, 20s);
     std::printf("phase 2: the job %s on the full disk\n", exited ? "failed" : "kept running");
-    if (exited) EXPECT_GT(status, 0) << "an error exit, not a signal: " << Slurp(err);
+    if (exited) {
+      EXPECT_GT(status, 0) << "an error exit, not a signal: " << Slurp(err);
+    }
     fs::remove(filler);
     if (!exited) {
       kill(job2.pid, SIGKILL);

@@ -261,39 +261,80 @@ TEST_F(StateTtlNodeTest, AWindowOfAnIdleKeyIsDroppedWithoutOutput) {
   EXPECT_TRUE(again.seen.empty());
 }
 
-TEST_F(StateTtlNodeTest, AJoinForgetsAnIdleKey) {
-  Collector out;
-  const std::string join_job =
-      "job: u\nsources: {l: {topic: l}, r: {topic: r}}\noperators:\n  kl: {input: l, key_by: value.k}\n"
-      "  kr: {input: r, key_by: value.k}\n  j:\n    input: [kl, kr]\n    join: {left: kl, right: kr, within: 1h}\n"
-      "    state_ttl: 10m\nsinks: {out: {input: j, topic: out}}\n";
-  std::vector<Diagnostic> diagnostics;
-  JobSpec job = ParseAndValidateJob(join_job, "j.yaml", &diagnostics);
-  ASSERT_TRUE(diagnostics.empty()) << diagnostics[0].path << ": " << diagnostics[0].message;
-  NodeContext context{*log_, job};
-  auto node = MakeOperatorNode(job.operators[2], context);
-  ASSERT_TRUE(node.ok());
+// A join node of two keyed inputs with `join` and `state_ttl` as given; its
+// outputs' timestamps go to `pairs`.
+class JoinTimes : public Node {
+ public:
+  Status Process(Record record) override {
+    pairs.push_back(record.timestamp);
+    return Status::Ok();
+  }
   std::vector<int64_t> pairs;
-  class Times : public Node {
-   public:
-    explicit Times(std::vector<int64_t>* out) : out_(out) {}
-    Status Process(Record record) override {
-      out_->push_back(record.timestamp);
-      return Status::Ok();
-    }
-    std::vector<int64_t>* out_;
-  } times(&pairs);
-  (*node)->Bind("j", &counters_, nullptr);
-  (*node)->AddDownstream(&times);
-  ASSERT_TRUE((*node)->Push(At("a", 0, 1, 0)).ok());
-  ASSERT_TRUE((*node)->Push(At("a", 60'000, 1, 1)).ok());  // pairs (1m apart)
-  ASSERT_TRUE((*node)->Push(At("b", 0, 1, 0)).ok());
-  ASSERT_TRUE((*node)->OnWatermark(600'000).ok());  // b idle 10m: dropped
+};
+
+std::unique_ptr<Node> MakeJoin(const std::string& join, const std::string& ttl, log::LogManager& log,
+                               std::vector<std::unique_ptr<JobSpec>>& jobs, StepCounters* counters, JoinTimes* out,
+                               std::string* explain = nullptr) {
+  const std::string job_text =
+      "job: u\nsources: {l: {topic: l}, r: {topic: r}}\noperators:\n  kl: {input: l, key_by: value.k}\n"
+      "  kr: {input: r, key_by: value.k}\n  j:\n    input: [kl, kr]\n    join: " +
+      join + "\n" + (ttl.empty() ? "" : "    state_ttl: " + ttl + "\n") + "sinks: {out: {input: j, topic: out}}\n";
+  std::vector<Diagnostic> diagnostics;
+  jobs.push_back(std::make_unique<JobSpec>(ParseAndValidateJob(job_text, "j.yaml", &diagnostics)));  // outlives the node
+  const JobSpec& job = *jobs.back();
+  EXPECT_TRUE(diagnostics.empty()) << diagnostics[0].path << ": " << diagnostics[0].message;
+  if (explain != nullptr) *explain = ExplainPlan(*BuildPlan(job, 1));
+  NodeContext context{log, job};
+  auto node = MakeOperatorNode(job.operators[2], context);
+  EXPECT_TRUE(node.ok());
+  (*node)->Bind("j", counters, nullptr);
+  (*node)->AddDownstream(out);
+  return std::move(*node);
+}
+
+TEST_F(StateTtlNodeTest, AJoinForgetsAnIdleKey) {
+  JoinTimes out;
+  auto node = MakeJoin("{left: kl, right: kr, within: 1h}", "10m", *log_, jobs_, &counters_, &out);
+  ASSERT_TRUE(node->Push(At("a", 0, 1, 0)).ok());
+  ASSERT_TRUE(node->Push(At("a", 60'000, 1, 1)).ok());  // pairs (1m apart)
+  ASSERT_TRUE(node->Push(At("b", 0, 1, 0)).ok());
+  ASSERT_TRUE(node->OnWatermark(600'000).ok());  // b idle 10m: dropped
   EXPECT_EQ(counters_.expired.load(), 1u);
-  ASSERT_TRUE((*node)->Push(At("b", 600'000, 1, 1)).ok());  // within 1h of b's left, but b was forgotten
-  ASSERT_TRUE((*node)->Push(At("a", 660'000, 1, 0)).ok());  // 10m after a's newest: a restarts, no pair
+  ASSERT_TRUE(node->Push(At("b", 600'000, 1, 1)).ok());  // within 1h of b's left, but b was forgotten
+  ASSERT_TRUE(node->Push(At("a", 660'000, 1, 0)).ok());  // 10m after a's newest: a restarts, no pair
   EXPECT_EQ(counters_.expired.load(), 2u);
-  EXPECT_EQ(pairs, (std::vector<int64_t>{60'000}));
+  EXPECT_EQ(out.pairs, (std::vector<int64_t>{60'000}));
+}
+
+TEST_F(StateTtlNodeTest, ARegularJoinPairsAnyTimesUntilItsKeyIsIdle) {
+  JoinTimes out;
+  std::string explain;
+  auto node = MakeJoin("{left: kl, right: kr}", "1d", *log_, jobs_, &counters_, &out, &explain);
+  EXPECT_NE(explain.find("(a regular join: every pair of a key)"), std::string::npos) << explain;
+  EXPECT_NE(explain.find("every record of each side, per key; state_ttl 1d"), std::string::npos) << explain;
+  ASSERT_TRUE(node->Push(At("a", 10 * 3'600'000, 1, 0)).ok());
+  ASSERT_TRUE(node->OnWatermark(20 * 3'600'000).ok());  // forgets nothing (no within)
+  ASSERT_TRUE(node->Push(At("a", 0, 1, 1)).ok());  // 10h earlier, behind the watermark: still pairs
+  ASSERT_TRUE(node->Push(At("a", 20 * 3'600'000, 1, 1)).ok());  // 10h later: pairs
+  EXPECT_EQ(counters_.late.load(), 0u);
+  EXPECT_EQ(out.pairs, (std::vector<int64_t>{10 * 3'600'000, 20 * 3'600'000}));
+  const std::string snapshot = node->Snapshot();
+  ASSERT_TRUE(node->OnWatermark(44 * 3'600'000).ok());  // a idle for 1d since 20h: dropped
+  EXPECT_EQ(counters_.expired.load(), 1u);
+  ASSERT_TRUE(node->Push(At("a", 45 * 3'600'000, 1, 0)).ok());
+  EXPECT_EQ(out.pairs.size(), 2u);
+
+  // Restored, the key's records of both sides pair again.
+  JoinTimes again;
+  auto restored = MakeJoin("{left: kl, right: kr}", "1d", *log_, jobs_, &counters_, &again);
+  ASSERT_TRUE(restored->Restore(snapshot, [](const Value&) { return true; }).ok());
+  ASSERT_TRUE(restored->Push(At("a", 30 * 3'600'000, 1, 0)).ok());  // pairs with both right records
+  EXPECT_EQ(again.pairs, (std::vector<int64_t>{30 * 3'600'000, 30 * 3'600'000}));
+
+  // Without state_ttl, explain says every record stays.
+  JoinTimes unused;
+  MakeJoin("{left: kl, right: kr}", "", *log_, jobs_, &counters_, &unused, &explain);
+  EXPECT_NE(explain.find("no state_ttl: kept for the job's life"), std::string::npos) << explain;
 }
 
 TEST_F(StateTtlNodeTest, DedupTakesAShorterTtlAsItsHorizon) {

@@ -81,7 +81,9 @@ void CheckRoundTrips() {
         if (x.Decode(t, v)) (void)x.Encode(v);
       }
     }
-    if (!M{}.Encode(v).empty()) EXPECT_TRUE(filled) << "version " << v;
+    if (!M{}.Encode(v).empty()) {
+      EXPECT_TRUE(filled) << "version " << v;
+    }
     // Garbage of every length up to 64 bytes.
     FillRng rng(static_cast<uint64_t>(v) + 7);
     for (size_t len = 0; len < 64; ++len) {
